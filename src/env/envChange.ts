@@ -1,0 +1,118 @@
+import type { Env } from '../profiles/configFiles';
+
+/**
+ * An environment change: variable name → new value, or `null` to remove it. One map drives every output format
+ * (sh, fish, and later exec/json), so what "export" and "clear" mean is decided here only.
+ */
+export type EnvChange = Map<string, string | null>;
+
+/**
+ * Variables an export overwrites or removes. Their values from before the first export are kept in
+ * `MFA_ENV_SAVED_<NAME>` (and the names that had a value in `MFA_ENV_SAVED`), so `--clear` returns the shell to how
+ * it was, however many exports came in between.
+ */
+export const MANAGED_VARS = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_SESSION_EXPIRATION',
+  'AWS_PROFILE',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+] as const;
+export type ManagedVar = (typeof MANAGED_VARS)[number];
+
+/** mfa-env's own bookkeeping of the loaded session, read by prompts and `status`. */
+export const SESSION_VARS = ['MFA_ENV_PROFILE', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_ROLE_ARN'] as const;
+
+const SAVED_LIST = 'MFA_ENV_SAVED';
+const savedName = (name: ManagedVar) => `MFA_ENV_SAVED_${name}`;
+
+export interface SessionVars {
+  profile: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  /** The profile's region; when absent, the region variables keep their original values. */
+  region?: string;
+  /** The role the credentials belong to, for prompts and `status`. */
+  roleArn?: string;
+}
+
+/** True when an export from mfa-env is in effect in this environment. */
+export function hasSavedState(env: Env): boolean {
+  return env[SAVED_LIST] !== undefined;
+}
+
+/** The value a managed variable had before mfa-env first touched it. */
+export function originalValue(env: Env, name: ManagedVar): string | undefined {
+  if (!hasSavedState(env)) return env[name];
+  return savedNames(env).has(name) ? (env[savedName(name)] ?? '') : undefined;
+}
+
+/** The environment as it was before mfa-env's first export: what the user configured, not what we put there. */
+export function originalEnv(env: Env): Env {
+  if (!hasSavedState(env)) return env;
+  const out: Record<string, string | undefined> = { ...env };
+  for (const name of MANAGED_VARS) out[name] = originalValue(env, name);
+  for (const name of SESSION_VARS) delete out[name];
+  delete out[SAVED_LIST];
+  for (const name of MANAGED_VARS) delete out[savedName(name)];
+  return out;
+}
+
+/** RFC 3339 in UTC without fractions (`2026-11-22T18:00:00Z`): the form the AWS CLI, SDKs and Starship read. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The change that loads a session, undoing whatever an earlier export set that this one does not. */
+export function exportChange(env: Env, session: SessionVars): EnvChange {
+  const change: EnvChange = new Map();
+  if (!hasSavedState(env)) {
+    const had = MANAGED_VARS.filter((name) => env[name] !== undefined);
+    change.set(SAVED_LIST, had.join(' '));
+    for (const name of had) change.set(savedName(name), env[name] as string);
+  }
+  const expiration = rfc3339(session.expiration);
+  const values: Record<ManagedVar, string | null> = {
+    AWS_ACCESS_KEY_ID: session.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+    AWS_SESSION_TOKEN: session.sessionToken,
+    // Old SDKs read the legacy name first; a stale one would shadow the new token.
+    AWS_SECURITY_TOKEN: null,
+    AWS_CREDENTIAL_EXPIRATION: expiration,
+    AWS_SESSION_EXPIRATION: expiration,
+    // A profile next to static keys makes SDKs warn or pick the profile (granted #737).
+    AWS_PROFILE: null,
+    AWS_REGION: session.region ?? originalValue(env, 'AWS_REGION') ?? null,
+    AWS_DEFAULT_REGION: session.region ?? originalValue(env, 'AWS_DEFAULT_REGION') ?? null,
+  };
+  for (const name of MANAGED_VARS) change.set(name, values[name]);
+  change.set('MFA_ENV_PROFILE', session.profile);
+  change.set('MFA_ENV_EXPIRES_AT', String(Math.floor(session.expiration.getTime() / 1000)));
+  change.set('MFA_ENV_ROLE_ARN', session.roleArn ?? null);
+  return change;
+}
+
+/**
+ * The change that undoes every export: managed variables get their original values back (or are removed), and
+ * mfa-env's own variables go. With no export in effect nothing of the user's is touched.
+ */
+export function clearChange(env: Env): EnvChange {
+  const change: EnvChange = new Map();
+  if (hasSavedState(env)) {
+    for (const name of MANAGED_VARS) change.set(name, originalValue(env, name) ?? null);
+    for (const name of MANAGED_VARS) if (env[savedName(name)] !== undefined) change.set(savedName(name), null);
+    change.set(SAVED_LIST, null);
+  }
+  for (const name of SESSION_VARS) change.set(name, null);
+  return change;
+}
+
+function savedNames(env: Env): Set<string> {
+  return new Set((env[SAVED_LIST] ?? '').split(' ').filter(Boolean));
+}

@@ -1,0 +1,88 @@
+// Every failure the user can cause or meet is one of these; only the entry point turns them into a
+// message on stderr and an exit status, so the codes live here and nowhere else.
+
+export const ExitCode = {
+  ok: 0,
+  /** Something unexpected: a bug, or a fault we did not foresee. */
+  internal: 1,
+  /** Bad flags or arguments. */
+  usage: 2,
+  /** Config or credentials files: unreadable, unknown profile, missing key, bad value. */
+  config: 3,
+  /** No MFA code could be obtained: no terminal, bad format three times, end of input. */
+  mfaInput: 4,
+  /** STS answered with an error: wrong code, invalid keys, access denied, expired token. */
+  sts: 5,
+  /** STS could not be reached or did not answer sensibly: refused, reset, timeout, 5xx, garbage. */
+  network: 6,
+  /** The session cache could not be used where it had to be. */
+  cache: 7,
+  /** Ctrl-C, as a shell reports SIGINT. */
+  interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class MfaEnvError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class UsageError extends MfaEnvError {
+  constructor(message: string) {
+    super(message, ExitCode.usage);
+  }
+}
+
+export class ConfigError extends MfaEnvError {
+  constructor(message: string) {
+    super(message, ExitCode.config);
+  }
+}
+
+export class MfaInputError extends MfaEnvError {
+  constructor(message: string) {
+    super(message, ExitCode.mfaInput);
+  }
+}
+
+export class StsError extends MfaEnvError {
+  constructor(
+    message: string,
+    /** The STS error code (`AccessDenied`, `ExpiredToken`, ...), for callers that react to it. */
+    readonly code?: string,
+  ) {
+    super(message, ExitCode.sts);
+  }
+}
+
+export class NetworkError extends MfaEnvError {
+  constructor(message: string) {
+    super(message, ExitCode.network);
+  }
+}
+
+export class CacheError extends MfaEnvError {
+  constructor(message: string) {
+    super(message, ExitCode.cache);
+  }
+}
+
+export class InterruptedError extends MfaEnvError {
+  constructor(message = 'interrupted') {
+    super(message, ExitCode.interrupted);
+  }
+}
+
+/**
+ * Quotes a value for an error message so that whatever a config file or server put in it (newlines, terminal
+ * escapes) cannot break the one-line message or drive the user's terminal.
+ */
+export function show(value: string): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,0 +1,59 @@
+import { ConfigError, show } from '../errors';
+import type { ConfigFiles, Section } from './configFiles';
+
+export interface Profile {
+  name: string;
+  /** Config-file keys overlaid with credentials-file keys, which win on a clash as with the AWS CLI. */
+  settings: Section;
+  /** The file a key came from, for messages that tell the user where to look. */
+  fileOf(key: string): string;
+}
+
+/** The profiles of both files, looked up by name. */
+export class ProfileSet {
+  constructor(readonly files: ConfigFiles) {}
+
+  has(name: string): boolean {
+    return own(this.files.config, name) !== undefined || own(this.files.credentials, name) !== undefined;
+  }
+
+  /** Every profile name in either file, config-file order first. */
+  names(): string[] {
+    const names = new Set<string>();
+    for (const name of Object.keys(this.files.config)) if (!name.startsWith('services.')) names.add(name);
+    for (const name of Object.keys(this.files.credentials)) names.add(name);
+    return [...names];
+  }
+
+  get(name: string): Profile | undefined {
+    const fromConfig = own(this.files.config, name);
+    const fromCredentials = own(this.files.credentials, name);
+    if (!fromConfig && !fromCredentials) return undefined;
+    const { configPath, credentialsPath } = this.files;
+    return {
+      name,
+      settings: { ...fromConfig, ...fromCredentials },
+      fileOf: (key) => (fromCredentials && Object.hasOwn(fromCredentials, key) ? credentialsPath : configPath),
+    };
+  }
+
+  require(name: string): Profile {
+    const profile = this.get(name);
+    if (!profile) {
+      throw new ConfigError(
+        `profile ${show(name)} not found in ${show(this.files.configPath)} or ${show(this.files.credentialsPath)}; check the name (and AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)`,
+      );
+    }
+    return profile;
+  }
+
+  /** A `[services NAME]` section of the config file (per-service endpoints). */
+  services(name: string): Section | undefined {
+    return own(this.files.config, `services.${name}`);
+  }
+}
+
+// Profile names come from the user's files; `toString` or `constructor` must not find Object.prototype.
+function own(sections: Record<string, Section>, name: string): Section | undefined {
+  return Object.hasOwn(sections, name) ? sections[name] : undefined;
+}

@@ -1,0 +1,141 @@
+import type * as StsSdk from '@aws-sdk/client-sts';
+import { NetworkError, StsError, show } from '../errors';
+
+/** Where and how to reach STS. */
+export interface StsTarget {
+  region: string;
+  endpoint?: string;
+}
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface MfaProof {
+  serialNumber: string;
+  tokenCode: string;
+}
+
+/** Names the caller in messages: which profile, and which key (its last 4 characters only). */
+export interface CallContext {
+  profile: string;
+}
+
+// The SDK costs ~50 ms to load, so only the paths that really call STS pay for it.
+function loadSdk(): typeof StsSdk {
+  return require('@aws-sdk/client-sts') as typeof StsSdk;
+}
+
+function client(sdk: typeof StsSdk, target: StsTarget, credentials: Credentials): StsSdk.STSClient {
+  return new sdk.STSClient({
+    region: target.region,
+    endpoint: target.endpoint,
+    credentials,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 5000, requestTimeout: 10000 },
+  });
+}
+
+export async function getSessionToken(
+  target: StsTarget,
+  keys: Credentials,
+  durationSeconds: number,
+  mfa: MfaProof | undefined,
+  context: CallContext,
+): Promise<TemporaryCredentials> {
+  const sdk = loadSdk();
+  const command = new sdk.GetSessionTokenCommand({
+    DurationSeconds: durationSeconds,
+    SerialNumber: mfa?.serialNumber,
+    TokenCode: mfa?.tokenCode,
+  });
+  const output = await send(() => client(sdk, target, keys).send(command), 'GetSessionToken', target, keys, context);
+  return temporaryCredentials(output.Credentials, 'GetSessionToken', target);
+}
+
+async function send<T>(
+  call: () => Promise<T>,
+  operation: string,
+  target: StsTarget,
+  keys: Credentials,
+  context: CallContext,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw describeFailure(err, operation, target, keys, context);
+  }
+}
+
+function temporaryCredentials(creds: StsSdk.Credentials | undefined, operation: string, target: StsTarget): TemporaryCredentials {
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = creds ?? {};
+  if (!AccessKeyId || !SecretAccessKey || !SessionToken || !(Expiration instanceof Date) || Number.isNaN(Expiration.getTime())) {
+    throw new NetworkError(`STS at ${describeTarget(target)} answered ${operation} without complete credentials; try again`);
+  }
+  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration: Expiration };
+}
+
+export function describeTarget(target: StsTarget): string {
+  return target.endpoint ?? `sts.${target.region}`;
+}
+
+/** The last 4 characters of a key id: enough to tell keys apart, never enough to use one. */
+export function keyHint(accessKeyId: string): string {
+  return `...${accessKeyId.slice(-4)}`;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+/** One line that says what failed, for which profile, and what to do; never a secret. */
+export function describeFailure(err: unknown, operation: string, target: StsTarget, keys: Credentials, context: CallContext): Error {
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+  const status = e.$metadata?.httpStatusCode;
+  const profile = show(context.profile);
+  const where = describeTarget(target);
+  const code = e.name ?? 'Error';
+  const message = (e.message ?? '').trim();
+  if (e.code && NETWORK_CODES.has(e.code)) {
+    return new NetworkError(`cannot reach STS at ${where} (${e.code}); check your network, region and endpoint settings`);
+  }
+  if (code === 'TimeoutError' || code === 'RequestTimeout' || /timed? ?out/i.test(message) && !status) {
+    return new NetworkError(`STS at ${where} did not answer in time; check your network and try again`);
+  }
+  switch (code) {
+    case 'AccessDenied':
+      if (/MultiFactorAuthentication|MFA/i.test(message)) {
+        return new StsError(`AWS rejected the MFA code for profile ${profile}; wait for the next code and try again`, 'MfaRejected');
+      }
+      return new StsError(`STS ${operation} for profile ${profile} was denied: ${show(message)}`, code);
+    case 'InvalidClientTokenId':
+      return new StsError(
+        `AWS does not recognise access key ${keyHint(keys.accessKeyId)} of profile ${profile} (InvalidClientTokenId); check its keys or create new ones`,
+        code,
+      );
+    case 'SignatureDoesNotMatch':
+      if (/expired|skew|time/i.test(message)) {
+        return new StsError(`STS refused the request time; check this machine's clock (${show(message)})`, code);
+      }
+      return new StsError(
+        `the secret key of profile ${profile} does not match access key ${keyHint(keys.accessKeyId)} (SignatureDoesNotMatch); check aws_secret_access_key`,
+        code,
+      );
+    case 'ExpiredToken':
+      return new StsError(`the credentials used for profile ${profile} have expired (ExpiredToken); run mfa-env again`, code);
+  }
+  if ((status !== undefined && status >= 500) || code === 'Throttling' || e.$fault === 'server') {
+    return new NetworkError(`STS at ${where} is not answering properly (${code}${status ? `, HTTP ${status}` : ''}); try again later`);
+  }
+  if (status !== undefined && status >= 400) {
+    return new StsError(`STS ${operation} for profile ${profile} failed: ${code}: ${show(message)}`, code);
+  }
+  return new NetworkError(`STS at ${where} gave an unusable answer to ${operation} (${show(code)}: ${show(message.slice(0, 200))}); try again`);
+}
