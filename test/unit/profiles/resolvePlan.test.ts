@@ -1,0 +1,175 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../../src/errors';
+import { loadConfigFiles, type Env } from '../../../src/profiles/configFiles';
+import { ProfileSet } from '../../../src/profiles/profileSet';
+import { resolvePlan, type PlanOptions } from '../../../src/profiles/resolvePlan';
+import { tempHome, type TempHome } from '../../support/tempHome';
+
+const SERIAL = 'arn:aws:iam::123456789012:mfa/demo-user';
+let home: TempHome;
+
+beforeEach(() => {
+  home = tempHome({
+    config: [
+      '[default]',
+      'region = us-west-2',
+      '',
+      '[profile demo-user]',
+      `mfa_serial = ${SERIAL}`,
+      'region = eu-west-1',
+      '',
+      '[profile odd.name@x+y/z%q:1]',
+      `mfa_serial = ${SERIAL}`,
+      '',
+      '[profile no-mfa]',
+      '',
+      '[profile local]',
+      `mfa_serial = ${SERIAL}`,
+      'endpoint_url = http://127.0.0.1:4566',
+      'services = local-sts',
+      '',
+      '[services local-sts]',
+      'sts =',
+      '  endpoint_url = http://127.0.0.1:9999',
+      '',
+      '[profile gov]',
+      'mfa_serial = arn:aws-us-gov:iam::123456789012:mfa/gov',
+      '',
+      '[profile bad-region]',
+      `mfa_serial = ${SERIAL}`,
+      'region = $(touch /tmp/pwned)',
+      '',
+    ].join('\n'),
+    credentials: [
+      '[default]',
+      'aws_access_key_id = AKIADEFAULT000000000',
+      'aws_secret_access_key = default-secret',
+      '',
+      '[demo-user]',
+      'aws_access_key_id = AKIADEMO000000000000',
+      'aws_secret_access_key = demo-secret',
+      'region = ap-south-1',
+      '',
+      '[odd.name@x+y/z%q:1]',
+      'aws_access_key_id = AKIAODD0000000000000',
+      'aws_secret_access_key = odd-secret',
+      '',
+      '[no-mfa]',
+      'aws_access_key_id = AKIANOMFA00000000000',
+      'aws_secret_access_key = no-mfa-secret',
+      '',
+      '[no-secret]',
+      'aws_access_key_id = AKIANOSECRET00000000',
+      'mfa_serial = ' + SERIAL,
+      '',
+      '[temporary]',
+      'aws_access_key_id = ASIATEMP000000000000',
+      'aws_secret_access_key = temp-secret',
+      'aws_session_token = token',
+      'mfa_serial = ' + SERIAL,
+      '',
+      '[local]',
+      'aws_access_key_id = AKIALOCAL00000000000',
+      'aws_secret_access_key = local-secret',
+      '',
+      '[gov]',
+      'aws_access_key_id = AKIAGOV0000000000000',
+      'aws_secret_access_key = gov-secret',
+      '',
+      '[bad-region]',
+      'aws_access_key_id = AKIABAD0000000000000',
+      'aws_secret_access_key = bad-secret',
+      '',
+    ].join('\n'),
+  });
+});
+afterEach(() => home.remove());
+
+async function plan(name: string, env: Env = home.env, options?: PlanOptions) {
+  return resolvePlan(new ProfileSet(await loadConfigFiles(env)), name, env, options);
+}
+
+describe('resolvePlan', () => {
+  it('combines both files, the credentials file winning on a clash', async () => {
+    expect(await plan('demo-user')).toEqual({
+      profile: 'demo-user',
+      keys: { profile: 'demo-user', accessKeyId: 'AKIADEMO000000000000', secretAccessKey: 'demo-secret' },
+      mfaSerial: SERIAL,
+      durationSeconds: 43200,
+      region: 'ap-south-1',
+      stsRegion: 'ap-south-1',
+      endpoint: undefined,
+    });
+  });
+
+  it('reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE instead of ~/.aws', async () => {
+    const env = { ...home.env, HOME: '/nonexistent', AWS_CONFIG_FILE: home.configPath, AWS_SHARED_CREDENTIALS_FILE: home.credentialsPath };
+    expect((await plan('demo-user', env)).keys.accessKeyId).toBe('AKIADEMO000000000000');
+  });
+
+  it('takes profile names with the characters the SDK allows', async () => {
+    expect((await plan('odd.name@x+y/z%q:1')).keys.accessKeyId).toBe('AKIAODD0000000000000');
+  });
+
+  it('lets --mfa-serial and --duration override the profile', async () => {
+    const p = await plan('no-mfa', home.env, { mfaSerial: 'GAHT12345678', durationSeconds: 900 });
+    expect(p.mfaSerial).toBe('GAHT12345678');
+    expect(p.durationSeconds).toBe(900);
+  });
+
+  it('calls STS in the region from the environment first, then the profile, then the partition of the device', async () => {
+    expect((await plan('demo-user', { ...home.env, AWS_REGION: 'us-east-2' })).stsRegion).toBe('us-east-2');
+    expect((await plan('demo-user', { ...home.env, AWS_DEFAULT_REGION: 'ca-central-1' })).stsRegion).toBe('ca-central-1');
+    const gov = await plan('gov');
+    expect(gov.stsRegion).toBe('us-gov-west-1');
+    expect(gov.region).toBeUndefined();
+  });
+
+  it('finds the STS endpoint by the SDK precedence', async () => {
+    expect((await plan('local')).endpoint).toBe('http://127.0.0.1:9999');
+    expect((await plan('local', { ...home.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' })).endpoint).toBe('http://127.0.0.1:1');
+    expect((await plan('local', { ...home.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:2' })).endpoint).toBe('http://127.0.0.1:2');
+    expect((await plan('local', { ...home.env, AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:2' }, { endpointUrl: 'https://sts.example' })).endpoint).toBe('https://sts.example');
+    expect((await plan('local', { ...home.env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true', AWS_ENDPOINT_URL: 'http://x' })).endpoint).toBeUndefined();
+    expect((await plan('demo-user')).endpoint).toBeUndefined();
+  });
+
+  it.each([
+    ['nope', /^profile "nope" not found in ".*\/\.aws\/config" or ".*\/\.aws\/credentials"; check the name/],
+    ['toString', /^profile "toString" not found/],
+    ['no-mfa', /^profile "no-mfa" has no mfa_serial; add "mfa_serial = arn:aws:iam::ACCOUNT_ID:mfa\/DEVICE" to it in ".*config" or pass --mfa-serial$/],
+    ['no-secret', /^profile "no-secret" has no aws_secret_access_key; add the IAM user's access keys/],
+    ['temporary', /^profile "temporary" holds temporary credentials \(aws_session_token in ".*credentials"\); mfa-env needs the IAM user's long-term keys$/],
+    ['bad-region', /^region of profile "bad-region" in ".*config" is "\$\(touch \/tmp\/pwned\)", not a region name like us-east-1$/],
+  ])('explains what is wrong with profile %s', async (name, message) => {
+    const error = await plan(name).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('refuses an MFA serial that is not one, naming where it came from', async () => {
+    await expect(plan('no-mfa', home.env, { mfaSerial: 'x;rm -rf' })).rejects.toThrow(/^--mfa-serial is "x;rm -rf", not an MFA device/);
+  });
+
+  it('refuses an endpoint that is not a URL', async () => {
+    await expect(plan('demo-user', { ...home.env, AWS_ENDPOINT_URL_STS: 'not a url' })).rejects.toThrow(/^AWS_ENDPOINT_URL_STS is "not a url", not an http\(s\) URL$/);
+  });
+});
+
+describe('loadConfigFiles', () => {
+  it('treats missing files as empty', async () => {
+    const files = await loadConfigFiles({ HOME: join(home.home, 'nowhere') });
+    expect(files.config).toEqual({});
+    expect(files.credentials).toEqual({});
+  });
+
+  it('names a file it cannot read', async () => {
+    mkdirSync(join(home.home, 'dir'));
+    await expect(loadConfigFiles({ ...home.env, AWS_CONFIG_FILE: join(home.home, 'dir') })).rejects.toThrow(/"\/.*\/dir": it is a directory, not a file$/);
+    if (process.getuid?.() !== 0) {
+      chmodSync(home.credentialsPath, 0o000);
+      await expect(loadConfigFiles(home.env)).rejects.toThrow(/credentials": permission denied; check its owner and mode$/);
+    }
+  });
+});
