@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { evalInShell } from '../support/shells';
@@ -33,6 +33,20 @@ describe('mfa-env PROFILE', () => {
       MFA_ENV_SAVED_AWS_PROFILE: 'demo-user',
     });
     expect(issued.expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it.each(['bash', 'zsh', 'fish'] as const)('passes a hostile profile name through %s as data, never as code', async (shell) => {
+    const canary = join(f.home.home, 'canary');
+    // The credentials file takes any section name but ` ;` or ` #`, which start comments.
+    const name = `it's "$(touch ${canary})" \`touch ${canary}\` \\';touch ${canary}`;
+    f.home.write({
+      credentials: `[${name}]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\nmfa_serial = ${DEMO_USER.serial}\n`,
+    });
+    const result = await f.run([name, '-t', f.code(), '--shell', shell], { env: { AWS_ENDPOINT_URL_STS: f.server.url } });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(evalInShell(shell, result.stdout, f.home.env).MFA_ENV_PROFILE).toBe(name);
+    expect(existsSync(canary)).toBe(false);
   });
 
   it('calls GetSessionToken with the MFA device, the code and the default 12 hours', async () => {
