@@ -2,72 +2,106 @@
 // The entry point, and the only module that touches `process`: it parses argv, runs one command (each loaded only
 // when used, so `--clear` never pays for the SDK), writes the command's output once, and maps errors to exit codes.
 import yargs from 'yargs/yargs';
-import { ExitCode, MfaEnvError, UsageError } from './errors';
+import type { Argv } from 'yargs';
+import type { CommandIo } from './commands/exportSession';
 import type { Shell } from './env/formats';
+import { ExitCode, MfaEnvError, UsageError } from './errors';
 
 const SHELLS: readonly Shell[] = ['sh', 'bash', 'zsh', 'fish'];
 
-interface Parsed {
+interface ExportFlags {
   profile?: string;
   clear?: boolean;
+  forget?: boolean;
   mfaSerial?: string;
   tokenCode?: string;
   duration?: string;
   endpointUrl?: string;
   shell: Shell;
+  refresh?: boolean;
+  cache?: boolean;
   version?: boolean;
+}
+
+const io: Omit<CommandIo, 'stdin'> & { stdin: NodeJS.ReadableStream } = {
+  env: process.env,
+  get stdin() {
+    return process.stdin;
+  },
+  uid: process.geteuid?.() ?? 0,
+  warn: (message) => process.stderr.write(`mfa-env: warning: ${message}\n`),
+  say: (message) => process.stderr.write(`mfa-env: ${message}\n`),
+};
+
+function exportOptions(y: Argv) {
+  return y
+    .positional('profile', { type: 'string', alias: 'p', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })
+    .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
+    .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' })
+    .option('token-code', { alias: 't', type: 'string', describe: 'The 6-digit MFA code (default: ask on the terminal)' })
+    .option('duration', {
+      alias: 'd',
+      type: 'string',
+      describe: 'Session length, seconds or 15m..36h (default 12h; for a role 1h, at most 12h; over 1h a role needs its own code)',
+    })
+    .option('refresh', { alias: 'f', type: 'boolean', describe: 'Ignore cached sessions: ask for a new code' })
+    .option('cache', { type: 'boolean', default: true, describe: 'Use the session cache (--no-cache: neither read nor write it)' })
+    .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
+    .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
+    .option('shell', { alias: 's', choices: SHELLS, default: 'sh' as Shell, describe: 'Syntax of the printed code' });
 }
 
 async function main(argv: string[]): Promise<string | undefined> {
   let output: string | undefined;
-  const parser = yargs(argv)
+  await yargs(argv)
     .scriptName('mfa-env')
     .usage(
-      'Usage: eval "$(mfa-env [PROFILE])"      get an MFA session for PROFILE and load it into this shell\n' +
-        '       eval "$(mfa-env --clear)"        remove it again\n\n' +
-        'Prints shell code on stdout and nothing else; prompts for the MFA code on the terminal.',
+      'Usage:\n' +
+        '  eval "$(mfa-env [PROFILE])"   get an MFA session for PROFILE and load it into this shell\n' +
+        '  eval "$(mfa-env --clear)"     remove it again\n\n' +
+        'Prints shell code on stdout and nothing else; asks for the MFA code on the terminal. One code serves every\n' +
+        'role with the same source profile until the MFA session ends; sessions are cached for all shells.',
     )
+    .command('$0 [profile]', false, exportOptions, async (args) => {
+      output = await runExport(args as unknown as ExportFlags);
+    })
     .command(
-      '$0 [profile]',
-      false,
-      (y) =>
-        y
-          .positional('profile', { type: 'string', describe: 'AWS profile (default: AWS_PROFILE, then "default")' })
-          .option('profile', { alias: 'p', type: 'string', describe: 'AWS profile, as the positional argument' }),
+      'forget [profile]',
+      'Delete cached sessions: all, or those that could serve PROFILE',
+      (y) => y.positional('profile', { type: 'string', describe: 'AWS profile' }),
       async (args) => {
-        output = await run(args as unknown as Parsed);
+        const { forgetSessions } = await import('./commands/forgetSessions');
+        await forgetSessions(args.profile, io);
+        output = '';
       },
     )
-    .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
-    .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
-    .option('token-code', { alias: 't', type: 'string', describe: 'The 6-digit MFA code (default: ask on the terminal)' })
-    .option('duration', { alias: 'd', type: 'string', describe: 'Session length: seconds, or 15m .. 36h (default 12h)' })
-    .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
-    .option('shell', { alias: 's', choices: SHELLS, default: 'sh' as Shell, describe: 'Syntax of the printed code' })
     .version(false)
     .option('version', { type: 'boolean', describe: 'Show the version' })
     .help('help')
     .alias('help', 'h')
     .strict()
     .exitProcess(false)
-    .wrap(Math.min(100, process.stderr.columns || 100))
+    .wrap(Math.min(110, process.stderr.columns || 110))
     .fail((message, err) => {
       // yargs spreads some messages over lines; an error is one line.
       throw err ?? new UsageError(message.replace(/\s*\n\s*/g, ' '));
-    });
-  await parser.parseAsync();
+    })
+    .parseAsync();
   return output;
 }
 
-async function run(args: Parsed): Promise<string> {
+async function runExport(args: ExportFlags): Promise<string> {
   if (args.version) return `${(require('../package.json') as { version: string }).version}\n`;
+  if (args.forget && !args.clear) throw new UsageError('--forget goes with --clear; to delete cached sessions alone, use "mfa-env forget [PROFILE]"');
   if (args.clear) {
     if (args.profile !== undefined) throw new UsageError('--clear takes no profile: it removes whatever session is loaded');
     const { clearSession } = await import('./commands/clearSession');
-    return clearSession(args.shell, process.env);
+    const output = clearSession(args.shell, io.env);
+    if (args.forget) await (await import('./commands/forgetSessions')).forgetSessions(undefined, io);
+    return output;
   }
   const { exportSession } = await import('./commands/exportSession');
-  return exportSession(args, { env: process.env, stdin: process.stdin });
+  return exportSession(args, io);
 }
 
 function report(err: unknown): number {

@@ -15,8 +15,6 @@ export const ExitCode = {
   sts: 5,
   /** STS could not be reached or did not answer sensibly: refused, reset, timeout, 5xx, garbage. */
   network: 6,
-  /** The session cache could not be used where it had to be. */
-  cache: 7,
   /** Ctrl-C, as a shell reports SIGINT. */
   interrupted: 130,
 } as const;
@@ -64,12 +62,6 @@ export class StsError extends MfaEnvError {
 export class NetworkError extends MfaEnvError {
   constructor(message: string) {
     super(message, ExitCode.network);
-  }
-}
-
-export class CacheError extends MfaEnvError {
-  constructor(message: string) {
-    super(message, ExitCode.cache);
   }
 }
 

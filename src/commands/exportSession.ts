@@ -1,12 +1,13 @@
 import { exportChange, originalEnv } from '../env/envChange';
 import { renderForShell, type Shell } from '../env/formats';
-import type { Env } from '../profiles/configFiles';
-import { loadConfigFiles } from '../profiles/configFiles';
-import { durationOption, SESSION_TOKEN_LIMITS } from '../profiles/duration';
+import { loadConfigFiles, type Env } from '../profiles/configFiles';
+import { durationOption } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
-import { getMfaSession } from '../session/getSession';
+import { SessionCache } from '../session/cache';
+import { cacheDir, cacheDisabled, minTtlSeconds } from '../session/cacheSettings';
 import { codeFromFlag, interactiveCodeSource } from '../session/mfaCode';
+import { obtainSession } from '../session/obtainSession';
 
 export interface ExportArgs {
   profile?: string;
@@ -15,28 +16,41 @@ export interface ExportArgs {
   duration?: string;
   endpointUrl?: string;
   shell: Shell;
+  refresh?: boolean;
+  /** false with --no-cache. */
+  cache?: boolean;
 }
 
-export interface ExportIo {
+export interface CommandIo {
   env: Env;
   stdin: NodeJS.ReadableStream;
+  uid: number;
+  /** A problem worked around (a bad cache file): `mfa-env: warning: ...` on stderr. */
+  warn(message: string): void;
+  /** Plain information for the user on stderr. */
+  say(message: string): void;
 }
 
-/** `mfa-env [PROFILE]`: shell code that loads an MFA session for the profile. */
-export async function exportSession(args: ExportArgs, io: ExportIo): Promise<string> {
+/** `mfa-env [PROFILE]`: shell code that loads a session for the profile. */
+export async function exportSession(args: ExportArgs, io: CommandIo): Promise<string> {
   const original = originalEnv(io.env);
   const profileName = chooseProfile(args.profile, io.env, original);
-  const durationSeconds = args.duration === undefined ? undefined : durationOption(args.duration, SESSION_TOKEN_LIMITS);
   // A bad flag is reported before anything is read or asked.
+  const durationSeconds = args.duration === undefined ? undefined : durationOption(args.duration);
   const codes = args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : interactiveCodeSource(io.stdin);
   try {
     const profiles = new ProfileSet(await loadConfigFiles(original));
     const plan = resolvePlan(profiles, profileName, original, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
-    const credentials = await getMfaSession(plan, codes);
-    return renderForShell(args.shell, exportChange(io.env, { ...credentials, profile: plan.profile, region: plan.region }));
+    const session = await obtainSession(plan, { codes, cache: openCache(args.cache, original, io), refresh: args.refresh });
+    return renderForShell(args.shell, exportChange(io.env, { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn }));
   } finally {
     codes.close?.();
   }
+}
+
+export function openCache(enabled: boolean | undefined, env: Env, io: Pick<CommandIo, 'uid' | 'warn'>): SessionCache | undefined {
+  if (enabled === false || cacheDisabled(env)) return undefined;
+  return new SessionCache({ dir: cacheDir(env), minTtlSeconds: minTtlSeconds(env), uid: io.uid, warn: io.warn });
 }
 
 /**

@@ -18,18 +18,18 @@ export function formatDuration(seconds: number): string {
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
 }
 
+/** GetSessionToken: 15 minutes to 36 hours, 12 hours unless asked. */
 export const SESSION_TOKEN_LIMITS = { min: 900, max: 129600, default: 43200 } as const;
+/** AssumeRole: 15 minutes to the role's maximum (at most 12 hours), 1 hour unless asked. */
+export const ASSUME_ROLE_LIMITS = { min: 900, max: 43200, default: 3600 } as const;
+/** STS caps a role session assumed with temporary credentials (role chaining) at 1 hour. */
+export const CHAINED_ROLE_MAX = 3600;
 
-/** A `--duration` value as seconds, refused with the allowed range when STS would refuse it. */
-export function durationOption(text: string, limits: { min: number; max: number }, what = '--duration'): number {
+/** A duration given by the user, as seconds; the range is checked once the profile says which limits apply. */
+export function durationOption(text: string, what = '--duration'): number {
   const seconds = parseDuration(text);
   if (seconds === undefined) {
     throw new UsageError(`${what} ${JSON.stringify(text)} is not a duration; use seconds or a form like 15m, 1h, 12h, 36h`);
-  }
-  if (seconds < limits.min || seconds > limits.max) {
-    throw new UsageError(
-      `${what} ${JSON.stringify(text)} is out of range; STS allows ${formatDuration(limits.min)} to ${formatDuration(limits.max)} (${limits.min}-${limits.max} seconds)`,
-    );
   }
   return seconds;
 }

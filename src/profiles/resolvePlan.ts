@@ -1,7 +1,9 @@
 import { ConfigError, show } from '../errors';
+import { checkDuration, checkEndpoint, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
 import type { Env } from './configFiles';
+import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDuration } from './duration';
 import type { Profile, ProfileSet } from './profileSet';
-import { SESSION_TOKEN_LIMITS } from './duration';
+import { defaultSessionName } from './roleSessionName';
 
 export interface LongTermKeys {
   /** The profile whose section holds the keys. */
@@ -10,12 +12,26 @@ export interface LongTermKeys {
   secretAccessKey: string;
 }
 
+/** One AssumeRole call: the first hop is made from the MFA session (or the keys), each next one from the last. */
+export interface RoleHop {
+  profile: string;
+  roleArn: string;
+  sessionName: string;
+  /** A generated name changes with every call, so only a configured one tells sessions apart. */
+  sessionNameConfigured: boolean;
+  externalId?: string;
+  durationSeconds: number;
+}
+
 /** Everything needed to get a session for one profile: resolved once, used by the cache and STS alike. */
 export interface Plan {
   profile: string;
   keys: LongTermKeys;
   mfaSerial: string;
-  durationSeconds: number;
+  /** Length of the GetSessionToken (MFA) session. */
+  sessionDurationSeconds: number;
+  /** Empty for an IAM user's profile; otherwise the roles to assume, in order. */
+  roles: RoleHop[];
   /** The profile's own region: exported as AWS_REGION / AWS_DEFAULT_REGION. */
   region?: string;
   /** The region STS is called in. */
@@ -26,8 +42,12 @@ export interface Plan {
 
 export interface PlanOptions {
   mfaSerial?: string;
+  /** `--duration`: the length of the requested profile's own session (MFA session or role session). */
   durationSeconds?: number;
   endpointUrl?: string;
+  /** For generated role session names. */
+  userName?: string;
+  now?: Date;
 }
 
 /**
@@ -35,47 +55,144 @@ export interface PlanOptions {
  * `originalEnv`), so a session exported earlier never changes what the profile means.
  */
 export function resolvePlan(profiles: ProfileSet, name: string, env: Env, options: PlanOptions = {}): Plan {
-  const profile = profiles.require(name);
-  const keys = longTermKeys(profile);
-  const mfaSerial = options.mfaSerial ?? setting(profile, 'mfa_serial');
-  if (mfaSerial === undefined) {
+  const requested = findProfile(profiles, name);
+  const { chain, source } = followSourceProfiles(profiles, requested);
+  const keys = longTermKeys(profiles, source);
+  const roles = chain.map((profile, i) => roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0));
+  // The profiles that make up this one, nearest first: the roles from the requested one down, the source, and the
+  // aws-mfa `-long-term` section when the keys live there.
+  const lineage = [...[...chain].reverse(), source];
+  if (keys.profile !== source.name) lineage.push(profiles.require(keys.profile));
+
+  // The AWS CLI keeps mfa_serial on the role, awsume on the source, aws-mfa as aws_mfa_device: any of them works.
+  const serialProfile = lineage.find((p) => mfaSerialOf(p) !== undefined);
+  if (options.mfaSerial === undefined && serialProfile === undefined) {
     throw new ConfigError(
-      `profile ${show(name)} has no mfa_serial; add "mfa_serial = arn:aws:iam::ACCOUNT_ID:mfa/DEVICE" to it in ${show(profiles.files.configPath)} or pass --mfa-serial`,
+      `profile ${show(name)} has no mfa_serial${chain.length ? ` (nor has its source profile ${show(source.name)})` : ''}; add "mfa_serial = arn:aws:iam::ACCOUNT_ID:mfa/DEVICE" to it in ${show(profiles.files.configPath)} or pass --mfa-serial`,
     );
   }
-  checkMfaSerial(mfaSerial, options.mfaSerial !== undefined ? '--mfa-serial' : where(profile, 'mfa_serial'));
-  const region = setting(profile, 'region');
-  if (region !== undefined) checkRegion(region, where(profile, 'region'));
+  const mfaSerial =
+    options.mfaSerial !== undefined
+      ? checkMfaSerial(options.mfaSerial, '--mfa-serial')
+      : checkMfaSerial(mfaSerialOf(serialProfile!)!, where(serialProfile!, setting(serialProfile!, 'mfa_serial') ? 'mfa_serial' : 'aws_mfa_device'));
+
+  const sessionDurationSeconds =
+    roles.length === 0 && options.durationSeconds !== undefined
+      ? checkDuration(options.durationSeconds, SESSION_TOKEN_LIMITS, '--duration')
+      : (configuredDuration(source, SESSION_TOKEN_LIMITS) ?? SESSION_TOKEN_LIMITS.default);
+
+  // A role profile's region is its own, as in the AWS CLI; an aws-mfa profile may keep it in its -long-term section.
+  const regionProfile = (roles.length ? [requested] : lineage).find((p) => setting(p, 'region') !== undefined);
+  const region = regionProfile && checkRegion(setting(regionProfile, 'region')!, where(regionProfile, 'region'));
   const envRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (envRegion) checkRegion(envRegion, env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION');
   return {
-    profile: name,
+    profile: requested.name,
     keys,
     mfaSerial,
-    durationSeconds: options.durationSeconds ?? SESSION_TOKEN_LIMITS.default,
+    sessionDurationSeconds,
+    roles,
     region,
     // Environment before profile, as in the SDKs; partitions other than aws need their own STS.
     stsRegion: envRegion || region || partitionRegion(mfaSerial),
-    endpoint: stsEndpoint(profiles, profile, env, options.endpointUrl),
+    endpoint: stsEndpoint(profiles, lineage, env, options.endpointUrl),
   };
 }
 
-function longTermKeys(profile: Profile): LongTermKeys {
-  const accessKeyId = setting(profile, 'aws_access_key_id');
-  const secretAccessKey = setting(profile, 'aws_secret_access_key');
-  if (accessKeyId === undefined || secretAccessKey === undefined) {
-    const missing = accessKeyId === undefined ? 'aws_access_key_id' : 'aws_secret_access_key';
-    throw new ConfigError(`profile ${show(profile.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${profile.name})`);
+/**
+ * The role profiles from the requested one down to the profile with the keys, and that source. A loop is reported
+ * with the whole chain, as the SDK does.
+ */
+function followSourceProfiles(profiles: ProfileSet, requested: Profile): { chain: Profile[]; source: Profile } {
+  const roles: Profile[] = [];
+  let current = requested;
+  const seen = [requested.name];
+  while (setting(current, 'role_arn') !== undefined) {
+    roles.push(current);
+    if (setting(current, 'credential_source') !== undefined) {
+      throw new ConfigError(
+        `profile ${show(current.name)} takes its credentials from credential_source, which mfa-env cannot use; give it a source_profile with an IAM user's keys`,
+      );
+    }
+    const sourceName = setting(current, 'source_profile');
+    if (sourceName === undefined) {
+      throw new ConfigError(`profile ${show(current.name)} has role_arn but no source_profile; add "source_profile = PROFILE_WITH_KEYS" to it in ${show(current.fileOf('role_arn'))}`);
+    }
+    // The AWS CLI lets a role profile name itself as source when it holds keys of its own.
+    if (sourceName === current.name && setting(current, 'aws_access_key_id') !== undefined) return { chain: roles.reverse(), source: current };
+    if (seen.includes(sourceName)) {
+      throw new ConfigError(`source_profile loop: ${[...seen, sourceName].map(show).join(' -> ')}; make one of them a profile with keys`);
+    }
+    seen.push(sourceName);
+    if (!profiles.has(sourceName) && !profiles.has(`${sourceName}-long-term`)) {
+      throw new ConfigError(`source_profile ${show(sourceName)} of profile ${show(current.name)} not found in ${show(profiles.files.configPath)} or ${show(profiles.files.credentialsPath)}`);
+    }
+    current = findProfile(profiles, sourceName);
   }
-  if (setting(profile, 'aws_session_token') !== undefined) {
+  return { chain: roles.reverse(), source: current };
+}
+
+function roleHop(profile: Profile, flagDuration: number | undefined, options: PlanOptions, chained: boolean): RoleHop {
+  const configuredName = setting(profile, 'role_session_name');
+  const limits = chained ? { min: ASSUME_ROLE_LIMITS.min, max: CHAINED_ROLE_MAX } : ASSUME_ROLE_LIMITS;
+  const why = chained ? 'a role assumed from another role (role chaining) is capped by STS at' : 'STS allows';
+  const durationSeconds =
+    flagDuration !== undefined
+      ? checkDuration(flagDuration, limits, '--duration', chained ? `profile ${show(profile.name)} is reached through another role; STS allows` : why)
+      : (configuredDuration(profile, limits, why) ?? ASSUME_ROLE_LIMITS.default);
+  const externalId = setting(profile, 'external_id');
+  return {
+    profile: profile.name,
+    roleArn: checkRoleArn(setting(profile, 'role_arn')!, where(profile, 'role_arn')),
+    sessionName: configuredName !== undefined ? checkSessionName(configuredName, where(profile, 'role_session_name')) : defaultSessionName(options.userName, options.now),
+    sessionNameConfigured: configuredName !== undefined,
+    externalId: externalId === undefined ? undefined : checkExternalId(externalId, where(profile, 'external_id')),
+    durationSeconds,
+  };
+}
+
+function configuredDuration(profile: Profile, limits: { min: number; max: number }, why?: string): number | undefined {
+  const text = setting(profile, 'duration_seconds');
+  if (text === undefined) return undefined;
+  const seconds = parseDuration(text);
+  if (seconds === undefined) throw new ConfigError(`${where(profile, 'duration_seconds')} is ${show(text)}, not a number of seconds`);
+  return checkDuration(seconds, limits, where(profile, 'duration_seconds'), why);
+}
+
+function findProfile(profiles: ProfileSet, name: string): Profile {
+  // aws-mfa keeps the keys in NAME-long-term and writes sessions to NAME, which may not exist yet.
+  return profiles.get(name) ?? (profiles.has(`${name}-long-term`) ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath } : profiles.require(name));
+}
+
+/**
+ * The profile's long-term keys. A profile with none of its own (or only the temporary ones aws-mfa wrote there)
+ * is served from its `NAME-long-term` section, as aws-mfa does.
+ */
+function longTermKeys(profiles: ProfileSet, profile: Profile): LongTermKeys {
+  const own = setting(profile, 'aws_access_key_id') !== undefined && !temporary(profile);
+  const longTerm = own ? undefined : profiles.get(`${profile.name}-long-term`);
+  const holder = longTerm ?? profile;
+  const accessKeyId = setting(holder, 'aws_access_key_id');
+  const secretAccessKey = setting(holder, 'aws_secret_access_key');
+  if (temporary(holder)) {
+    const key = setting(holder, 'aws_session_token') !== undefined ? 'aws_session_token' : 'aws_security_token';
     throw new ConfigError(
-      `profile ${show(profile.name)} holds temporary credentials (aws_session_token in ${show(profile.fileOf('aws_session_token'))}); mfa-env needs the IAM user's long-term keys`,
+      `profile ${show(holder.name)} holds temporary credentials (${key} in ${show(holder.fileOf(key))}); mfa-env needs the IAM user's long-term keys, there or in [${profile.name}-long-term]`,
     );
   }
-  if (!/^\w{16,128}$/.test(accessKeyId)) {
-    throw new ConfigError(`aws_access_key_id of profile ${show(profile.name)} in ${show(profile.fileOf('aws_access_key_id'))} is not an access key id`);
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    const missing = accessKeyId === undefined ? 'aws_access_key_id' : 'aws_secret_access_key';
+    throw new ConfigError(`profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${holder.name})`);
   }
-  return { profile: profile.name, accessKeyId, secretAccessKey };
+  if (!/^\w{16,128}$/.test(accessKeyId)) {
+    throw new ConfigError(`${where(holder, 'aws_access_key_id')} is not an access key id`);
+  }
+  return { profile: holder.name, accessKeyId, secretAccessKey };
+}
+
+// aws_security_token is the old name botocore still reads for the same thing.
+function temporary(profile: Profile): boolean {
+  return setting(profile, 'aws_session_token') !== undefined || setting(profile, 'aws_security_token') !== undefined;
 }
 
 /** A key's value, or undefined when absent or empty. */
@@ -84,19 +201,12 @@ export function setting(profile: Profile, key: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+function mfaSerialOf(profile: Profile): string | undefined {
+  return setting(profile, 'mfa_serial') ?? setting(profile, 'aws_mfa_device');
+}
+
 function where(profile: Profile, key: string): string {
   return `${key} of profile ${show(profile.name)} in ${show(profile.fileOf(key))}`;
-}
-
-// STS's own constraints on SerialNumber: 9-256 characters of [\w+=/:,.@-].
-function checkMfaSerial(serial: string, what: string): void {
-  if (!/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
-    throw new ConfigError(`${what} is ${show(serial)}, not an MFA device; expected an ARN like arn:aws:iam::123456789012:mfa/NAME or a hardware serial`);
-  }
-}
-
-function checkRegion(region: string, what: string): void {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) throw new ConfigError(`${what} is ${show(region)}, not a region name like us-east-1`);
 }
 
 function partitionRegion(mfaSerial: string): string {
@@ -105,30 +215,24 @@ function partitionRegion(mfaSerial: string): string {
   return 'us-east-1';
 }
 
-/** Where STS is, by the SDKs' precedence: flag, service env, global env, services section, profile. */
-function stsEndpoint(profiles: ProfileSet, profile: Profile, env: Env, flag?: string): string | undefined {
-  const servicesName = setting(profile, 'services');
-  const fromServices = servicesName === undefined ? undefined : profiles.services(servicesName)?.['sts.endpoint_url'];
-  const candidates: Array<[string | undefined, string]> = [
-    [flag, '--endpoint-url'],
-    [env.AWS_ENDPOINT_URL_STS, 'AWS_ENDPOINT_URL_STS'],
-    [env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL'],
-    [fromServices, `sts endpoint_url of services ${show(servicesName ?? '')} in ${show(profiles.files.configPath)}`],
-    [setting(profile, 'endpoint_url'), where(profile, 'endpoint_url')],
-  ];
-  const ignoreConfigured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true';
-  for (const [url, what] of ignoreConfigured ? candidates.slice(0, 1) : candidates) {
-    if (!url) continue;
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = undefined;
+/**
+ * Where STS is, by the SDKs' precedence: flag, service env, global env, then per profile (the requested one first,
+ * then down the chain) its services section and its endpoint_url.
+ */
+function stsEndpoint(profiles: ProfileSet, lineage: Profile[], env: Env, flag?: string): string | undefined {
+  const candidates: Array<[string | undefined, string]> = [[flag, '--endpoint-url']];
+  // The SDKs' switch to ignore every configured endpoint, from the environment and the files alike.
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true') {
+    candidates.push([env.AWS_ENDPOINT_URL_STS, 'AWS_ENDPOINT_URL_STS'], [env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL']);
+    for (const profile of lineage) {
+      const servicesName = setting(profile, 'services');
+      if (servicesName !== undefined) {
+        const url = profiles.services(servicesName)?.['sts.endpoint_url'];
+        candidates.push([url, `sts endpoint_url of services ${show(servicesName)} in ${show(profiles.files.configPath)}`]);
+      }
+      candidates.push([setting(profile, 'endpoint_url'), where(profile, 'endpoint_url')]);
     }
-    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-      throw new ConfigError(`${what} is ${show(url)}, not an http(s) URL`);
-    }
-    return url;
   }
-  return undefined;
+  const found = candidates.find(([url]) => url);
+  return found ? checkEndpoint(found[0]!, found[1]) : undefined;
 }

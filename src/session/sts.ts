@@ -62,6 +62,33 @@ export async function getSessionToken(
   return temporaryCredentials(output.Credentials, 'GetSessionToken', target);
 }
 
+export interface RoleRequest {
+  roleArn: string;
+  sessionName: string;
+  externalId?: string;
+  durationSeconds: number;
+}
+
+export async function assumeRole(
+  target: StsTarget,
+  credentials: Credentials,
+  role: RoleRequest,
+  mfa: MfaProof | undefined,
+  context: CallContext,
+): Promise<TemporaryCredentials> {
+  const sdk = loadSdk();
+  const command = new sdk.AssumeRoleCommand({
+    RoleArn: role.roleArn,
+    RoleSessionName: role.sessionName,
+    ExternalId: role.externalId,
+    DurationSeconds: role.durationSeconds,
+    SerialNumber: mfa?.serialNumber,
+    TokenCode: mfa?.tokenCode,
+  });
+  const output = await send(() => client(sdk, target, credentials).send(command), 'AssumeRole', target, credentials, context);
+  return temporaryCredentials(output.Credentials, 'AssumeRole', target);
+}
+
 async function send<T>(
   call: () => Promise<T>,
   operation: string,
@@ -98,6 +125,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 /** One line that says what failed, for which profile, and what to do; never a secret. */
 export function describeFailure(err: unknown, operation: string, target: StsTarget, keys: Credentials, context: CallContext): Error {
   const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+  // Temporary credentials (an MFA session behind a role) are told apart from an IAM user's keys.
+  const keyKind = keys.sessionToken ? 'the cached MFA session' : `access key ${keyHint(keys.accessKeyId)}`;
   const status = e.$metadata?.httpStatusCode;
   const profile = show(context.profile);
   const where = describeTarget(target);
@@ -106,7 +135,7 @@ export function describeFailure(err: unknown, operation: string, target: StsTarg
   if (e.code && NETWORK_CODES.has(e.code)) {
     return new NetworkError(`cannot reach STS at ${where} (${e.code}); check your network, region and endpoint settings`);
   }
-  if (code === 'TimeoutError' || code === 'RequestTimeout' || /timed? ?out/i.test(message) && !status) {
+  if (code === 'TimeoutError' || code === 'RequestTimeout' || (/timed? ?out/i.test(message) && !status)) {
     return new NetworkError(`STS at ${where} did not answer in time; check your network and try again`);
   }
   switch (code) {
@@ -115,9 +144,19 @@ export function describeFailure(err: unknown, operation: string, target: StsTarg
         return new StsError(`AWS rejected the MFA code for profile ${profile}; wait for the next code and try again`, 'MfaRejected');
       }
       return new StsError(`STS ${operation} for profile ${profile} was denied: ${show(message)}`, code);
+    case 'ValidationError':
+      if (/role chaining/i.test(message)) {
+        return new StsError(`a role assumed with temporary credentials is limited to 1 hour by STS (profile ${profile}); ask for 1h or less`, code);
+      }
+      if (/MaxSessionDuration/i.test(message)) {
+        return new StsError(`the role of profile ${profile} does not allow sessions that long (its MaxSessionDuration); ask for less with --duration or duration_seconds`, code);
+      }
+      return new StsError(`STS ${operation} for profile ${profile} refused the request: ${show(message)}`, code);
     case 'InvalidClientTokenId':
       return new StsError(
-        `AWS does not recognise access key ${keyHint(keys.accessKeyId)} of profile ${profile} (InvalidClientTokenId); check its keys or create new ones`,
+        keys.sessionToken
+          ? `AWS no longer accepts ${keyKind} for profile ${profile} (InvalidClientTokenId); run mfa-env again with --refresh`
+          : `AWS does not recognise ${keyKind} of profile ${profile} (InvalidClientTokenId); check its keys or create new ones`,
         code,
       );
     case 'SignatureDoesNotMatch':

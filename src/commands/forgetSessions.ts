@@ -1,0 +1,35 @@
+import { originalEnv } from '../env/envChange';
+import { show } from '../errors';
+import { loadConfigFiles } from '../profiles/configFiles';
+import { ProfileSet } from '../profiles/profileSet';
+import { resolvePlan } from '../profiles/resolvePlan';
+import { SessionCache } from '../session/cache';
+import { cacheDir } from '../session/cacheSettings';
+import type { CommandIo } from './exportSession';
+
+/**
+ * `mfa-env forget [PROFILE]` and `--clear --forget`: deletes cached sessions, all of them or every one that could
+ * give PROFILE credentials without a new code (its own, and the MFA session of its source profile).
+ */
+export async function forgetSessions(profile: string | undefined, io: Omit<CommandIo, 'stdin'>): Promise<void> {
+  const env = originalEnv(io.env);
+  const cache = new SessionCache({ dir: cacheDir(env), minTtlSeconds: 0, uid: io.uid, warn: io.warn });
+  let removed: number;
+  if (profile === undefined) {
+    removed = cache.forget();
+  } else {
+    const source = await sourceProfileOf(profile, env);
+    removed = cache.forget((e) => e.profile === profile || e.sourceProfile === profile || (e.kind === 'mfa' && e.sourceProfile === source));
+  }
+  const what = profile === undefined ? '' : ` for profile ${show(profile)}`;
+  io.say(`forgot ${removed} cached session${removed === 1 ? '' : 's'}${what}`);
+}
+
+// The config may have changed or broken since the session was cached: forgetting must still work by name.
+async function sourceProfileOf(profile: string, env: CommandIo['env']): Promise<string | undefined> {
+  try {
+    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env).keys.profile;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,68 @@
+import { ConfigError, UsageError, show } from '../errors';
+import { formatDuration } from './duration';
+
+/** Says where a bad value came from: a flag, an environment variable, or a key of a profile in a file. */
+export type Origin = string;
+
+// STS's own constraint on SerialNumber: 9-256 characters of [\w+=/:,.@-].
+export function checkMfaSerial(serial: string, origin: Origin): string {
+  if (!/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
+    throw configOrUsage(origin, `${origin} is ${show(serial)}, not an MFA device; expected an ARN like arn:aws:iam::123456789012:mfa/NAME or a hardware serial`);
+  }
+  return serial;
+}
+
+export function checkRegion(region: string, origin: Origin): string {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) throw configOrUsage(origin, `${origin} is ${show(region)}, not a region name like us-east-1`);
+  return region;
+}
+
+export function checkRoleArn(arn: string, origin: Origin): string {
+  if (!/^arn:[\w-]+:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(arn)) {
+    throw configOrUsage(origin, `${origin} is ${show(arn)}, not a role ARN like arn:aws:iam::123456789012:role/NAME`);
+  }
+  return arn;
+}
+
+// STS: RoleSessionName is 2-64 characters of [\w+=,.@-]; ExternalId 2-1224 of [\w+=,.@:/-].
+export function checkSessionName(name: string, origin: Origin): string {
+  if (!/^[\w+=,.@-]{2,64}$/.test(name)) {
+    throw configOrUsage(origin, `${origin} is ${show(name)}; a role session name is 2-64 characters of letters, digits and + = , . @ - _`);
+  }
+  return name;
+}
+
+export function checkExternalId(id: string, origin: Origin): string {
+  if (!/^[\w+=,.@:/-]{2,1224}$/.test(id)) {
+    throw configOrUsage(origin, `${origin} is ${show(id)}; an external id is 2-1224 characters of letters, digits and + = , . @ : / - _`);
+  }
+  return id;
+}
+
+export function checkDuration(seconds: number, limits: { min: number; max: number }, origin: Origin, why = 'STS allows'): number {
+  if (!Number.isInteger(seconds) || seconds < limits.min || seconds > limits.max) {
+    throw configOrUsage(
+      origin,
+      `${origin} is ${formatDuration(seconds)} (${seconds} s), out of range; ${why} ${formatDuration(limits.min)} to ${formatDuration(limits.max)} (${limits.min}-${limits.max} seconds)`,
+    );
+  }
+  return seconds;
+}
+
+export function checkEndpoint(url: string, origin: Origin): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw configOrUsage(origin, `${origin} is ${show(url)}, not an http(s) URL`);
+  }
+  return url;
+}
+
+// A bad flag is the user's typing (exit 2); anything else came from their files or environment (exit 3).
+function configOrUsage(origin: Origin, message: string): Error {
+  return origin.startsWith('--') ? new UsageError(message) : new ConfigError(message);
+}

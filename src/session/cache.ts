@@ -1,0 +1,239 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { show } from '../errors';
+import type { TemporaryCredentials } from './sts';
+
+/** One cached session, as stored in its file. Knows nothing about shells or profiles' files. */
+export interface CachedSession {
+  version: 1;
+  /** `mfa`: a GetSessionToken session made with an MFA code; `role`: a role session. */
+  kind: 'mfa' | 'role';
+  /** The profile it was made for, and the one holding the keys behind it: for `list` and `forget`. */
+  profile: string;
+  sourceProfile: string;
+  mfaSerial: string;
+  roleArn?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** RFC 3339. */
+  expiration: string;
+  createdAt: string;
+}
+
+export interface CacheKey {
+  kind: CachedSession['kind'];
+  /** What determines the session; hashed into the file name, so no value (and no secret) shows there. */
+  parts: Record<string, unknown>;
+}
+
+export interface CacheOptions {
+  dir: string;
+  /** A session is served only with at least this many seconds left. */
+  minTtlSeconds: number;
+  /** The user the files must belong to. */
+  uid: number;
+  warn(message: string): void;
+  now?: () => number;
+}
+
+/**
+ * Sessions on disk, shared by every shell of the user: one 0600 JSON file per session in a 0700 directory, written
+ * atomically (temp file + rename) so a reader sees the old file or the new one, never half of either. Anything
+ * it cannot trust is skipped with a warning, never fatal: the worst case is asking for a code again.
+ */
+export class SessionCache {
+  constructor(private readonly options: CacheOptions) {}
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  fileFor(key: CacheKey): string {
+    const digest = createHash('sha256').update(JSON.stringify([key.kind, key.parts])).digest('hex').slice(0, 32);
+    return join(this.options.dir, `${key.kind}-${digest}.json`);
+  }
+
+  /** The cached session for the key if it is trustworthy and has at least the minimum time left. */
+  fresh(key: CacheKey): CachedSession | undefined {
+    const entry = this.read(this.fileFor(key));
+    return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
+  }
+
+  secondsLeft(entry: CachedSession): number {
+    return Math.floor((Date.parse(entry.expiration) - (this.options.now ?? Date.now)()) / 1000);
+  }
+
+  put(key: CacheKey, entry: CachedSession): void {
+    if (!this.ensureDir()) return;
+    const file = this.fileFor(key);
+    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        // The mode given to open is reduced by the umask; the file must be 0600 whatever the umask.
+        fchmodSync(fd, 0o600);
+        writeSync(fd, `${JSON.stringify(entry, null, 2)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, file);
+    } catch (err) {
+      safeUnlink(temp);
+      this.options.warn(`could not save the session in the cache (${describe(err)}); it will be asked for again next time`);
+    }
+  }
+
+  /** Every trustworthy entry, with its file. */
+  entries(): Array<{ file: string; entry: CachedSession }> {
+    if (!this.dirUsable()) return [];
+    return this.files()
+      .map((file) => ({ file, entry: this.read(file) }))
+      .filter((e): e is { file: string; entry: CachedSession } => e.entry !== undefined);
+  }
+
+  /** Deletes the sessions `which` selects (every file of ours when omitted); returns how many went. */
+  forget(which?: (entry: CachedSession) => boolean): number {
+    if (!this.dirUsable()) return 0;
+    let removed = 0;
+    for (const file of this.files()) {
+      const entry = which ? this.read(file, { quiet: true }) : undefined;
+      if (which && (!entry || !which(entry))) continue;
+      if (safeUnlink(file)) removed++;
+    }
+    return removed;
+  }
+
+  private files(): string[] {
+    try {
+      return readdirSync(this.options.dir)
+        .filter((name) => /^(mfa|role)-[0-9a-f]{32}\.json$/.test(name))
+        .map((name) => join(this.options.dir, name));
+    } catch {
+      return [];
+    }
+  }
+
+  private read(file: string, { quiet = false } = {}): CachedSession | undefined {
+    const warn = (why: string) => {
+      if (!quiet) this.options.warn(`ignoring cached session ${show(file)}: ${why}`);
+      return undefined;
+    };
+    if (!this.dirUsable(quiet)) return undefined;
+    let fd: number;
+    try {
+      // O_NOFOLLOW: a symlink planted in the cache must not make us read (or trust) another file.
+      // O_NONBLOCK: a FIFO named like a cache file must not hang the shell; fstat then rejects it.
+      fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      return warn(code === 'ELOOP' ? 'it is a symlink' : `cannot read it (${describe(err)})`);
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) return warn('it is not a regular file');
+      if (stat.uid !== this.options.uid) return warn(`it belongs to another user (uid ${stat.uid})`);
+      if ((stat.mode & 0o077) !== 0) return warn(`its mode ${(stat.mode & 0o777).toString(8)} lets other users read it; delete it`);
+      const entry = parseEntry(readFileSync(fd, 'utf8'));
+      return entry ?? warn('it is corrupt; it will be replaced');
+    } catch (err) {
+      return warn(`cannot read it (${describe(err)})`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private dirChecked?: boolean;
+
+  /** The directory may hold our secrets only if it is ours and nobody else can write to it. */
+  private dirUsable(quiet = false): boolean {
+    if (this.dirChecked !== undefined) return this.dirChecked;
+    let stat;
+    try {
+      stat = lstatSync(this.options.dir);
+    } catch {
+      return false; // not there yet: nothing cached, and ensureDir may still make it
+    }
+    const problem = !stat.isDirectory()
+      ? 'it is not a directory'
+      : stat.uid !== this.options.uid
+        ? `it belongs to another user (uid ${stat.uid})`
+        : (stat.mode & 0o022) !== 0
+          ? `other users can write to it (mode ${(stat.mode & 0o777).toString(8)})`
+          : undefined;
+    if (problem && !quiet) this.options.warn(`not using the session cache ${show(this.options.dir)}: ${problem}; fix or remove it (or set MFA_ENV_CACHE_DIR)`);
+    this.dirChecked = problem === undefined;
+    return this.dirChecked;
+  }
+
+  private ensureDir(): boolean {
+    if (this.dirChecked !== undefined) return this.dirChecked;
+    try {
+      // Only a directory made here is chmod'ed (the umask may have widened nothing, but may have narrowed 0700 oddly);
+      // an existing one is judged as it is.
+      if (mkdirSync(this.options.dir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(this.options.dir, 0o700);
+    } catch (err) {
+      this.options.warn(`cannot create the session cache ${show(this.options.dir)} (${describe(err)})`);
+      return false;
+    }
+    return this.dirUsable();
+  }
+}
+
+/** Turns stored credentials back into what STS gave. */
+export function credentialsOf(entry: CachedSession): TemporaryCredentials {
+  return {
+    accessKeyId: entry.accessKeyId,
+    secretAccessKey: entry.secretAccessKey,
+    sessionToken: entry.sessionToken,
+    expiration: new Date(entry.expiration),
+  };
+}
+
+function parseEntry(text: string): CachedSession | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const e = value as Partial<CachedSession> | null;
+  const strings = ['profile', 'sourceProfile', 'mfaSerial', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'expiration', 'createdAt'] as const;
+  if (!e || typeof e !== 'object' || e.version !== 1 || (e.kind !== 'mfa' && e.kind !== 'role')) return undefined;
+  if (!strings.every((k) => typeof e[k] === 'string' && e[k] !== '')) return undefined;
+  if (e.roleArn !== undefined && typeof e.roleArn !== 'string') return undefined;
+  if (Number.isNaN(Date.parse(e.expiration!))) return undefined;
+  return e as CachedSession;
+}
+
+function safeUnlink(file: string): boolean {
+  try {
+    unlinkSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code ?? e.message ?? String(err);
+}

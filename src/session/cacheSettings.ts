@@ -1,0 +1,31 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { ConfigError, show } from '../errors';
+import type { Env } from '../profiles/configFiles';
+import { parseDuration } from '../profiles/duration';
+
+export const DEFAULT_MIN_TTL_SECONDS = 300;
+
+/** `${MFA_ENV_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/mfa-env}`. */
+export function cacheDir(env: Env): string {
+  if (env.MFA_ENV_CACHE_DIR) return env.MFA_ENV_CACHE_DIR;
+  // The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored (it would put sessions wherever the shell is).
+  const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
+  const base = xdg ?? join(env.HOME || homedir(), '.cache');
+  return join(base, 'mfa-env');
+}
+
+/** `MFA_ENV_MIN_TTL`: a cached session with less time left than this is not served (default 5 minutes). */
+export function minTtlSeconds(env: Env): number {
+  const text = env.MFA_ENV_MIN_TTL;
+  if (text === undefined || text === '') return DEFAULT_MIN_TTL_SECONDS;
+  const seconds = parseDuration(text);
+  if (seconds === undefined) throw new ConfigError(`MFA_ENV_MIN_TTL is ${show(text)}, not a duration; use seconds or a form like 5m`);
+  return seconds;
+}
+
+/** `MFA_ENV_NO_CACHE=1` keeps sessions off the disk for good, as `--no-cache` does for one call. */
+export function cacheDisabled(env: Env): boolean {
+  const value = (env.MFA_ENV_NO_CACHE ?? '').toLowerCase();
+  return value !== '' && value !== '0' && value !== 'false' && value !== 'no';
+}

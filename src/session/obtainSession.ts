@@ -1,0 +1,100 @@
+import { StsError } from '../errors';
+import { CHAINED_ROLE_MAX } from '../profiles/duration';
+import type { Plan } from '../profiles/resolvePlan';
+import { credentialsOf, type CacheKey, type CachedSession, type SessionCache } from './cache';
+import type { CodeSource } from './mfaCode';
+import { mfaSessionKey, roleSessionKey } from './sessionKeys';
+import { assumeRole, getSessionToken, type MfaProof, type TemporaryCredentials } from './sts';
+
+export interface SessionOptions {
+  codes: CodeSource;
+  /** Absent with --no-cache: nothing is read or written. */
+  cache?: SessionCache;
+  /** --refresh: ignore what is cached and start over with a new code. */
+  refresh?: boolean;
+  now?: () => Date;
+}
+
+export interface Session {
+  credentials: TemporaryCredentials;
+  roleArn?: string;
+}
+
+/**
+ * Credentials for the plan, asking for as few MFA codes as possible. A user profile gets a GetSessionToken session.
+ * A role reachable in 1 hour or less is assumed from that same MFA session, cached, so one code serves every role
+ * with the same source until it ends; a longer role session cannot be chained (STS caps chained roles at 1 hour),
+ * so it is assumed directly with a code.
+ */
+export async function obtainSession(plan: Plan, options: SessionOptions): Promise<Session> {
+  const target = { region: plan.stsRegion, endpoint: plan.endpoint };
+  const context = { profile: plan.profile };
+  const cached = (key: CacheKey) => (options.refresh ? undefined : options.cache?.fresh(key));
+  const save = (key: CacheKey, credentials: TemporaryCredentials, roleArn?: string) =>
+    options.cache?.put(key, entryFor(plan, key.kind, credentials, roleArn, options.now?.() ?? new Date()));
+
+  /** A GetSessionToken session made with an MFA code, from the cache when one is fresh and `reuse` allows. */
+  const mfaSession = async (reuse = true): Promise<{ credentials: TemporaryCredentials; fromCache: boolean }> => {
+    const key = mfaSessionKey(plan);
+    const hit = reuse ? cached(key) : undefined;
+    if (hit) return { credentials: credentialsOf(hit), fromCache: true };
+    const credentials = await withCode(plan, options.codes, (mfa) => getSessionToken(target, plan.keys, plan.sessionDurationSeconds, mfa, context));
+    save(key, credentials);
+    return { credentials, fromCache: false };
+  };
+
+  if (plan.roles.length === 0) return { credentials: (await mfaSession()).credentials };
+
+  const key = roleSessionKey(plan);
+  const lastRole = plan.roles[plan.roles.length - 1].roleArn;
+  const hit = cached(key);
+  if (hit) return { credentials: credentialsOf(hit), roleArn: lastRole };
+
+  const [first, ...rest] = plan.roles;
+  let credentials: TemporaryCredentials;
+  if (first.durationSeconds <= CHAINED_ROLE_MAX) {
+    const source = await mfaSession();
+    try {
+      credentials = await assumeRole(target, source.credentials, first, undefined, context);
+    } catch (err) {
+      // A cached MFA session AWS no longer takes (revoked, or the clock was wrong) is replaced once, with a new code.
+      const stale = err instanceof StsError && (err.code === 'ExpiredToken' || err.code === 'InvalidClientTokenId');
+      if (!stale || !source.fromCache) throw err;
+      credentials = await assumeRole(target, (await mfaSession(false)).credentials, first, undefined, context);
+    }
+  } else {
+    credentials = await withCode(plan, options.codes, (mfa) => assumeRole(target, plan.keys, first, mfa, context));
+  }
+  for (const hop of rest) credentials = await assumeRole(target, credentials, hop, undefined, context);
+  save(key, credentials, lastRole);
+  return { credentials, roleArn: lastRole };
+}
+
+/** Runs an STS call that needs a code, asking again (where the source can) when AWS rejects the code. */
+async function withCode<T>(plan: Plan, codes: CodeSource, call: (mfa: MfaProof) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const tokenCode = await codes.next({ profile: plan.profile, serial: plan.mfaSerial, retry: attempt > 1 });
+    try {
+      return await call({ serialNumber: plan.mfaSerial, tokenCode });
+    } catch (err) {
+      if (err instanceof StsError && err.code === 'MfaRejected' && attempt < codes.attempts) continue;
+      throw err;
+    }
+  }
+}
+
+function entryFor(plan: Plan, kind: CachedSession['kind'], credentials: TemporaryCredentials, roleArn: string | undefined, now: Date): CachedSession {
+  return {
+    version: 1,
+    kind,
+    profile: kind === 'mfa' ? plan.keys.profile : plan.profile,
+    sourceProfile: plan.keys.profile,
+    mfaSerial: plan.mfaSerial,
+    roleArn,
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    sessionToken: credentials.sessionToken,
+    expiration: credentials.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    createdAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+}
