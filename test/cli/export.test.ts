@@ -80,7 +80,7 @@ describe('mfa-env PROFILE', () => {
     const first = await f.run(['demo-user', '-t', f.code()]);
     const loaded = evalInShell('bash', first.stdout, f.home.env);
     expect(loaded.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
-    const second = await f.run(['demo-user', '-t', f.code()], { env: loaded });
+    const second = await f.run(['demo-user', '-t', f.code(), '--refresh'], { env: loaded });
     expect(second.stderr).toBe('');
     expect(second.status).toBe(0);
     expect(f.server.calls.map((c) => c.accessKeyId)).toEqual([DEMO_USER.accessKeyId, DEMO_USER.accessKeyId]);
@@ -122,7 +122,7 @@ describe('mfa-env PROFILE', () => {
       [[], { AWS_ENDPOINT_URL_STS: f.server.url }],
       [[], { AWS_ENDPOINT_URL: f.server.url }],
     ] as const) {
-      const result = await f.run(['demo-user', '-t', f.code(), ...args], { env });
+      const result = await f.run(['demo-user', '-t', f.code(), '--no-cache', ...args], { env });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
     }
@@ -131,11 +131,11 @@ describe('mfa-env PROFILE', () => {
 
   it('signs for the region of the profile, or of the environment', async () => {
     const regionOf = () => f.server.calls.at(-1)?.region;
-    await f.run(['demo-user', '-t', f.code()]);
+    await f.run(['demo-user', '-t', f.code(), '--no-cache']);
     expect(regionOf()).toBe('eu-west-1');
-    await f.run(['demo-user', '-t', f.code()], { env: { AWS_REGION: 'ap-southeast-2' } });
+    await f.run(['demo-user', '-t', f.code(), '--no-cache'], { env: { AWS_REGION: 'ap-southeast-2' } });
     expect(regionOf()).toBe('ap-southeast-2');
-    await f.run(['demo-user', '-t', f.code()], { env: { AWS_DEFAULT_REGION: 'ca-central-1' } });
+    await f.run(['demo-user', '-t', f.code(), '--no-cache'], { env: { AWS_DEFAULT_REGION: 'ca-central-1' } });
     expect(regionOf()).toBe('ca-central-1');
   });
 });
@@ -194,8 +194,8 @@ describe('failures leave stdout empty and say what to do', () => {
   });
 
   it.each([
-    ['10m', /--duration "10m" is out of range; STS allows 15m to 36h \(900-129600 seconds\)/],
-    ['37h', /--duration "37h" is out of range/],
+    ['10m', /--duration is 10m \(600 s\), out of range; STS allows 15m to 36h \(900-129600 seconds\)/],
+    ['37h', /--duration is 37h \(133200 s\), out of range/],
     ['forever', /--duration "forever" is not a duration; use seconds or a form like 15m, 1h, 12h, 36h/],
   ])('bad --duration %s', async (duration, message) => {
     const result = await f.run(['demo-user', '-t', '123456', '-d', duration]);

@@ -96,7 +96,8 @@ describe('resolvePlan', () => {
       profile: 'demo-user',
       keys: { profile: 'demo-user', accessKeyId: 'AKIADEMO000000000000', secretAccessKey: 'demo-secret' },
       mfaSerial: SERIAL,
-      durationSeconds: 43200,
+      sessionDurationSeconds: 43200,
+      roles: [],
       region: 'ap-south-1',
       stsRegion: 'ap-south-1',
       endpoint: undefined,
@@ -115,7 +116,7 @@ describe('resolvePlan', () => {
   it('lets --mfa-serial and --duration override the profile', async () => {
     const p = await plan('no-mfa', home.env, { mfaSerial: 'GAHT12345678', durationSeconds: 900 });
     expect(p.mfaSerial).toBe('GAHT12345678');
-    expect(p.durationSeconds).toBe(900);
+    expect(p.sessionDurationSeconds).toBe(900);
   });
 
   it('calls STS in the region from the environment first, then the profile, then the partition of the device', async () => {
@@ -140,7 +141,7 @@ describe('resolvePlan', () => {
     ['toString', /^profile "toString" not found/],
     ['no-mfa', /^profile "no-mfa" has no mfa_serial; add "mfa_serial = arn:aws:iam::ACCOUNT_ID:mfa\/DEVICE" to it in ".*config" or pass --mfa-serial$/],
     ['no-secret', /^profile "no-secret" has no aws_secret_access_key; add the IAM user's access keys/],
-    ['temporary', /^profile "temporary" holds temporary credentials \(aws_session_token in ".*credentials"\); mfa-env needs the IAM user's long-term keys$/],
+    ['temporary', /^profile "temporary" holds temporary credentials \(aws_session_token in ".*credentials"\); mfa-env needs the IAM user's long-term keys, there or in \[temporary-long-term\]$/],
     ['bad-region', /^region of profile "bad-region" in ".*config" is "\$\(touch \/tmp\/pwned\)", not a region name like us-east-1$/],
   ])('explains what is wrong with profile %s', async (name, message) => {
     const error = await plan(name).catch((e: unknown) => e);
