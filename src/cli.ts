@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The entry point, and the only module that touches `process`: it parses argv, runs one command (each loaded only
 // when used, so `--clear` never pays for the SDK), writes the command's output once, and maps errors to exit codes.
+import { join } from 'node:path';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
 import type { CommandIo } from './commands/exportSession';
@@ -20,6 +21,7 @@ interface ExportFlags {
   shell: Shell;
   refresh?: boolean;
   cache?: boolean;
+  input?: boolean;
   version?: boolean;
 }
 
@@ -48,7 +50,14 @@ function exportOptions(y: Argv) {
     .option('cache', { type: 'boolean', default: true, describe: 'Use the session cache (--no-cache: neither read nor write it)' })
     .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
     .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
-    .option('shell', { alias: 's', choices: SHELLS, default: 'sh' as Shell, describe: 'Syntax of the printed code' });
+    .option('input', { type: 'boolean', default: true, describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)' })
+    // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
+    .option('shell', { alias: 's', choices: SHELLS, default: defaultShell(), describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' });
+}
+
+function defaultShell(): Shell {
+  const fromEnv = process.env.MFA_ENV_SHELL as Shell | undefined;
+  return fromEnv && SHELLS.includes(fromEnv) ? fromEnv : 'sh';
 }
 
 async function main(argv: string[]): Promise<string | undefined> {
@@ -73,6 +82,27 @@ async function main(argv: string[]): Promise<string | undefined> {
         const { forgetSessions } = await import('./commands/forgetSessions');
         await forgetSessions(args.profile, io);
         output = '';
+      },
+    )
+    .command(
+      'init <shell>',
+      'Print the line that loads the shell integration (functions per profile, prompt segment, completion)',
+      (y) => y.positional('shell', { choices: ['bash', 'zsh', 'fish'] as const, describe: 'bash, zsh or fish' }),
+      async (args) => {
+        const { initLine } = await import('./commands/init');
+        // shell/ sits beside dist/, where this file is.
+        output = initLine(args.shell as 'bash' | 'zsh' | 'fish', join(__dirname, '..', 'shell'));
+      },
+    )
+    .command(
+      'status',
+      'Show the session loaded in this shell',
+      (y) => y.option('check', { type: 'boolean', describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1' }),
+      async (args) => {
+        const { status } = await import('./commands/status');
+        const report = status(io.env);
+        if (args.check) process.exitCode = report.active ? 0 : 1;
+        else output = report.text;
       },
     )
     .version(false)

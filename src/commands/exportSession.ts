@@ -6,7 +6,7 @@ import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
 import { SessionCache } from '../session/cache';
 import { cacheDir, cacheDisabled, minTtlSeconds } from '../session/cacheSettings';
-import { codeFromFlag, interactiveCodeSource } from '../session/mfaCode';
+import { codeFromFlag, interactiveCodeSource, noCodeSource } from '../session/mfaCode';
 import { obtainSession } from '../session/obtainSession';
 
 export interface ExportArgs {
@@ -19,6 +19,8 @@ export interface ExportArgs {
   refresh?: boolean;
   /** false with --no-cache. */
   cache?: boolean;
+  /** false with --no-input: fail rather than ask for a code (auto-renewal from the shell integration). */
+  input?: boolean;
 }
 
 export interface CommandIo {
@@ -37,7 +39,8 @@ export async function exportSession(args: ExportArgs, io: CommandIo): Promise<st
   const profileName = chooseProfile(args.profile, io.env, original);
   // A bad flag is reported before anything is read or asked.
   const durationSeconds = args.duration === undefined ? undefined : durationOption(args.duration);
-  const codes = args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : interactiveCodeSource(io.stdin);
+  const codes =
+    args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : args.input === false ? noCodeSource('--no-input was given') : interactiveCodeSource(io.stdin);
   try {
     const profiles = new ProfileSet(await loadConfigFiles(original));
     const plan = resolvePlan(profiles, profileName, original, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });

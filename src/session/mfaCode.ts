@@ -121,12 +121,12 @@ export function interactiveCodeSource(stdin: NodeJS.ReadableStream): CodeSource 
   };
 }
 
-export function noCodeSource(): CodeSource {
+export function noCodeSource(why = 'there is no terminal to ask on'): CodeSource {
   return {
     name: 'none',
     attempts: 1,
     next: async (request) => {
-      throw new MfaInputError(`profile ${show(request.profile)} needs an MFA code and there is no terminal to ask on; pass --token-code CODE or pipe the code on stdin`);
+      throw new MfaInputError(`profile ${show(request.profile)} needs an MFA code and ${why}; pass --token-code CODE or pipe the code on stdin`);
     },
   };
 }
