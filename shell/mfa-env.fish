@@ -115,10 +115,12 @@ function __mfa_env_define_functions
     for key in (string escape --style=var -- $__mfa_env_with_mfa (string replace -rf -- '-long-term$' '' $__mfa_env_with_mfa))
         set -f __mfa_env_m_$key 1
     end
-    set -l from (string escape --style=var -- $__mfa_env_source_of)
+    # Parallel lists are walked by taking the head of one while looping over the other: `seq` is a process, and
+    # `math` to count costs a command substitution a step.
     set -l to (string escape --style=var -- $__mfa_env_source_to)
-    for i in (seq (count $from))
-        set -f __mfa_env_s_$from[$i] $to[$i]
+    for key in (string escape --style=var -- $__mfa_env_source_of)
+        set -f __mfa_env_s_$key $to[1]
+        set -e to[1]
     end
     set -l names $__mfa_env_profile_names (string replace -rf -- '-long-term$' '' $__mfa_env_profile_names)
     set -l keys (string escape --style=var -- $names)
@@ -133,13 +135,15 @@ function __mfa_env_define_functions
         set commands $PATH/$prefix*
         set commands (string replace -r '.*/' '' -- $commands)
     end
-    for i in (seq (count $names))
-        set -l name $names[$i]
+    for name in $names
+        set -l key $keys[1]
+        set -l fn $fns[1]
+        set -l fn_key $fn_keys[1]
+        set -e keys[1] fns[1] fn_keys[1]
         string match -q -- '*-long-term' $name; and continue
-        set -q __mfa_env_done_$keys[$i]; and continue
-        set -f __mfa_env_done_$keys[$i] 1
+        set -q __mfa_env_done_$key; and continue
+        set -f __mfa_env_done_$key 1
         # Follow source_profile (at most 10 hops) to a profile with a device.
-        set -l key $keys[$i]
         set -l servable
         for hop in 1 2 3 4 5 6 7 8 9 10
             if set -q __mfa_env_m_$key
@@ -151,8 +155,7 @@ function __mfa_env_define_functions
             set key $$next
         end
         test -n "$servable"; or continue
-        set -l fn $fns[$i]
-        set -l taken __mfa_env_t_$fn_keys[$i]
+        set -l taken __mfa_env_t_$fn_key
         if set -q $taken
             set -a __mfa_env_skipped "$fn (profile $name: same name as profile $$taken)"
         else if functions -q -- $fn; or builtin -q -- $fn; or contains -- $fn $commands; or begin

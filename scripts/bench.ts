@@ -1,0 +1,144 @@
+// `npm run bench`: start-up costs measured side by side in one run, printed as a table of medians and ratios.
+// Installs nothing: rows whose tools (zsh, fish, strace) are missing say so. CI does not run it.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const cli = join(root, 'dist', 'cli.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+
+function has(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+}
+
+/** Median wall time in ms of running argv, after one warm-up run. */
+function time(argv: string[], env: NodeJS.ProcessEnv): number {
+  const samples: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+    if (i > 0) samples.push(ms);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+/** Processes (fork, vfork, clone) the command starts, counted by strace; undefined without strace. */
+function processesStarted(argv: string[], env: NodeJS.ProcessEnv): number | undefined {
+  if (!has('strace')) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'mfa-env-bench-trace-'));
+  try {
+    const out = join(dir, 'trace');
+    spawnSync('strace', ['-f', '-qq', '-e', 'trace=fork,vfork,clone,clone3', '-o', out, ...argv], { env, stdio: 'ignore' });
+    return readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((line) => /\b(fork|vfork|clone|clone3)\(/.test(line) && !/CLONE_THREAD/.test(line) && !/= -1/.test(line)).length;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A HOME whose AWS files hold `count` profiles: users with MFA devices and roles on top of them. */
+function homeWithProfiles(count: number): string {
+  const home = mkdtempSync(join(tmpdir(), 'mfa-env-bench-'));
+  mkdirSync(join(home, '.aws'));
+  mkdirSync(join(home, '.cache', 'mfa-env'), { recursive: true, mode: 0o700 });
+  const config: string[] = [];
+  const credentials: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 2 === 0) {
+      config.push(`[profile user${i}]`, `mfa_serial = arn:aws:iam::123456789012:mfa/user${i}`, 'region = eu-west-1', '');
+      credentials.push(`[user${i}]`, `aws_access_key_id = AKIA${String(i).padStart(16, '0')}`, 'aws_secret_access_key = secret', '');
+    } else {
+      config.push(`[profile role${i}]`, `role_arn = arn:aws:iam::123456789012:role/r${i}`, `source_profile = user${i - 1}`, '');
+    }
+  }
+  writeFileSync(join(home, '.aws', 'config'), config.join('\n'));
+  writeFileSync(join(home, '.aws', 'credentials'), credentials.join('\n'));
+  return home;
+}
+
+const SHELLS = {
+  bash: { argv: ['bash', '--noprofile', '--norc', '-c'], hook: '__mfa_env_hook' },
+  zsh: { argv: ['zsh', '--no-globalrcs', '--no-rcs', '-c'], hook: '__mfa_env_hook' },
+  fish: { argv: ['fish', '--no-config', '-c'], hook: 'mfa_env_prompt >/dev/null' },
+} as const;
+
+interface Row {
+  what: string;
+  value: string;
+  baseline: string;
+  result: string;
+  target: string;
+}
+
+function shellRows(): Row[] {
+  const rows: Row[] = [];
+  const home = homeWithProfiles(200);
+  const env = { PATH: process.env.PATH, HOME: home, TERM: 'dumb' };
+  try {
+    for (const [shell, { argv, hook }] of Object.entries(SHELLS)) {
+      if (!has(shell)) {
+        rows.push({ what: `${shell}: start-up with the integration (200 profiles)`, value: 'n/a', baseline: '', result: `${shell} not installed`, target: '' });
+        continue;
+      }
+      const file = join(root, 'shell', `mfa-env.${shell}`);
+      const source = `source '${file}'`;
+      spawnSync(argv[0], [...argv.slice(1), source], { env }); // fills the memo file where the shell keeps one
+      const without = time([...argv, 'true'], env);
+      const withIt = time([...argv, source], env);
+      const started = processesStarted([...argv, source], env);
+      rows.push({
+        what: `${shell}: start-up with the integration (200 profiles)`,
+        value: `${withIt.toFixed(1)} ms`,
+        baseline: `${without.toFixed(1)} ms`,
+        result: `+${(withIt - without).toFixed(1)} ms, ${started ?? '?'} processes`,
+        target: '≤ +10 ms, 0 processes',
+      });
+      const expires = Math.floor(Date.now() / 1000) + 2520;
+      const loop = shell === 'fish' ? `for i in 1 2 3 4 5 6 7 8 9 10; ${hook}; end` : `for i in 1 2 3 4 5 6 7 8 9 10; do ${hook}; done`;
+      const prompts = processesStarted([...argv, `${source}; ${loop}`], { ...env, MFA_ENV_PROFILE: 'user0', MFA_ENV_EXPIRES_AT: String(expires) });
+      const base = processesStarted([...argv, source], env);
+      rows.push({
+        what: `${shell}: processes per prompt (segment)`,
+        value: prompts === undefined || base === undefined ? 'n/a (no strace)' : String((prompts - base) / 10),
+        baseline: '',
+        result: '',
+        target: shell === 'fish' ? 'report' : '0',
+      });
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+function cliRows(): Row[] {
+  const env = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'mfa-env-bench-empty-')) };
+  const node = time([process.execPath, '-e', '0'], env);
+  const clear = time([process.execPath, cli, '--clear'], env);
+  rmSync(env.HOME, { recursive: true, force: true });
+  return [
+    { what: 'node -e 0', value: `${node.toFixed(1)} ms`, baseline: '', result: '', target: '' },
+    { what: 'mfa-env --clear', value: `${clear.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(clear / node).toFixed(2)}`, target: '≤ ×1.3' },
+  ];
+}
+
+function main(): void {
+  if (spawnSync('test', ['-f', cli]).status !== 0) throw new Error('build first: npm run build');
+  const rows = [...cliRows(), ...shellRows()];
+  const header = ['measure', 'value (median)', 'baseline', 'result', 'target'];
+  const table = [header, ...rows.map((r) => [r.what, r.value, r.baseline, r.result, r.target])];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`${RUNS} runs each, on ${process.platform} ${process.arch}, Node ${process.version}`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of table.slice(1)) console.log(line(row));
+}
+
+main();
