@@ -17,7 +17,7 @@ set -u
 step() { printf '\n\033[1;36m$ %s\033[0m\n' "$1"; }
 show_env() {
   vars=$(env | grep -E '^(AWS|MFA_ENV)_' | grep -v '^MFA_ENV_CACHE_DIR=' | sort | sed -E 's/^(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)=(.{8}).*/\1=\2.../')
-  echo "\${vars:-(none)}"
+  echo "${'$'}{vars:-(none)}"
 }
 
 step 'cat ~/.aws/config ~/.aws/credentials'

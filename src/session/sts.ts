@@ -41,7 +41,9 @@ function client(sdk: typeof StsSdk, target: StsTarget, credentials: Credentials)
     endpoint: target.endpoint,
     credentials,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 5000, requestTimeout: 10000 },
+    // Without throwOnRequestTimeout the SDK only logs a warning and a silent STS would hang the shell forever.
+    // Three attempts of 4 s each keep a dead endpoint under 15 s.
+    requestHandler: { connectionTimeout: 4000, requestTimeout: 4000, throwOnRequestTimeout: true },
   });
 }
 
@@ -132,11 +134,11 @@ export function describeFailure(err: unknown, operation: string, target: StsTarg
   const where = describeTarget(target);
   const code = e.name ?? 'Error';
   const message = (e.message ?? '').trim();
-  if (e.code && NETWORK_CODES.has(e.code)) {
-    return new NetworkError(`cannot reach STS at ${where} (${e.code}); check your network, region and endpoint settings`);
-  }
   if (code === 'TimeoutError' || code === 'RequestTimeout' || (/timed? ?out/i.test(message) && !status)) {
     return new NetworkError(`STS at ${where} did not answer in time; check your network and try again`);
+  }
+  if (e.code && NETWORK_CODES.has(e.code)) {
+    return new NetworkError(`cannot reach STS at ${where} (${e.code}); check your network, region and endpoint settings`);
   }
   switch (code) {
     case 'AccessDenied':
