@@ -12,7 +12,7 @@ set -g __mfa_env_passthrough exec forget init list policy setup status whoami
 function mfa-env --description 'Load, renew or clear an AWS MFA session in this shell'
     if contains -- -h $argv; or contains -- --help $argv; or contains -- --version $argv; or contains -- "$argv[1]" $__mfa_env_passthrough
         # status reports the functions that were skipped, which only this shell knows.
-        MFA_ENV_SKIPPED_FUNCTIONS=(string join \n -- $__mfa_env_skipped) command mfa-env $argv
+        MFA_ENV_SKIPPED_FUNCTIONS=(string join \n -- $__mfa_env_skipped | string collect) command mfa-env $argv
         return
     end
     set -l code (MFA_ENV_SHELL=fish command mfa-env $argv | string collect)
@@ -125,7 +125,8 @@ function __mfa_env_define_functions
     set -l names $__mfa_env_profile_names (string replace -rf -- '-long-term$' '' $__mfa_env_profile_names)
     set -l keys (string escape --style=var -- $names)
     set -l prefix mfa-
-    set -q MFA_ENV_FUNCTION_PREFIX; and set prefix $MFA_ENV_FUNCTION_PREFIX
+    # Quoted: an empty list would make every name below empty.
+    set -q MFA_ENV_FUNCTION_PREFIX; and set prefix "$MFA_ENV_FUNCTION_PREFIX"
     set -l fns $prefix(string replace -ra -- '[^A-Za-z0-9_.@+%:-]' _ $names)
     set -l fn_keys (string escape --style=var -- $fns)
     # PATH commands with our prefix, found with one glob rather than a PATH search per profile.

@@ -201,7 +201,8 @@ __mfa_env_define_functions() {
     fn=$prefix${name//[^A-Za-z0-9_.@+%:-]/_}
     if [[ -n ${taken[$fn]-} ]]; then
       __mfa_env_skipped+="$fn (profile $name: same name as profile ${taken[$fn]})"$'\n'
-    elif (( $+functions[$fn] || $+aliases[$fn] || $+builtins[$fn] || $+reswords[$fn] || $+commands[$fn] )); then
+    # Expanded before (( )) sees them: a name like e.f must never be read as arithmetic. reswords is an array.
+    elif [[ ${+functions[$fn]}${+aliases[$fn]}${+builtins[$fn]}${+commands[$fn]} == *1* ]] || (( ${reswords[(Ie)$fn]} )); then
       __mfa_env_skipped+="$fn (profile $name: would shadow the existing $fn)"$'\n'
     else
       functions[$fn]="mfa-env ${(q)${:---profile=$name}} \"\$@\""
