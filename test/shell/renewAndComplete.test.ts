@@ -1,0 +1,116 @@
+// Auto-renewal (MFA_ENV_AUTO_RENEW=1) and completion, in real interactive shells.
+import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { integrationFile, ShellSession, type InteractiveShell } from '../support/shellSession';
+
+const TIMEOUT = 30000;
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/admin`;
+
+let f: Fixture;
+let sessions: ShellSession[] = [];
+
+beforeEach(async () => {
+  f = await startFixture({ roles: [{ arn: ROLE, requireMfa: true }] });
+  f.home.write({
+    config: `[profile demo-user]\nmfa_serial = ${DEMO_USER.serial}\nendpoint_url = ${f.server.url}\n\n[profile admin]\nrole_arn = ${ROLE}\nsource_profile = demo-user\nendpoint_url = ${f.server.url}\n`,
+  });
+});
+afterEach(async () => {
+  await Promise.all(sessions.map((s) => s.close()));
+  sessions = [];
+  await f.stop();
+});
+
+async function open(shell: InteractiveShell, env: Record<string, string> = {}, setup?: string): Promise<ShellSession> {
+  const s = new ShellSession(shell, { ...f.home.env, ...env }, f.home.home);
+  sessions.push(s);
+  await s.ready();
+  if (setup) expect((await s.run(setup)).status).toBe(0);
+  expect(await s.run(`source '${integrationFile(shell)}'`)).toEqual({ out: '', status: 0 });
+  return s;
+}
+
+const setExpiry = (shell: InteractiveShell, seconds: number) =>
+  shell === 'fish' ? `set -gx MFA_ENV_EXPIRES_AT (math (date +%s) + ${seconds})` : `export MFA_ENV_EXPIRES_AT=$(( $(date +%s) + ${seconds} ))`;
+const show = (shell: InteractiveShell, name: string) => (shell === 'fish' ? `echo $${name}` : `echo "$${name}"`);
+
+describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
+  it(
+    'MFA_ENV_AUTO_RENEW=1 renews a session near its end without a code when the MFA session is cached',
+    async () => {
+      const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
+      expect(await s.run(`mfa-admin -t ${f.code()}`)).toEqual({ out: '', status: 0 });
+      const real = f.server.issued[1].expiresAtMs / 1000;
+      f.server.resetCalls();
+      // Pretend the session has a minute left; the next command (or prompt, in bash) renews it.
+      expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
+      await s.run('true');
+      const after = await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'));
+      expect(Number(after.out.trim())).toBe(real);
+      expect(s.pty.output).not.toContain('MFA code for');
+      // Served from the cache: a code was never needed, and STS not even called.
+      expect(f.server.callsOf('GetSessionToken')).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'MFA_ENV_AUTO_RENEW=1 leaves a session that needs a code alone, asks nothing, and does not retry',
+    async () => {
+      const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
+      expect(await s.run(`mfa-demo-user --no-cache -t ${f.code()}`)).toEqual({ out: '', status: 0 });
+      const key = f.server.issued[0].accessKeyId;
+      expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
+      const fake = (await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim();
+      await s.run('true');
+      await s.run('true');
+      expect((await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim()).toBe(fake);
+      expect((await s.run(show(shell, 'AWS_ACCESS_KEY_ID'))).out.trim()).toBe(key);
+      expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fake);
+      expect(s.pty.output).not.toContain('MFA code for');
+      expect(f.server.calls.length).toBe(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('completion', () => {
+  it(
+    'bash completes subcommands, profiles and options',
+    async () => {
+      const s = await open('bash');
+      const complete = async (...words: string[]) =>
+        (await s.run(`COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; __mfa_env_complete; printf '%s\\n' "\${COMPREPLY[@]}"`)).out
+          .trim()
+          .split('\n');
+      expect(await complete('mfa-env', 'de')).toEqual(['demo-user']);
+      expect(await complete('mfa-env', 'st')).toEqual(['status']);
+      expect(await complete('mfa-env', '--ref')).toEqual(['--refresh']);
+      expect(await complete('mfa-demo-user', '--no-')).toEqual(['--no-cache', '--no-input']);
+      expect((await s.run('complete -p mfa-env mfa-admin')).out).toContain('complete -F __mfa_env_complete mfa-admin');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'fish completes subcommands, profiles and options, also for the per-profile functions',
+    async () => {
+      const s = await open('fish');
+      const complete = async (line: string) => (await s.run(`complete -C '${line}'`)).out.trim().split('\n').map((l) => l.split('\t')[0]);
+      expect(await complete('mfa-env de')).toEqual(['demo-user']);
+      expect(await complete('mfa-env adm')).toEqual(['admin']);
+      expect(await complete('mfa-env sta')).toEqual(['status']);
+      expect(await complete('mfa-env --ref')).toEqual(['--refresh']);
+      expect(await complete('mfa-admin --ref')).toEqual(['--refresh']);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'zsh registers its completion with compsys when compinit ran first',
+    async () => {
+      const s = await open('zsh', {}, 'autoload -Uz compinit && compinit -u -D');
+      expect((await s.run('echo $_comps[mfa-env] $_comps[mfa-admin]')).out.trim()).toBe('__mfa_env_complete __mfa_env_complete');
+    },
+    TIMEOUT,
+  );
+});
