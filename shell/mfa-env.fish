@@ -109,6 +109,29 @@ function __mfa_env_define_functions
     test -n "$credentials"; or set credentials ~/.aws/credentials
     string match -q '~/*' -- $config; and set config ~/(string sub -s 3 -- $config)
     string match -q '~/*' -- $credentials; and set credentials ~/(string sub -s 3 -- $credentials)
+    set -l prefix mfa-
+    # Quoted: an empty list would make every name below empty.
+    set -q MFA_ENV_FUNCTION_PREFIX; and set prefix "$MFA_ENV_FUNCTION_PREFIX"
+
+    # Defining hundreds of functions one by one costs fish ~30 ms, and fish 3.6 cannot compare file times without
+    # a process, so the definitions are kept in profiles.fish in the cache directory together with what they were
+    # made from (both files' contents, their paths, the prefix and PATH); while that matches, one `source` does.
+    set -l dir $MFA_ENV_CACHE_DIR
+    if test -z "$dir"
+        set dir $XDG_CACHE_HOME
+        string match -q '/*' -- "$dir"; or set dir ~/.cache
+        set dir $dir/mfa-env
+    end
+    set -l memo_key $config $credentials $prefix $PATH
+    for file in $config $credentials
+        test -f $file -a -r $file; and set -a memo_key (string collect -N <$file)
+    end
+    set memo_key (string join \x1e -- $memo_key | string collect -N)
+    if test -O $dir/profiles.fish -a -O $dir/profiles.key; and test "$memo_key" = (string collect -N <$dir/profiles.key)
+        source $dir/profiles.fish
+        return
+    end
+
     __mfa_env_scan $config $credentials
 
     # A profile whose NAME-long-term section has the device is served as NAME (aws-mfa).
@@ -124,9 +147,6 @@ function __mfa_env_define_functions
     end
     set -l names $__mfa_env_profile_names (string replace -rf -- '-long-term$' '' $__mfa_env_profile_names)
     set -l keys (string escape --style=var -- $names)
-    set -l prefix mfa-
-    # Quoted: an empty list would make every name below empty.
-    set -q MFA_ENV_FUNCTION_PREFIX; and set prefix "$MFA_ENV_FUNCTION_PREFIX"
     set -l fns $prefix(string replace -ra -- '[^A-Za-z0-9_.@+%:-]' _ $names)
     set -l fn_keys (string escape --style=var -- $fns)
     # PATH commands with our prefix, found with one glob rather than a PATH search per profile.
@@ -173,6 +193,16 @@ mfa-env --profile=$name $argv
         set -f $taken $name
     end
     set -e __mfa_env_with_mfa __mfa_env_source_of __mfa_env_source_to
+    if test -d $dir -a -O $dir -a -w $dir
+        # The key goes last: a definitions file cut short by a concurrent start never matches a key.
+        begin
+            for list in __mfa_env_profile_names __mfa_env_functions __mfa_env_skipped
+                printf 'set -g %s %s\n' $list (string join ' ' -- (string escape -- $$list))
+            end
+            set -q __mfa_env_functions[1]; and functions -- $__mfa_env_functions
+        end >$dir/profiles.fish 2>/dev/null
+        and printf '%s' $memo_key >$dir/profiles.key 2>/dev/null
+    end
 end
 __mfa_env_define_functions
 
