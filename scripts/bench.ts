@@ -13,8 +13,27 @@ function has(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 }
 
-/** Median wall time in ms of running argv, after one warm-up run. */
+/**
+ * Median wall time in ms of running argv. hyperfine, when installed, runs it without a shell in between and with
+ * warm-up; otherwise a plain spawn loop, whose own overhead is the same for the command and its baseline.
+ */
 function time(argv: string[], env: NodeJS.ProcessEnv): number {
+  if (has('hyperfine')) {
+    const dir = mkdtempSync(join(tmpdir(), 'mfa-env-bench-hf-'));
+    try {
+      const json = join(dir, 'out.json');
+      const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const result = spawnSync('hyperfine', ['-N', '-w', '3', '-r', String(RUNS), '--export-json', json, quoted], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      if (result.status !== 0) throw new Error(`hyperfine ${quoted} failed: ${result.stderr}`);
+      return (JSON.parse(readFileSync(json, 'utf8')) as { results: Array<{ median: number }> }).results[0].median * 1000;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return spawnLoop(argv, env);
+}
+
+function spawnLoop(argv: string[], env: NodeJS.ProcessEnv): number {
   const samples: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
     const start = process.hrtime.bigint();
@@ -135,7 +154,7 @@ function main(): void {
   const table = [header, ...rows.map((r) => [r.what, r.value, r.baseline, r.result, r.target])];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  console.log(`${RUNS} runs each, on ${process.platform} ${process.arch}, Node ${process.version}`);
+  console.log(`${RUNS} runs each (${has('hyperfine') ? 'hyperfine' : 'spawn loop'}), on ${process.platform} ${process.arch}, Node ${process.version}`);
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of table.slice(1)) console.log(line(row));
