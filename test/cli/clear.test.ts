@@ -72,6 +72,12 @@ describe('the AWS SDK stays off the paths that do not call STS', () => {
     expect(modules.filter((m) => m.includes('@aws-sdk'))).toEqual([]);
   });
 
+  it('a session served from the cache loads no @aws-sdk module', async () => {
+    expect((await f.run(['demo-user', '-t', f.code()])).status).toBe(0);
+    const modules = await modulesLoadedBy(['demo-user']);
+    expect(modules.filter((m) => m.includes('@aws-sdk'))).toEqual([]);
+  });
+
   it('while a real export does load it (so the check above can fail)', async () => {
     const modules = await modulesLoadedBy(['demo-user', '-t', f.code()]);
     expect(modules.some((m) => m.includes('@aws-sdk/client-sts'))).toBe(true);
