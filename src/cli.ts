@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
 import type { CommandIo } from './commands/exportSession';
-import type { Shell } from './env/formats';
+import type { Format, Shell } from './env/formats';
 import { ExitCode, MfaEnvError, UsageError } from './errors';
 
 const SHELLS: readonly Shell[] = ['sh', 'bash', 'zsh', 'fish'];
+const FORMATS: readonly Format[] = ['sh', 'fish', 'json', 'dotenv'];
 
 interface ExportFlags {
   profile?: string;
@@ -19,6 +20,7 @@ interface ExportFlags {
   duration?: string;
   endpointUrl?: string;
   shell: Shell;
+  format?: Format;
   refresh?: boolean;
   cache?: boolean;
   input?: boolean;
@@ -36,10 +38,23 @@ const io: Omit<CommandIo, 'stdin'> & { stdin: NodeJS.ReadableStream } = {
 };
 
 function exportOptions(y: Argv) {
+  return sessionOptions(
+    y
+      .positional('profile', { type: 'string', alias: 'p', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })
+      .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
+      .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
+  )
+    // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
+    .option('shell', { alias: 's', choices: SHELLS, default: defaultShell(), describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' })
+    .option('format', {
+      choices: FORMATS,
+      describe: 'Output: sh or fish code, json for credential_process, dotenv for docker --env-file (default: from --shell)',
+    });
+}
+
+/** How to get a session: shared by the export and exec. */
+function sessionOptions(y: Argv) {
   return y
-    .positional('profile', { type: 'string', alias: 'p', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })
-    .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
-    .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' })
     .option('token-code', { alias: 't', type: 'string', describe: 'The 6-digit MFA code (default: ask on the terminal)' })
     .option('duration', {
       alias: 'd',
@@ -50,9 +65,7 @@ function exportOptions(y: Argv) {
     .option('cache', { type: 'boolean', default: true, describe: 'Use the session cache (--no-cache: neither read nor write it)' })
     .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
     .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
-    .option('input', { type: 'boolean', default: true, describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)' })
-    // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
-    .option('shell', { alias: 's', choices: SHELLS, default: defaultShell(), describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' });
+    .option('input', { type: 'boolean', default: true, describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)' });
 }
 
 function defaultShell(): Shell {
@@ -64,6 +77,8 @@ async function main(argv: string[]): Promise<string | undefined> {
   let output: string | undefined;
   await yargs(argv)
     .scriptName('mfa-env')
+    // exec takes the command after `--` as it is, options and all.
+    .parserConfiguration({ 'populate--': true })
     .usage(
       'Usage:\n' +
         '  eval "$(mfa-env [PROFILE])"   get an MFA session for PROFILE and load it into this shell\n' +
@@ -82,6 +97,35 @@ async function main(argv: string[]): Promise<string | undefined> {
         const { forgetSessions } = await import('./commands/forgetSessions');
         await forgetSessions(args.profile, io);
         output = '';
+      },
+    )
+    .command(
+      'exec <profile> [command..]',
+      'Run COMMAND with the session of PROFILE in its environment: mfa-env exec PROFILE -- COMMAND [ARGS...]',
+      (y) => sessionOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true })),
+      async (args) => {
+        const { execCommand } = await import('./commands/execCommand');
+        const command = [...((args.command as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
+        const result = await execCommand(args as unknown as ExportFlags, command, { ...io, stdin: process.stdin }, process);
+        process.exitCode = result.code;
+        output = '';
+      },
+    )
+    .command(
+      'whoami',
+      'Show whose credentials this shell holds (STS GetCallerIdentity)',
+      (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
+      async (args) => {
+        const { whoami } = await import('./commands/whoami');
+        output = await whoami(io.env, Boolean(args.json));
+      },
+    )
+    .command(
+      'policy',
+      'Print the IAM policy that makes every call but GetSessionToken need MFA',
+      (y) => y,
+      async () => {
+        output = (await import('./commands/policy')).policy();
       },
     )
     .command(

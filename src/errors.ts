@@ -19,7 +19,8 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+/** Named codes, plus what `exec` passes on from the command it ran. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode] | number;
 
 export class MfaEnvError extends Error {
   constructor(

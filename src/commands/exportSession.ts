@@ -1,5 +1,8 @@
 import { exportChange, originalEnv } from '../env/envChange';
-import { renderForShell, type Shell } from '../env/formats';
+import { formatOfShell, renderChange, type Format, type Shell } from '../env/formats';
+import { renderCredentialProcess } from '../env/formats/json';
+import type { Plan } from '../profiles/resolvePlan';
+import type { Session } from '../session/obtainSession';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { durationOption } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
@@ -16,6 +19,8 @@ export interface ExportArgs {
   duration?: string;
   endpointUrl?: string;
   shell: Shell;
+  /** Overrides the format --shell implies. */
+  format?: Format;
   refresh?: boolean;
   /** false with --no-cache. */
   cache?: boolean;
@@ -33,8 +38,21 @@ export interface CommandIo {
   say(message: string): void;
 }
 
-/** `mfa-env [PROFILE]`: shell code that loads a session for the profile. */
+/** `mfa-env [PROFILE]`: shell code (or JSON, or dotenv lines) that loads a session for the profile. */
 export async function exportSession(args: ExportArgs, io: CommandIo): Promise<string> {
+  const format = args.format ?? formatOfShell(args.shell);
+  const { plan, session } = await sessionFor(args, io);
+  if (format === 'json') return renderCredentialProcess(session.credentials);
+  return renderChange(format, sessionChange(io.env, plan, session));
+}
+
+/** The environment change that loads the session: the same for every format and for `exec`. */
+export function sessionChange(env: CommandIo['env'], plan: Plan, session: Session) {
+  return exportChange(env, { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn });
+}
+
+/** Resolves the profile and gets its session: from the cache, or with an MFA code and STS. */
+export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<{ plan: Plan; session: Session }> {
   const original = originalEnv(io.env);
   const profileName = chooseProfile(args.profile, io.env, original);
   // A bad flag is reported before anything is read or asked.
@@ -45,7 +63,7 @@ export async function exportSession(args: ExportArgs, io: CommandIo): Promise<st
     const profiles = new ProfileSet(await loadConfigFiles(original));
     const plan = resolvePlan(profiles, profileName, original, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
     const session = await obtainSession(plan, { codes, cache: openCache(args.cache, original, io), refresh: args.refresh });
-    return renderForShell(args.shell, exportChange(io.env, { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn }));
+    return { plan, session };
   } finally {
     codes.close?.();
   }

@@ -91,6 +91,19 @@ export async function assumeRole(
   return temporaryCredentials(output.Credentials, 'AssumeRole', target);
 }
 
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  userId: string;
+}
+
+/** Who the credentials belong to; needs no permission, so it works even where a policy denies all without MFA. */
+export async function getCallerIdentity(target: StsTarget, credentials: Credentials, context: CallContext): Promise<CallerIdentity> {
+  const sdk = loadSdk();
+  const output = await send(() => client(sdk, target, credentials).send(new sdk.GetCallerIdentityCommand({})), 'GetCallerIdentity', target, credentials, context);
+  return { account: output.Account ?? '', arn: output.Arn ?? '', userId: output.UserId ?? '' };
+}
+
 async function send<T>(
   call: () => Promise<T>,
   operation: string,

@@ -1,11 +1,26 @@
 import type { EnvChange } from '../envChange';
+import { renderDotenv } from './dotenv';
 import { renderFish } from './fish';
 import { renderSh } from './sh';
 
 export const SHELLS = ['sh', 'bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
+/** Output formats: shell code (sh, fish), `credential_process` JSON, and dotenv lines. */
+export const FORMATS = ['sh', 'fish', 'json', 'dotenv'] as const;
+export type Format = (typeof FORMATS)[number];
+
 /** Shell code that applies the change when evaluated by `shell`. */
 export function renderForShell(shell: Shell, change: EnvChange): string {
   return shell === 'fish' ? renderFish(change) : renderSh(change);
+}
+
+/** The format `--shell` implies: bash and zsh read sh. */
+export function formatOfShell(shell: Shell): Format {
+  return shell === 'fish' ? 'fish' : 'sh';
+}
+
+/** An environment change in one of the formats that can express one (json describes credentials instead). */
+export function renderChange(format: Exclude<Format, 'json'>, change: EnvChange): string {
+  return format === 'dotenv' ? renderDotenv(change) : format === 'fish' ? renderFish(change) : renderSh(change);
 }
