@@ -64,6 +64,7 @@ function sessionOptions(y: Argv) {
     .option('refresh', { alias: 'f', type: 'boolean', describe: 'Ignore cached sessions: ask for a new code' })
     .option('cache', { type: 'boolean', default: true, describe: 'Use the session cache (--no-cache: neither read nor write it)' })
     .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
+    .option('mfa-process', { type: 'string', describe: "A command that prints the MFA code (default: the profile's mfa_process)" })
     .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
     .option('input', { type: 'boolean', default: true, describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)' });
 }

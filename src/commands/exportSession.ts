@@ -10,6 +10,7 @@ import { resolvePlan } from '../profiles/resolvePlan';
 import { SessionCache } from '../session/cache';
 import { cacheDir, cacheDisabled, minTtlSeconds } from '../session/cacheSettings';
 import { codeFromFlag, interactiveCodeSource, noCodeSource } from '../session/mfaCode';
+import { codeFromProcess } from '../session/mfaProcess';
 import { obtainSession } from '../session/obtainSession';
 
 export interface ExportArgs {
@@ -26,6 +27,8 @@ export interface ExportArgs {
   cache?: boolean;
   /** false with --no-input: fail rather than ask for a code (auto-renewal from the shell integration). */
   input?: boolean;
+  /** A command that prints the code, instead of the profile's mfa_process. */
+  mfaProcess?: string;
 }
 
 export interface CommandIo {
@@ -57,11 +60,20 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   const profileName = chooseProfile(args.profile, io.env, original);
   // A bad flag is reported before anything is read or asked.
   const durationSeconds = args.duration === undefined ? undefined : durationOption(args.duration);
+  const flagCode = args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : undefined;
+  const profiles = new ProfileSet(await loadConfigFiles(original));
+  const plan = resolvePlan(profiles, profileName, original, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
+  // --no-input asks nobody, and a configured mfa_process may ask (a YubiKey touch, a password manager unlock).
+  const mfaProcess =
+    args.mfaProcess !== undefined ? { command: args.mfaProcess, origin: '--mfa-process' } : args.input === false ? undefined : plan.mfaProcess;
   const codes =
-    args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : args.input === false ? noCodeSource('--no-input was given') : interactiveCodeSource(io.stdin);
+    flagCode ??
+    (mfaProcess
+      ? codeFromProcess(mfaProcess.command, mfaProcess.origin, io.env)
+      : args.input === false
+        ? noCodeSource('--no-input was given')
+        : interactiveCodeSource(io.stdin));
   try {
-    const profiles = new ProfileSet(await loadConfigFiles(original));
-    const plan = resolvePlan(profiles, profileName, original, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
     const session = await obtainSession(plan, { codes, cache: openCache(args.cache, original, io), refresh: args.refresh });
     return { plan, session };
   } finally {

@@ -38,6 +38,8 @@ export interface Plan {
   stsRegion: string;
   /** Where STS is, when not AWS's own endpoint for stsRegion. */
   endpoint?: string;
+  /** A command that prints the MFA code (aws-vault's `mfa_process`), and where it was configured. */
+  mfaProcess?: { command: string; origin: string };
 }
 
 export interface PlanOptions {
@@ -96,7 +98,13 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
     // Environment before profile, as in the SDKs; partitions other than aws need their own STS.
     stsRegion: envRegion || region || partitionRegion(mfaSerial),
     endpoint: stsEndpoint(profiles, lineage, env, options.endpointUrl),
+    mfaProcess: mfaProcessOf(lineage),
   };
+}
+
+function mfaProcessOf(lineage: Profile[]): Plan['mfaProcess'] {
+  const holder = lineage.find((p) => setting(p, 'mfa_process') !== undefined);
+  return holder && { command: setting(holder, 'mfa_process')!, origin: where(holder, 'mfa_process') };
 }
 
 /**
