@@ -113,6 +113,20 @@ async function main(argv: string[]): Promise<string | undefined> {
       },
     )
     .command(
+      'list',
+      'List the profiles: user or role, source, MFA device, and the time left on cached sessions',
+      (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
+      async (args) => {
+        const [{ listProfiles, formatListing }, { openCache }, { originalEnv }] = await Promise.all([
+          import('./commands/listProfiles'),
+          import('./commands/exportSession'),
+          import('./env/envChange'),
+        ]);
+        const rows = await listProfiles(io.env, openCache(true, originalEnv(io.env), io));
+        output = args.json ? `${JSON.stringify(rows, null, 2)}\n` : formatListing(rows);
+      },
+    )
+    .command(
       'whoami',
       'Show whose credentials this shell holds (STS GetCallerIdentity)',
       (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
@@ -144,8 +158,12 @@ async function main(argv: string[]): Promise<string | undefined> {
       'Show the session loaded in this shell',
       (y) => y.option('check', { type: 'boolean', describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1' }),
       async (args) => {
-        const { status } = await import('./commands/status');
-        const report = status(io.env);
+        const [{ status }, { openCache }, { originalEnv }] = await Promise.all([
+          import('./commands/status'),
+          import('./commands/exportSession'),
+          import('./env/envChange'),
+        ]);
+        const report = await status(io.env, openCache(true, originalEnv(io.env), io));
         if (args.check) process.exitCode = report.active ? 0 : 1;
         else output = report.text;
       },

@@ -1,5 +1,10 @@
-import type { Env } from '../profiles/configFiles';
+import { originalEnv } from '../env/envChange';
+import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { formatDuration } from '../profiles/duration';
+import { ProfileSet } from '../profiles/profileSet';
+import { resolvePlan } from '../profiles/resolvePlan';
+import type { SessionCache } from '../session/cache';
+import { mfaSessionKey } from '../session/sessionKeys';
 
 export interface StatusReport {
   text: string;
@@ -7,8 +12,11 @@ export interface StatusReport {
   active: boolean;
 }
 
-/** `mfa-env status`: what this shell holds, read from mfa-env's own variables only. */
-export function status(env: Env, nowMs = Date.now()): StatusReport {
+/**
+ * `mfa-env status`: what this shell holds (from mfa-env's own variables), and whether the cached MFA session
+ * could renew it without a code.
+ */
+export async function status(env: Env, cache: SessionCache | undefined, nowMs = Date.now()): Promise<StatusReport> {
   const lines: string[] = [];
   const profile = env.MFA_ENV_PROFILE;
   const expiresAt = Number(env.MFA_ENV_EXPIRES_AT);
@@ -20,7 +28,8 @@ export function status(env: Env, nowMs = Date.now()): StatusReport {
     active = left > 0;
     lines.push(`profile:  ${profile}`);
     if (env.MFA_ENV_ROLE_ARN) lines.push(`role:     ${env.MFA_ENV_ROLE_ARN}`);
-    lines.push(`expires:  ${new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${active ? `${formatDuration(left - (left % 60))} left` : 'expired'})`);
+    lines.push(`expires:  ${new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${active ? `${minutes(left)} left` : 'expired'})`);
+    lines.push(`renewal:  ${await renewal(profile, env, cache)}`);
   }
   const skipped = (env.MFA_ENV_SKIPPED_FUNCTIONS ?? '').split('\n').filter(Boolean);
   if (skipped.length) {
@@ -28,4 +37,23 @@ export function status(env: Env, nowMs = Date.now()): StatusReport {
     for (const line of skipped) lines.push(`  ${line}`);
   }
   return { text: `${lines.join('\n')}\n`, active };
+}
+
+async function renewal(profile: string, env: Env, cache: SessionCache | undefined): Promise<string> {
+  if (!cache) return 'needs an MFA code (the session cache is off)';
+  try {
+    const original = originalEnv(env);
+    const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original);
+    const mfa = cache.fresh(mfaSessionKey(plan));
+    if (mfa && (plan.roles.length === 0 || plan.roles[0].durationSeconds <= 3600)) {
+      return `\`mfa-env\` renews it without a code (the cached MFA session has ${minutes(cache.secondsLeft(mfa))} left)`;
+    }
+    return '`mfa-env` renews it with a new MFA code';
+  } catch (err) {
+    return `the profile cannot be resolved now (${(err as Error).message})`;
+  }
+}
+
+function minutes(seconds: number): string {
+  return formatDuration(Math.max(60, seconds - (seconds % 60)));
 }

@@ -76,6 +76,16 @@ export class SessionCache {
     return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
   }
 
+  /** The cached session for the key, however little time it has left (for `list` and `status`). */
+  peek(key: CacheKey): CachedSession | undefined {
+    return this.read(this.fileFor(key), { quiet: true });
+  }
+
+  /** Names of the session files present, read once, so listing thousands of profiles opens only real files. */
+  fileNames(): Set<string> {
+    return new Set(this.dirUsable(true) ? this.files() : []);
+  }
+
   secondsLeft(entry: CachedSession): number {
     return Math.floor((Date.parse(entry.expiration) - (this.options.now ?? Date.now)()) / 1000);
   }

@@ -1,0 +1,75 @@
+import { originalEnv } from '../env/envChange';
+import { MfaEnvError } from '../errors';
+import { loadConfigFiles, type Env } from '../profiles/configFiles';
+import { formatDuration } from '../profiles/duration';
+import { ProfileSet } from '../profiles/profileSet';
+import { resolvePlan, type Plan } from '../profiles/resolvePlan';
+import type { SessionCache } from '../session/cache';
+import { mfaSessionKey, roleSessionKey } from '../session/sessionKeys';
+
+export interface ProfileListing {
+  profile: string;
+  /** `user`: GetSessionToken with the profile's keys; `role`: AssumeRole; absent when mfa-env cannot serve it. */
+  kind?: 'user' | 'role';
+  source?: string;
+  mfaSerial?: string;
+  roleArn?: string;
+  /** Seconds left on the cached session for this profile (the role session for a role). */
+  sessionSecondsLeft?: number;
+  /** Seconds left on the cached MFA session behind it: while positive, no code is needed. */
+  mfaSessionSecondsLeft?: number;
+  /** Why mfa-env cannot serve it. */
+  problem?: string;
+}
+
+/** Every profile of both files, with what it needs and what is cached for it. One read of each file. */
+export async function listProfiles(env: Env, cache: SessionCache | undefined): Promise<ProfileListing[]> {
+  const original = originalEnv(env);
+  const profiles = new ProfileSet(await loadConfigFiles(original));
+  const present = cache?.fileNames() ?? new Set<string>();
+  const left = (key: Parameters<SessionCache['fileFor']>[0]) => {
+    if (!cache || !present.has(cache.fileFor(key))) return undefined;
+    const entry = cache.peek(key);
+    return entry && Math.max(0, cache.secondsLeft(entry));
+  };
+  // Session names do not matter for a listing; a fixed user spares a system call per role.
+  const options = { userName: 'list', now: new Date() };
+  return profiles
+    .names()
+    .filter((name) => !name.endsWith('-long-term') || !profiles.has(name.slice(0, -'-long-term'.length)))
+    .map((name) => {
+      let plan: Plan;
+      try {
+        plan = resolvePlan(profiles, name, original, options);
+      } catch (err) {
+        if (!(err instanceof MfaEnvError)) throw err;
+        return { profile: name, problem: err.message };
+      }
+      const role = plan.roles.at(-1);
+      return {
+        profile: name,
+        kind: role ? 'role' : 'user',
+        source: plan.keys.profile,
+        mfaSerial: plan.mfaSerial,
+        roleArn: role?.roleArn,
+        sessionSecondsLeft: left(role ? roleSessionKey(plan) : mfaSessionKey(plan)),
+        mfaSessionSecondsLeft: left(mfaSessionKey(plan)),
+      } satisfies ProfileListing;
+    });
+}
+
+/** A table for people: one line per profile. */
+export function formatListing(rows: ProfileListing[]): string {
+  const time = (s?: number) => (s === undefined ? '' : s <= 0 ? 'expired' : `${formatDuration(s - (s % 60) || s)} left`);
+  const table = [['PROFILE', 'KIND', 'SOURCE', 'MFA DEVICE', 'CACHED SESSION']];
+  for (const r of rows) {
+    if (!r.kind) {
+      table.push([r.profile, '-', '', '', `not served: ${r.problem}`]);
+      continue;
+    }
+    const cached = r.kind === 'role' && r.sessionSecondsLeft === undefined && r.mfaSessionSecondsLeft ? `MFA session ${time(r.mfaSessionSecondsLeft)}` : time(r.sessionSecondsLeft);
+    table.push([r.profile, r.kind, r.kind === 'role' || r.source !== r.profile ? r.source ?? '' : '', r.mfaSerial ?? '', cached]);
+  }
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  return `${table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n')}\n`;
+}
