@@ -46,6 +46,7 @@ function exportOptions(y: Argv) {
   )
     // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
     .option('shell', { alias: 's', choices: SHELLS, default: defaultShell(), describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' })
+    .option('write-profile', { type: 'string', describe: 'Write the session to this profile in the credentials file instead of printing it' })
     .option('format', {
       choices: FORMATS,
       describe: 'Output: sh or fish code, json for credential_process, dotenv for docker --env-file (default: from --shell)',
@@ -124,6 +125,21 @@ async function main(argv: string[]): Promise<string | undefined> {
         ]);
         const rows = await listProfiles(io.env, openCache(true, originalEnv(io.env), io));
         output = args.json ? `${JSON.stringify(rows, null, 2)}\n` : formatListing(rows);
+      },
+    )
+    .command(
+      'setup <profile>',
+      "Find the IAM user's MFA device with the profile's keys and add mfa_serial to the profile",
+      (y) =>
+        y
+          .positional('profile', { type: 'string' })
+          .option('yes', { alias: 'y', type: 'boolean', describe: 'Do not ask for confirmation (one device only)' })
+          .option('backup', { type: 'boolean', describe: 'Keep the old config file as FILE.bak' })
+          .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' }),
+      async (args) => {
+        const { setup } = await import('./commands/setup');
+        await setup(args.profile as string, { yes: args.yes, backup: args.backup, mfaSerial: args.mfaSerial }, io);
+        output = '';
       },
     )
     .command(

@@ -1,9 +1,11 @@
-import { exportChange, originalEnv } from '../env/envChange';
+import { exportChange, originalEnv, rfc3339 } from '../env/envChange';
+import { ConfigError, show } from '../errors';
+import { editSection, readTextIfExists, sectionKeys, writeFileAtomically } from '../profiles/editIniFile';
 import { formatOfShell, renderChange, type Format, type Shell } from '../env/formats';
 import { renderCredentialProcess } from '../env/formats/json';
 import type { Plan } from '../profiles/resolvePlan';
 import type { Session } from '../session/obtainSession';
-import { loadConfigFiles, type Env } from '../profiles/configFiles';
+import { configFilePaths, loadConfigFiles, type Env } from '../profiles/configFiles';
 import { durationOption } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
@@ -29,6 +31,8 @@ export interface ExportArgs {
   input?: boolean;
   /** A command that prints the code, instead of the profile's mfa_process. */
   mfaProcess?: string;
+  /** Write the session into this credentials-file profile instead of printing it. */
+  writeProfile?: string;
 }
 
 export interface CommandIo {
@@ -45,8 +49,37 @@ export interface CommandIo {
 export async function exportSession(args: ExportArgs, io: CommandIo): Promise<string> {
   const format = args.format ?? formatOfShell(args.shell);
   const { plan, session } = await sessionFor(args, io);
+  if (args.writeProfile !== undefined) {
+    writeProfile(args.writeProfile, plan, session, io);
+    return '';
+  }
   if (format === 'json') return renderCredentialProcess(session.credentials);
   return renderChange(format, sessionChange(io.env, plan, session));
+}
+
+/**
+ * `--write-profile NAME`: the session as a credentials-file profile, for tools that only read profiles, the way
+ * aws-mfa writes one (with an `expiration` key). Everything else in the file stays as it was; a section holding
+ * long-term keys is never overwritten.
+ */
+function writeProfile(name: string, plan: Plan, session: Session, io: CommandIo): void {
+  const { credentialsPath } = configFilePaths(originalEnv(io.env));
+  const text = readTextIfExists(credentialsPath);
+  const existing = sectionKeys(text, name);
+  if (name === plan.keys.profile || (existing?.aws_access_key_id !== undefined && existing.aws_session_token === undefined && existing.aws_security_token === undefined)) {
+    throw new ConfigError(`profile ${show(name)} in ${show(credentialsPath)} holds long-term keys; choose another name for --write-profile`);
+  }
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = session.credentials;
+  const keys = {
+    aws_access_key_id: accessKeyId,
+    aws_secret_access_key: secretAccessKey,
+    aws_session_token: sessionToken,
+    aws_security_token: null,
+    // aws-mfa's form: UTC, without the T and Z.
+    expiration: rfc3339(expiration).replace('T', ' ').replace('Z', ''),
+  };
+  writeFileAtomically(credentialsPath, editSection(text, { header: name, keys }));
+  io.say(`wrote the session of profile ${show(plan.profile)} to profile ${show(name)} in ${show(credentialsPath)} (until ${rfc3339(expiration)})`);
 }
 
 /** The environment change that loads the session: the same for every format and for `exec`. */

@@ -172,6 +172,11 @@ function findProfile(profiles: ProfileSet, name: string): Profile {
   return profiles.get(name) ?? (profiles.has(`${name}-long-term`) ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath } : profiles.require(name));
 }
 
+/** The long-term keys a profile stands on, following source_profile as the plan would (for `setup`). */
+export function keysOfProfile(profiles: ProfileSet, name: string): LongTermKeys {
+  return longTermKeys(profiles, followSourceProfiles(profiles, findProfile(profiles, name)).source);
+}
+
 /**
  * The profile's long-term keys. A profile with none of its own (or only the temporary ones aws-mfa wrote there)
  * is served from its `NAME-long-term` section, as aws-mfa does.

@@ -15,6 +15,9 @@ import { totpMatchStep } from './totp';
 
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 export const STS_VERSION = '2011-06-15';
+/** IAM speaks the same query protocol; the server answers the one IAM call mfa-env makes (ListMFADevices). */
+export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
+export const IAM_VERSION = '2010-05-08';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -163,7 +166,7 @@ function renderXml([tag, content]: XmlNode, depth = 0, attrs = ''): string {
   return `${pad}<${tag}${attrs}>\n${content.map((c) => renderXml(c, depth + 1)).join('')}${pad}</${tag}>\n`;
 }
 
-function successXml(action: string, result: XmlNode[], requestId: string): string {
+function successXml(action: string, result: XmlNode[], requestId: string, namespace = STS_NAMESPACE): string {
   const root: XmlNode = [
     `${action}Response`,
     [
@@ -171,7 +174,7 @@ function successXml(action: string, result: XmlNode[], requestId: string): strin
       ['ResponseMetadata', [['RequestId', requestId]]],
     ],
   ];
-  return renderXml(root, 0, ` xmlns="${STS_NAMESPACE}"`);
+  return renderXml(root, 0, ` xmlns="${namespace}"`);
 }
 
 function errorXml(err: StsError, requestId: string): string {
@@ -736,12 +739,41 @@ export class StsServer {
     const action = params.Action;
     if (!action) throw new StsError(400, 'MissingAction', 'Missing Action');
     if (params.Version === undefined) throw new StsError(400, 'MissingParameter', 'The request must contain the parameter Version');
+    if (params.Version === IAM_VERSION && action === 'ListMFADevices') {
+      const caller = await this.authenticate(req, url, body, 'iam');
+      return successXml(action, this.listMfaDevices(caller, params), requestId, IAM_NAMESPACE);
+    }
     const handler = Object.hasOwn(this.handlers, action) ? this.handlers[action] : undefined;
     if (params.Version !== STS_VERSION || !handler) {
       throw new StsError(400, 'InvalidAction', `Could not find operation ${action} for version ${params.Version}`);
     }
     const caller = await this.authenticate(req, url, body);
     return successXml(action, handler(caller, params), requestId);
+  }
+
+  /** IAM ListMFADevices for the calling user (the MFA-enforcing policy allows it without MFA). */
+  private listMfaDevices(caller: Caller, p: Record<string, string>): XmlNode[] {
+    const user = caller.user;
+    if (p.UserName !== undefined && p.UserName !== user.config.userName) {
+      throw new StsError(403, 'AccessDenied', `User: ${this.identityOf(caller).arn} is not authorized to perform: iam:ListMFADevices on resource: user ${p.UserName}`);
+    }
+    const enabled = new Date(Date.UTC(2026, 0, 2, 3, 4, 5)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return [
+      [
+        'MFADevices',
+        (user.config.mfaDevices ?? []).map(
+          (d): XmlNode => [
+            'member',
+            [
+              ['UserName', user.config.userName],
+              ['SerialNumber', d.serial],
+              ['EnableDate', enabled],
+            ],
+          ],
+        ),
+      ],
+      ['IsTruncated', 'false'],
+    ];
   }
 
   private readonly handlers: Record<string, (caller: Caller, p: Record<string, string>) => XmlNode[]> = {
@@ -759,7 +791,7 @@ export class StsServer {
 
   // ---- SigV4 --------------------------------------------------------------------------------
 
-  private async authenticate(req: http.IncomingMessage, url: URL, body: Buffer): Promise<Caller> {
+  private async authenticate(req: http.IncomingMessage, url: URL, body: Buffer, service = 'sts'): Promise<Caller> {
     const authorization = headerValue(req, 'authorization');
     if (!authorization) {
       if (url.searchParams.has('X-Amz-Signature') || url.searchParams.has('X-Amz-Credential')) {
@@ -777,8 +809,8 @@ export class StsServer {
     if (signedAt === undefined) {
       throw new StsError(403, 'IncompleteSignature', `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
     }
-    if (auth.service !== 'sts') {
-      throw new StsError(403, 'SignatureDoesNotMatch', "Credential should be scoped to correct service: 'sts'. ");
+    if (auth.service !== service) {
+      throw new StsError(403, 'SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'. `);
     }
     if (auth.terminator !== 'aws4_request') {
       throw new StsError(403, 'SignatureDoesNotMatch', `Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator}'. `);
