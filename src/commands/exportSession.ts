@@ -1,5 +1,5 @@
 import { exportChange, originalEnv, rfc3339 } from '../env/envChange';
-import { ConfigError, show } from '../errors';
+import { ConfigError, UsageError, show } from '../errors';
 import { editSection, readTextIfExists, sectionKeys, writeFileAtomically } from '../profiles/editIniFile';
 import { formatOfShell, renderChange, type Format, type Shell } from '../env/formats';
 import { renderCredentialProcess } from '../env/formats/json';
@@ -33,6 +33,8 @@ export interface ExportArgs {
   mfaProcess?: string;
   /** Write the session into this credentials-file profile instead of printing it. */
   writeProfile?: string;
+  /** --timeout, in seconds. */
+  timeout?: number;
 }
 
 export interface CommandIo {
@@ -107,11 +109,23 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
         ? noCodeSource('--no-input was given')
         : interactiveCodeSource(io.stdin));
   try {
-    const session = await obtainSession(plan, { codes, cache: openCache(args.cache, original, io), refresh: args.refresh });
+    const session = await obtainSession(plan, {
+      codes,
+      cache: openCache(args.cache, original, io),
+      refresh: args.refresh,
+      timeoutMs: timeoutMs(args.timeout),
+      say: io.say,
+    });
     return { plan, session };
   } finally {
     codes.close?.();
   }
+}
+
+function timeoutMs(seconds: number | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError('--timeout is the number of seconds to wait for STS, more than 0 and at most 600');
+  return seconds * 1000;
 }
 
 export function openCache(enabled: boolean | undefined, env: Env, io: Pick<CommandIo, 'uid' | 'warn'>): SessionCache | undefined {

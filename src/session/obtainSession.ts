@@ -12,6 +12,10 @@ export interface SessionOptions {
   cache?: SessionCache;
   /** --refresh: ignore what is cached and start over with a new code. */
   refresh?: boolean;
+  /** --timeout: the longest wait for one STS call, retries included. */
+  timeoutMs?: number;
+  /** Messages for the user (a retry that re-sends a code). */
+  say?(message: string): void;
   now?: () => Date;
 }
 
@@ -28,7 +32,7 @@ export interface Session {
  */
 export async function obtainSession(plan: Plan, options: SessionOptions): Promise<Session> {
   const target = { region: plan.stsRegion, endpoint: plan.endpoint };
-  const context = { profile: plan.profile };
+  const context = { profile: plan.profile, timeoutMs: options.timeoutMs, say: options.say };
   const cached = (key: CacheKey) => (options.refresh ? undefined : options.cache?.fresh(key));
   const save = (key: CacheKey, credentials: TemporaryCredentials, roleArn?: string) =>
     options.cache?.put(key, entryFor(plan, key.kind, credentials, roleArn, options.now?.() ?? new Date()));

@@ -25,25 +25,34 @@ export interface MfaProof {
   tokenCode: string;
 }
 
-/** Names the caller in messages: which profile, and which key (its last 4 characters only). */
+/** Names the caller in messages, and bounds the wait for STS. */
 export interface CallContext {
   profile: string;
+  /** The longest wait for one STS call, retries included (`--timeout`; default 15 s). */
+  timeoutMs?: number;
+  /** Says that a retry may re-send an MFA code STS could already have taken. */
+  say?(message: string): void;
 }
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+const ATTEMPTS = 3;
+const ATTEMPT_TIMEOUT_MS = 4_000;
 
 // The SDK costs ~50 ms to load, so only the paths that really call STS pay for it.
 function loadSdk(): typeof StsSdk {
   return require('@aws-sdk/client-sts') as typeof StsSdk;
 }
 
+// Retries are ours, not the SDK's: a call carrying an MFA code must not be re-sent silently after STS may have
+// taken the code, and every call must end within the timeout. One client per call keeps the SDK's clock-skew
+// correction (learnt from a failed attempt) for the next attempt.
 function client(sdk: typeof StsSdk, target: StsTarget, credentials: Credentials): StsSdk.STSClient {
   return new sdk.STSClient({
     region: target.region,
     endpoint: target.endpoint,
     credentials,
-    maxAttempts: 3,
-    // Without throwOnRequestTimeout the SDK only logs a warning and a silent STS would hang the shell forever.
-    // Three attempts of 4 s each keep a dead endpoint under 15 s.
-    requestHandler: { connectionTimeout: 4000, requestTimeout: 4000, throwOnRequestTimeout: true },
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: ATTEMPT_TIMEOUT_MS, requestTimeout: ATTEMPT_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
 }
 
@@ -60,7 +69,7 @@ export async function getSessionToken(
     SerialNumber: mfa?.serialNumber,
     TokenCode: mfa?.tokenCode,
   });
-  const output = await send(() => client(sdk, target, keys).send(command), 'GetSessionToken', target, keys, context);
+  const output = await call(sdk, target, keys, (sts, o) => sts.send(command, o), 'GetSessionToken', context, mfa !== undefined);
   return temporaryCredentials(output.Credentials, 'GetSessionToken', target);
 }
 
@@ -87,7 +96,7 @@ export async function assumeRole(
     SerialNumber: mfa?.serialNumber,
     TokenCode: mfa?.tokenCode,
   });
-  const output = await send(() => client(sdk, target, credentials).send(command), 'AssumeRole', target, credentials, context);
+  const output = await call(sdk, target, credentials, (sts, o) => sts.send(command, o), 'AssumeRole', context, mfa !== undefined);
   return temporaryCredentials(output.Credentials, 'AssumeRole', target);
 }
 
@@ -100,22 +109,56 @@ export interface CallerIdentity {
 /** Who the credentials belong to; needs no permission, so it works even where a policy denies all without MFA. */
 export async function getCallerIdentity(target: StsTarget, credentials: Credentials, context: CallContext): Promise<CallerIdentity> {
   const sdk = loadSdk();
-  const output = await send(() => client(sdk, target, credentials).send(new sdk.GetCallerIdentityCommand({})), 'GetCallerIdentity', target, credentials, context);
+  const command = new sdk.GetCallerIdentityCommand({});
+  const output = await call(sdk, target, credentials, (sts, o) => sts.send(command, o), 'GetCallerIdentity', context, false);
   return { account: output.Account ?? '', arn: output.Arn ?? '', userId: output.UserId ?? '' };
 }
 
-async function send<T>(
-  call: () => Promise<T>,
-  operation: string,
+/**
+ * Sends one STS command, retrying what is worth retrying (no answer, a reset, garbage, 5xx, throttling, a skewed
+ * clock) with backoff, within the call's timeout. A retry that re-sends an MFA code STS may already have taken is
+ * announced; one whose connection was refused is not, since nothing reached STS.
+ */
+async function call<Output>(
+  sdk: typeof StsSdk,
   target: StsTarget,
-  keys: Credentials,
+  credentials: Credentials,
+  send: (sts: StsSdk.STSClient, options: { abortSignal: AbortSignal }) => Promise<Output>,
+  operation: string,
   context: CallContext,
-): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw describeFailure(err, operation, target, keys, context);
+  carriesCode: boolean,
+): Promise<Output> {
+  const deadline = Date.now() + (context.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const sts = client(sdk, target, credentials);
+  for (let attempt = 1; ; attempt++) {
+    const remaining = deadline - Date.now();
+    try {
+      return await send(sts, { abortSignal: AbortSignal.timeout(Math.max(1, Math.min(remaining, ATTEMPT_TIMEOUT_MS))) });
+    } catch (err) {
+      const failure = describeFailure(err, operation, target, credentials, context);
+      const backoff = 250 * 2 ** (attempt - 1);
+      if (!retryable(err) || attempt >= ATTEMPTS || deadline - Date.now() <= backoff) throw failure;
+      if (carriesCode && !neverSent(err)) context.say?.(`${failure.message.replace(/;.*$/, '')}; trying again with the same MFA code`);
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+    }
   }
+}
+
+type SdkError = { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean } };
+
+function retryable(err: unknown): boolean {
+  const e = err as SdkError;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  if (e.name === 'Throttling' || e.name === 'ThrottlingException' || e.name === 'RequestLimitExceeded') return true;
+  if (e.$metadata?.clockSkewCorrected) return true;
+  // No HTTP status: no (complete) answer at all. A 200 that still failed: an answer the SDK could not read.
+  return status === undefined || status === 200;
+}
+
+function neverSent(err: unknown): boolean {
+  const code = (err as SdkError).code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
 function temporaryCredentials(creds: StsSdk.Credentials | undefined, operation: string, target: StsTarget): TemporaryCredentials {
@@ -147,7 +190,7 @@ export function describeFailure(err: unknown, operation: string, target: StsTarg
   const where = describeTarget(target);
   const code = e.name ?? 'Error';
   const message = (e.message ?? '').trim();
-  if (code === 'TimeoutError' || code === 'RequestTimeout' || (/timed? ?out/i.test(message) && !status)) {
+  if (code === 'TimeoutError' || code === 'RequestTimeout' || code === 'AbortError' || (/timed? ?out|aborted/i.test(message) && !status)) {
     return new NetworkError(`STS at ${where} did not answer in time; check your network and try again`);
   }
   if (e.code && NETWORK_CODES.has(e.code)) {

@@ -199,7 +199,10 @@ describe('failures leave stdout empty and say what to do', () => {
     const result = await f.run(['demo-user', '-t', f.code()], { timeoutMs: 30000 });
     expect(Date.now() - started).toBeLessThan(15000);
     expect(result).toMatchObject({ status: 6, stdout: '' });
-    expect(result.stderr).toBe(`mfa-env: STS at ${f.server.url} did not answer in time; check your network and try again\n`);
+    expect(result.stderr).toBe(
+      `mfa-env: STS at ${f.server.url} did not answer in time; trying again with the same MFA code\n`.repeat(2) +
+        `mfa-env: STS at ${f.server.url} did not answer in time; check your network and try again\n`,
+    );
   });
 
   it.each([

@@ -17,8 +17,8 @@ export const DEMO_USER = {
 export interface Fixture {
   server: StsServer;
   home: TempHome;
-  /** The code the demo user's phone shows now. */
-  code(): string;
+  /** The code the demo user's phone shows now (or at `atMs`: a phone agrees with AWS, whatever this machine says). */
+  code(atMs?: number): string;
   /** Runs the built CLI with the fixture's environment plus `env`. */
   run(args: string[], options?: Partial<CliOptions>): Promise<CliResult>;
   stop(): Promise<void>;
@@ -42,7 +42,7 @@ export async function startFixture(options: Partial<StsServerOptions> = {}): Pro
   return {
     server,
     home,
-    code: () => totpCode(secret),
+    code: (atMs = Date.now()) => totpCode(secret, atMs),
     run: (args, opts = {}) => runCli(args, { ...opts, env: { ...home.env, ...opts.env } }),
     async stop() {
       await server.stop();
