@@ -37,6 +37,11 @@ const io: Omit<CommandIo, 'stdin'> & { stdin: NodeJS.ReadableStream } = {
   say: (message) => process.stderr.write(`mfa-env: ${message}\n`),
 };
 
+// --debug anywhere, or MFA_ENV_DEBUG=1: checked before parsing so that parsing itself can be followed too.
+if (process.argv.includes('--debug') || (process.env.MFA_ENV_DEBUG ?? '') === '1') {
+  io.debug = (message) => process.stderr.write(`mfa-env: debug: ${message}\n`);
+}
+
 function exportOptions(y: Argv) {
   return sessionOptions(
     y
@@ -187,6 +192,7 @@ async function main(argv: string[]): Promise<string | undefined> {
     )
     .version(false)
     .option('version', { type: 'boolean', describe: 'Show the version' })
+    .option('debug', { type: 'boolean', describe: 'Say on stderr what is being done (never a secret; key ids by their last 4 characters)' })
     .help('help')
     .alias('help', 'h')
     .strict()
@@ -222,7 +228,7 @@ function report(err: unknown): number {
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`mfa-env: unexpected error: ${JSON.stringify(message)}\n`);
-  if (process.env.MFA_ENV_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (io.debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   return ExitCode.internal;
 }
 

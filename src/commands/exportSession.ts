@@ -14,6 +14,7 @@ import { cacheDir, cacheDisabled, minTtlSeconds } from '../session/cacheSettings
 import { codeFromFlag, interactiveCodeSource, noCodeSource } from '../session/mfaCode';
 import { codeFromProcess } from '../session/mfaProcess';
 import { obtainSession } from '../session/obtainSession';
+import { keyHint } from '../session/sts';
 
 export interface ExportArgs {
   profile?: string;
@@ -45,6 +46,8 @@ export interface CommandIo {
   warn(message: string): void;
   /** Plain information for the user on stderr. */
   say(message: string): void;
+  /** --debug / MFA_ENV_DEBUG=1: what is being done, on stderr; absent otherwise. Never given a secret. */
+  debug?(message: string): void;
 }
 
 /** `mfa-env [PROFILE]`: shell code (or JSON, or dotenv lines) that loads a session for the profile. */
@@ -99,6 +102,10 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   const profiles = new ProfileSet(await loadConfigFiles(original));
   const plan = resolvePlan(profiles, profileName, original, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
   // --no-input asks nobody, and a configured mfa_process may ask (a YubiKey touch, a password manager unlock).
+  io.debug?.(
+    `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}, MFA device ${plan.mfaSerial}, ` +
+      `${plan.roles.length ? `roles ${plan.roles.map((r) => r.roleArn).join(' -> ')}` : 'no role'}, STS in ${plan.stsRegion}${plan.endpoint ? ` at ${plan.endpoint}` : ''}`,
+  );
   const mfaProcess =
     args.mfaProcess !== undefined ? { command: args.mfaProcess, origin: '--mfa-process' } : args.input === false ? undefined : plan.mfaProcess;
   const codes =
@@ -115,6 +122,7 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
       refresh: args.refresh,
       timeoutMs: timeoutMs(args.timeout),
       say: io.say,
+      debug: io.debug,
     });
     return { plan, session };
   } finally {

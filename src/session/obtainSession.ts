@@ -16,6 +16,8 @@ export interface SessionOptions {
   timeoutMs?: number;
   /** Messages for the user (a retry that re-sends a code). */
   say?(message: string): void;
+  /** --debug. */
+  debug?(message: string): void;
   now?: () => Date;
 }
 
@@ -32,8 +34,14 @@ export interface Session {
  */
 export async function obtainSession(plan: Plan, options: SessionOptions): Promise<Session> {
   const target = { region: plan.stsRegion, endpoint: plan.endpoint };
-  const context = { profile: plan.profile, timeoutMs: options.timeoutMs, say: options.say };
-  const cached = (key: CacheKey) => (options.refresh ? undefined : options.cache?.fresh(key));
+  const context = { profile: plan.profile, timeoutMs: options.timeoutMs, say: options.say, debug: options.debug };
+  const cached = (key: CacheKey) => {
+    const hit = options.refresh ? undefined : options.cache?.fresh(key);
+    options.debug?.(
+      !options.cache ? 'cache off' : options.refresh ? 'cache skipped (--refresh)' : `${key.kind} session ${hit ? 'served from' : 'not in'} ${options.cache.fileFor(key)}`,
+    );
+    return hit;
+  };
   const save = (key: CacheKey, credentials: TemporaryCredentials, roleArn?: string) =>
     options.cache?.put(key, entryFor(plan, key.kind, credentials, roleArn, options.now?.() ?? new Date()));
 

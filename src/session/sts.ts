@@ -32,6 +32,8 @@ export interface CallContext {
   timeoutMs?: number;
   /** Says that a retry may re-send an MFA code STS could already have taken. */
   say?(message: string): void;
+  /** --debug: what is being done, never with a secret in it. */
+  debug?(message: string): void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -132,10 +134,14 @@ async function call<Output>(
   const sts = client(sdk, target, credentials);
   for (let attempt = 1; ; attempt++) {
     const remaining = deadline - Date.now();
+    context.debug?.(`${operation} at ${describeTarget(target)} with key ${keyHint(credentials.accessKeyId)}${carriesCode ? ' and an MFA code' : ''} (attempt ${attempt})`);
     try {
-      return await send(sts, { abortSignal: AbortSignal.timeout(Math.max(1, Math.min(remaining, ATTEMPT_TIMEOUT_MS))) });
+      const output = await send(sts, { abortSignal: AbortSignal.timeout(Math.max(1, Math.min(remaining, ATTEMPT_TIMEOUT_MS))) });
+      context.debug?.(`${operation} succeeded`);
+      return output;
     } catch (err) {
       const failure = describeFailure(err, operation, target, credentials, context);
+      context.debug?.(`${operation} failed: ${failure.message}`);
       const backoff = 250 * 2 ** (attempt - 1);
       if (!retryable(err) || attempt >= ATTEMPTS || deadline - Date.now() <= backoff) throw failure;
       if (carriesCode && !neverSent(err)) context.say?.(`${failure.message.replace(/;.*$/, '')}; trying again with the same MFA code`);
