@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, constants, copyFileSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, show } from '../errors';
 
@@ -103,6 +104,8 @@ export function writeFileAtomically(path: string, text: string, { backup = false
   if (backup && existed) copyFileSync(path, `${path}.bak`);
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
+    // ~/.aws may not exist yet; like the AWS CLI, make it private.
+    if (!existed) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
       writeSync(fd, text);
