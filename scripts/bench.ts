@@ -1,9 +1,12 @@
 // `npm run bench`: start-up costs measured side by side in one run, printed as a table of medians and ratios.
 // Installs nothing: rows whose tools (zsh, fish, strace) are missing say so. CI does not run it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { DEMO_USER } from '../test/support/fixture';
+import { newTotpSecret, totpCode } from '../test/support/totp';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -136,6 +139,79 @@ function shellRows(): Row[] {
   return rows;
 }
 
+/** Peak resident memory of one run, in MB, by GNU time; undefined without it. */
+function peakMemory(argv: string[], env: NodeJS.ProcessEnv): string {
+  if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status !== 0) return '';
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { env, encoding: 'utf8' });
+  const kb = Number(result.stderr.trim().split('\n').at(-1));
+  return Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB peak` : '';
+}
+
+/** The test STS server in a process of its own: hyperfine blocks this one while it measures. */
+async function startServer(secret: string): Promise<{ url: string; stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mfa-env-bench-sts-'));
+  const config = join(dir, 'sts.json');
+  writeFileSync(config, JSON.stringify({ users: [{ ...DEMO_USER, mfaDevices: [{ serial: DEMO_USER.serial, secret }] }] }));
+  const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', join(root, 'test', 'support', 'sts-server-main.ts'), config], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    child.on('exit', () => reject(new Error('the test STS server did not start')));
+  });
+  return {
+    url: (JSON.parse(line) as { url: string }).url,
+    stop: () => {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A HOME with `count` profiles whose demo-user profile points at the test STS server. */
+function homeForSts(count: number, url: string): string {
+  const home = homeWithProfiles(count - 1);
+  const add = (file: string, text: string) => writeFileSync(join(home, '.aws', file), readFileSync(join(home, '.aws', file), 'utf8') + text);
+  add('config', `\n[profile demo-user]\nmfa_serial = ${DEMO_USER.serial}\nregion = eu-west-1\nendpoint_url = ${url}\n`);
+  add('credentials', `\n[demo-user]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`);
+  return home;
+}
+
+async function stsRows(node: number): Promise<Row[]> {
+  const secret = newTotpSecret();
+  const server = await startServer(secret);
+  const small = homeForSts(5, server.url);
+  const big = homeForSts(5000, server.url);
+  const envOf = (home: string) => ({ PATH: process.env.PATH, HOME: home, AWS_PAGER: '' });
+  try {
+    for (const home of [small, big]) spawnSync(process.execPath, [cli, 'demo-user', '-t', totpCode(secret)], { env: envOf(home) });
+    const cached = time([process.execPath, cli, 'demo-user'], envOf(small));
+    const cachedBig = time([process.execPath, cli, 'demo-user'], envOf(big));
+    const code = totpCode(secret);
+    const fresh = [process.execPath, cli, 'demo-user', '--no-cache', '-t', code];
+    const freshMs = time(fresh, envOf(small));
+    const rows: Row[] = [
+      { what: 'mfa-env PROFILE, served from the cache', value: `${cached.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(cached / node).toFixed(2)}, ${peakMemory([process.execPath, cli, 'demo-user'], envOf(small))}`, target: '≤ ×1.5' },
+      { what: 'mfa-env PROFILE, fresh GetSessionToken (test STS)', value: `${freshMs.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(freshMs / node).toFixed(2)}, ${peakMemory(fresh, envOf(small))}`, target: '≤ ×2.5' },
+    ];
+    if (has('/usr/bin/aws')) {
+      const aws = time(['/usr/bin/aws', 'sts', 'get-session-token', '--profile', 'demo-user', '--serial-number', DEMO_USER.serial, '--token-code', code, '--endpoint-url', server.url, '--output', 'json'], envOf(small));
+      rows.push({ what: 'the same call with the AWS CLI v2', value: `${aws.toFixed(1)} ms`, baseline: `${freshMs.toFixed(1)} ms`, result: `mfa-env ${(aws / freshMs).toFixed(1)}× faster`, target: '≥ 4× faster' });
+    } else {
+      rows.push({ what: 'the same call with the AWS CLI v2', value: 'n/a', baseline: '', result: '/usr/bin/aws not installed', target: '' });
+    }
+    rows.push({ what: 'cached path, 5,000 profiles vs 5', value: `${cachedBig.toFixed(1)} ms`, baseline: `${cached.toFixed(1)} ms`, result: `×${(cachedBig / cached).toFixed(2)}`, target: '≤ ×1.5' });
+    return rows;
+  } finally {
+    server.stop();
+    for (const home of [small, big]) rmSync(home, { recursive: true, force: true });
+  }
+}
+
 function cliRows(): Row[] {
   const env = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'mfa-env-bench-empty-')) };
   const node = time([process.execPath, '-e', '0'], env);
@@ -143,13 +219,15 @@ function cliRows(): Row[] {
   rmSync(env.HOME, { recursive: true, force: true });
   return [
     { what: 'node -e 0', value: `${node.toFixed(1)} ms`, baseline: '', result: '', target: '' },
-    { what: 'mfa-env --clear', value: `${clear.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(clear / node).toFixed(2)}`, target: '≤ ×1.3' },
+    { what: 'mfa-env --clear', value: `${clear.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(clear / node).toFixed(2)}, ${peakMemory([process.execPath, cli, '--clear'], env)}`, target: '≤ ×1.3' },
   ];
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (spawnSync('test', ['-f', cli]).status !== 0) throw new Error('build first: npm run build');
-  const rows = [...cliRows(), ...shellRows()];
+  const first = cliRows();
+  const node = Number(first[0].value.split(' ')[0]);
+  const rows = [...first, ...(await stsRows(node)), ...shellRows()];
   const header = ['measure', 'value (median)', 'baseline', 'result', 'target'];
   const table = [header, ...rows.map((r) => [r.what, r.value, r.baseline, r.result, r.target])];
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
@@ -160,4 +238,7 @@ function main(): void {
   for (const row of table.slice(1)) console.log(line(row));
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
