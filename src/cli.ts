@@ -4,30 +4,19 @@
 import { join } from 'node:path';
 import yargs from 'yargs/yargs';
 import type { Argv } from 'yargs';
-import type { CommandIo } from './commands/exportSession';
-import type { Format, Shell } from './env/formats';
+import type { CommandIo, ExportArgs } from './commands/exportSession';
+import { FORMATS, SHELLS, type Shell } from './env/formats';
 import { ExitCode, MfaEnvError, UsageError } from './errors';
 
-const SHELLS: readonly Shell[] = ['sh', 'bash', 'zsh', 'fish'];
-const FORMATS: readonly Format[] = ['sh', 'fish', 'json', 'dotenv'];
 
-interface ExportFlags {
-  profile?: string;
+/** What the default command's flags give: the export's arguments, plus the flags it dispatches on. */
+interface ExportFlags extends ExportArgs {
   clear?: boolean;
   forget?: boolean;
-  mfaSerial?: string;
-  tokenCode?: string;
-  duration?: string;
-  endpointUrl?: string;
-  shell: Shell;
-  format?: Format;
-  refresh?: boolean;
-  cache?: boolean;
-  input?: boolean;
   version?: boolean;
 }
 
-const io: Omit<CommandIo, 'stdin'> & { stdin: NodeJS.ReadableStream } = {
+const io: CommandIo = {
   env: process.env,
   get stdin() {
     return process.stdin;
@@ -78,7 +67,7 @@ function sessionOptions(y: Argv) {
 
 function defaultShell(): Shell {
   const fromEnv = process.env.MFA_ENV_SHELL as Shell | undefined;
-  return fromEnv && SHELLS.includes(fromEnv) ? fromEnv : 'sh';
+  return fromEnv && (SHELLS as readonly string[]).includes(fromEnv) ? fromEnv : 'sh';
 }
 
 async function main(argv: string[]): Promise<string | undefined> {
@@ -114,7 +103,7 @@ async function main(argv: string[]): Promise<string | undefined> {
       async (args) => {
         const { execCommand } = await import('./commands/execCommand');
         const command = [...((args.command as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
-        const result = await execCommand(args as unknown as ExportFlags, command, { ...io, stdin: process.stdin }, process);
+        const result = await execCommand(args as unknown as ExportFlags, command, io, process);
         process.exitCode = result.code;
         output = '';
       },
