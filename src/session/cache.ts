@@ -122,6 +122,8 @@ export class SessionCache {
   /** Deletes the sessions `which` selects (every file of ours when omitted); returns how many went. */
   forget(which?: (entry: CachedSession) => boolean): number {
     if (!this.dirUsable()) return 0;
+    // A write killed between its temp file and the rename leaves a whole session behind: forgetting all removes those too.
+    if (!which) for (const temp of this.tempFiles()) safeUnlink(temp);
     let removed = 0;
     for (const file of this.files()) {
       const entry = which ? this.read(file, { quiet: true }) : undefined;
@@ -129,6 +131,16 @@ export class SessionCache {
       if (safeUnlink(file)) removed++;
     }
     return removed;
+  }
+
+  private tempFiles(): string[] {
+    try {
+      return readdirSync(this.options.dir)
+        .filter((name) => /^(mfa|role)-[0-9a-f]{32}\.json\.\d+\.[0-9a-f]{12}\.tmp$/.test(name))
+        .map((name) => join(this.options.dir, name));
+    } catch {
+      return [];
+    }
   }
 
   private files(): string[] {

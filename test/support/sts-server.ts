@@ -63,7 +63,15 @@ export interface StsServerOptions {
   rejectReusedCodes?: boolean;
   /** Called once per request after it is answered (not JSON-configurable; the runner uses it to log). */
   onCall?: (call: StsCall) => void;
+  /**
+   * Opt-in, for hostile-response tests only: replaces fields of the <Credentials> a successful GetSessionToken or
+   * AssumeRole answer carries (the values are XML-escaped as usual; `expirationXml` is the Expiration element's text).
+   * The server still records and accepts only the real `issued` values.
+   */
+  tamper?: (issued: IssuedCredentials) => CredentialsTamper;
 }
+
+export type CredentialsTamper = Partial<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expirationXml: string }>;
 
 /** Failures the CLI must survive; see `failNext`. */
 export type StsFault =
@@ -195,14 +203,14 @@ function errorXml(err: StsError, requestId: string): string {
   return renderXml(root, 0, ` xmlns="${STS_NAMESPACE}"`);
 }
 
-function credentialsXml(c: IssuedCredentials): XmlNode {
+function credentialsXml(c: IssuedCredentials, t: CredentialsTamper = {}): XmlNode {
   return [
     'Credentials',
     [
-      ['AccessKeyId', c.accessKeyId],
-      ['SecretAccessKey', c.secretAccessKey],
-      ['SessionToken', c.sessionToken],
-      ['Expiration', c.expiration],
+      ['AccessKeyId', t.accessKeyId ?? c.accessKeyId],
+      ['SecretAccessKey', t.secretAccessKey ?? c.secretAccessKey],
+      ['SessionToken', t.sessionToken ?? c.sessionToken],
+      ['Expiration', t.expirationXml ?? c.expiration],
     ],
   ];
 }
@@ -462,6 +470,7 @@ export class StsServer {
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly onCall?: (call: StsCall) => void;
+  private readonly tamper?: (issued: IssuedCredentials) => CredentialsTamper;
   private stopping?: Promise<void>;
 
   private constructor(
@@ -474,6 +483,7 @@ export class StsServer {
     this.clockSkewSeconds = opts.clockSkewSeconds ?? 0;
     this.rejectReusedCodes = opts.rejectReusedCodes ?? false;
     this.onCall = opts.onCall;
+    this.tamper = opts.tamper;
     for (const u of opts.users) this.addUser(u);
     for (const r of opts.roles ?? []) this.addRole(r);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -965,7 +975,7 @@ export class StsServer {
       mfaSerial,
       sourceAccessKeyId: user.config.accessKeyId,
     }, user);
-    return [credentialsXml(creds)];
+    return [credentialsXml(creds, this.tamper?.(creds))];
   }
 
   private assumeRole(caller: Caller, p: Record<string, string>): XmlNode[] {
@@ -1025,7 +1035,7 @@ export class StsServer {
       sourceAccessKeyId: caller.kind === 'temporary' ? caller.creds.accessKeyId : caller.user.config.accessKeyId,
     }, caller.user);
     return [
-      credentialsXml(creds),
+      credentialsXml(creds, this.tamper?.(creds)),
       [
         'AssumedRoleUser',
         [
