@@ -169,10 +169,13 @@ function neverSent(err: unknown): boolean {
 
 function temporaryCredentials(creds: StsSdk.Credentials | undefined, operation: string, target: StsTarget): TemporaryCredentials {
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = creds ?? {};
-  if (!AccessKeyId || !SecretAccessKey || !SessionToken || !(Expiration instanceof Date) || Number.isNaN(Expiration.getTime())) {
-    throw new NetworkError(`STS at ${describeTarget(target)} answered ${operation} without complete credentials; try again`);
+  // Real credentials are printable ASCII; control characters (a NUL cannot even live in the environment) mean a
+  // broken or hostile answer, refused before anything is cached or printed.
+  const unusable = (v: string | undefined): boolean => !v || /[\u0000-\u001f\u007f]/.test(v);
+  if (unusable(AccessKeyId) || unusable(SecretAccessKey) || unusable(SessionToken) || !(Expiration instanceof Date) || Number.isNaN(Expiration.getTime())) {
+    throw new NetworkError(`STS at ${describeTarget(target)} answered ${operation} without complete, usable credentials; try again`);
   }
-  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken, expiration: Expiration };
+  return { accessKeyId: AccessKeyId!, secretAccessKey: SecretAccessKey!, sessionToken: SessionToken!, expiration: Expiration };
 }
 
 export function describeTarget(target: StsTarget): string {

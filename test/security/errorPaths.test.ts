@@ -64,7 +64,8 @@ function throughTrue(args: string[]): Promise<{ out: string; err: string }> {
 
 describe('a broken pipe on stdout', () => {
   // Observed: mfa-env exits 1 (ExitCode.internal, set by cli.ts's stdout 'error' handler) and prints nothing; the
-  // README documents 1 as "unexpected internal error" and says nothing of a reader that goes away.
+  // README documents 1 as "unexpected internal error" and says nothing of a reader that goes away. Pinned here so
+  // that a change is a decision.
   it.each([[['--clear']], [['--clear', '--shell', 'fish']], [['demo-user', '-t', 'CODE']], [['demo-user', '-t', 'CODE', '--format', 'json']]])(
     '%j with the reader gone: no stack trace, exit 1',
     async (args) => {
@@ -94,8 +95,10 @@ describe('a signal while waiting for STS', () => {
     while (f.server.calls.length === 0) await new Promise((r) => setTimeout(r, 10));
     child.kill(signal);
     const [status, got] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-    // Node's default: death by the signal, which a shell reports as 128 + N (130 for SIGINT), as the README says.
-    expect({ status, got }).toEqual({ status: null, got: signal });
+    // Observed: Node's default, death by the signal, which a shell reports as 128 + N (130 for SIGINT, as the README
+    // says); exiting with 128 + N from a handler would do as well.
+    const number = { SIGINT: 2, SIGTERM: 15 }[signal];
+    expect(got === signal || status === 128 + number).toBe(true);
     expect(out).toBe('');
     expect(err).not.toContain('    at ');
     const dir = f.home.env.MFA_ENV_CACHE_DIR;
