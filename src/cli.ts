@@ -3,6 +3,7 @@
 // when used, so `--clear` never pays for the SDK), writes the command's output once, and maps errors to exit codes.
 import { join } from 'node:path';
 import yargs from 'yargs/yargs';
+import { keepQuotes } from './argvQuotes';
 import type { Argv } from 'yargs';
 import type { CommandIo, ExportArgs } from './commands/exportSession';
 import { FORMATS, SHELLS, type Shell } from './env/formats';
@@ -72,7 +73,7 @@ function defaultShell(): Shell {
 
 async function main(argv: string[]): Promise<string | undefined> {
   let output: string | undefined;
-  await yargs(argv)
+  await yargs(keepQuotes(argv))
     .scriptName('mfa-env')
     // exec takes the command after `--` as it is, options and all.
     .parserConfiguration({ 'populate--': true })

@@ -1,4 +1,5 @@
 import type { Env } from '../profiles/configFiles';
+import { checkDecodable } from './undecodable';
 
 /**
  * An environment change: variable name → new value, or `null` to remove it. One map drives every output format
@@ -71,6 +72,7 @@ export function rfc3339(date: Date): string {
 
 /** The change that loads a session, undoing whatever an earlier export set that this one does not. */
 export function exportChange(env: Env, session: SessionVars): EnvChange {
+  checkDecodable(env, copiedNames(env));
   const change: EnvChange = new Map();
   if (!hasSavedState(env)) {
     const had = MANAGED_VARS.filter((name) => env[name] !== undefined);
@@ -103,6 +105,7 @@ export function exportChange(env: Env, session: SessionVars): EnvChange {
  * mfa-env's own variables go. With no export in effect nothing of the user's is touched.
  */
 export function clearChange(env: Env): EnvChange {
+  if (hasSavedState(env)) checkDecodable(env, copiedNames(env));
   const change: EnvChange = new Map();
   if (hasSavedState(env)) {
     for (const name of MANAGED_VARS) change.set(name, originalValue(env, name) ?? null);
@@ -111,6 +114,11 @@ export function clearChange(env: Env): EnvChange {
   }
   for (const name of SESSION_VARS) change.set(name, null);
   return change;
+}
+
+/** The variables whose values an export or clear copies into its output (to save them, or to give them back). */
+function copiedNames(env: Env): string[] {
+  return hasSavedState(env) ? MANAGED_VARS.map(savedName) : [...MANAGED_VARS];
 }
 
 function savedNames(env: Env): Set<string> {

@@ -59,6 +59,11 @@ export function checkEndpoint(url: string, origin: Origin): string {
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
     throw configOrUsage(origin, `${origin} is ${show(url)}, not an http(s) URL`);
   }
+  // The URL parser silently drops tabs and newlines and trims spaces, so such a value would reach another
+  // address than the one written; it is a mistake (or a trap), not an endpoint.
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(url)) {
+    throw configOrUsage(origin, `${origin} is ${show(url)}, which holds spaces or control characters; write the URL alone`);
+  }
   return url;
 }
 

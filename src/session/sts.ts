@@ -175,11 +175,32 @@ function temporaryCredentials(creds: StsSdk.Credentials | undefined, operation: 
   if (unusable(AccessKeyId) || unusable(SecretAccessKey) || unusable(SessionToken) || !(Expiration instanceof Date) || Number.isNaN(Expiration.getTime())) {
     throw new NetworkError(`STS at ${describeTarget(target)} answered ${operation} without complete, usable credentials; try again`);
   }
+  // Caching or exporting a session that is already over would only fail later, far from the cause.
+  if (Expiration.getTime() <= Date.now()) {
+    throw new NetworkError(
+      `STS at ${describeTarget(target)} answered ${operation} with credentials that expired at ${Expiration.toISOString()}; check this machine's clock and try again`,
+    );
+  }
   return { accessKeyId: AccessKeyId!, secretAccessKey: SecretAccessKey!, sessionToken: SessionToken!, expiration: Expiration };
 }
 
+/**
+ * The endpoint as a message may show it: parsed (so control characters are percent-encoded), without a
+ * `user:password@` part, and quoted if anything unprintable is left.
+ */
 export function describeTarget(target: StsTarget): string {
-  return target.endpoint ?? `sts.${target.region}`;
+  if (target.endpoint === undefined) return `sts.${target.region}`;
+  let href: string;
+  try {
+    const url = new URL(target.endpoint);
+    url.username = '';
+    url.password = '';
+    // The origin alone when there is no path, so the endpoint reads as the user wrote it.
+    href = url.pathname === '/' && !url.search && !url.hash ? url.origin : url.href;
+  } catch {
+    return show(target.endpoint);
+  }
+  return /^[\x21-\x7e]+$/.test(href) ? href : show(href);
 }
 
 /** The last 4 characters of a key id: enough to tell keys apart, never enough to use one. */
