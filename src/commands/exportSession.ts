@@ -6,6 +6,7 @@ import { renderCredentialProcess } from '../env/formats/json';
 import type { Plan } from '../profiles/resolvePlan';
 import type { Session } from '../session/obtainSession';
 import { configFilePaths, loadConfigFiles, type Env } from '../profiles/configFiles';
+import { chooseProfile } from '../profiles/chooseProfile';
 import { durationOption } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
@@ -14,6 +15,7 @@ import { cacheDir, cacheDisabled, minTtlSeconds } from '../session/cacheSettings
 import { codeFromFlag, interactiveCodeSource, noCodeSource } from '../session/mfaCode';
 import { codeFromProcess } from '../session/mfaProcess';
 import { obtainSession } from '../session/obtainSession';
+import { fileSignature, recordingEnv, rememberPlan } from '../session/planMemo';
 import { keyHint } from '../session/sts';
 
 export interface ExportArgs {
@@ -99,8 +101,14 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   // A bad flag is reported before anything is read or asked.
   const durationSeconds = args.duration === undefined ? undefined : durationOption(args.duration);
   const flagCode = args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : undefined;
-  const profiles = new ProfileSet(await loadConfigFiles(original));
-  const plan = resolvePlan(profiles, profileName, original, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
+  // Resolution reads the files and the environment through a recorder, so the fast path can tell when its memo
+  // of the result is still true; the files' signatures are taken before they are read.
+  const recorded = recordingEnv(original);
+  const paths = configFilePaths(recorded.env);
+  const signatures = { [paths.configPath]: fileSignature(paths.configPath), [paths.credentialsPath]: fileSignature(paths.credentialsPath) };
+  const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
+  const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
+  const cache = openCache(args.cache, original, io);
   // --no-input asks nobody, and a configured mfa_process may ask (a YubiKey touch, a password manager unlock).
   io.debug?.(
     `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}, MFA device ${plan.mfaSerial}, ` +
@@ -118,12 +126,17 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   try {
     const session = await obtainSession(plan, {
       codes,
-      cache: openCache(args.cache, original, io),
+      cache,
       refresh: args.refresh,
       timeoutMs: timeoutMs(args.timeout),
       say: io.say,
       debug: io.debug,
     });
+    // After a success only, so a failed run leaves nothing behind. Only plain requests are what the fast path
+    // serves: flags that change the plan always take this path.
+    if (cache && args.mfaSerial === undefined && durationSeconds === undefined && args.endpointUrl === undefined) {
+      rememberPlan(cache, profileName, signatures, recorded, plan);
+    }
     return { plan, session };
   } finally {
     codes.close?.();
@@ -139,12 +152,4 @@ function timeoutMs(seconds: number | undefined): number | undefined {
 export function openCache(enabled: boolean | undefined, env: Env, io: Pick<CommandIo, 'uid' | 'warn'>): SessionCache | undefined {
   if (enabled === false || cacheDisabled(env)) return undefined;
   return new SessionCache({ dir: cacheDir(env), minTtlSeconds: minTtlSeconds(env), uid: io.uid, warn: io.warn });
-}
-
-/**
- * The profile named on the command line; else the one whose session is loaded (so a bare `mfa-env` renews it);
- * else AWS_PROFILE as the user had it; else `default`.
- */
-export function chooseProfile(given: string | undefined, env: Env, original: Env): string {
-  return given || env.MFA_ENV_PROFILE || original.AWS_PROFILE || 'default';
 }

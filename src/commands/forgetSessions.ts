@@ -5,6 +5,7 @@ import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
 import { SessionCache } from '../session/cache';
 import { cacheDir } from '../session/cacheSettings';
+import { forgetPlans } from '../session/planMemo';
 import type { CommandIo } from './exportSession';
 
 /**
@@ -17,6 +18,7 @@ export async function forgetSessions(profile: string | undefined, io: Omit<Comma
   let removed: number;
   if (profile === undefined) {
     removed = cache.forget();
+    forgetPlans(cache);
   } else {
     const source = await sourceProfileOf(profile, env);
     removed = cache.forget((e) => e.profile === profile || e.sourceProfile === profile || (e.kind === 'mfa' && e.sourceProfile === source));

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import type { Env } from '../profiles/configFiles';
+import type { Env } from '../profiles/configPaths';
 import { checkEndpoint, checkRegion } from '../profiles/checks';
 import { getCallerIdentity } from '../session/sts';
 

@@ -1,4 +1,4 @@
-import type { Env } from '../profiles/configFiles';
+import type { Env } from '../profiles/configPaths';
 import { checkDecodable } from './undecodable';
 
 /**

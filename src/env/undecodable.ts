@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors';
-import type { Env } from '../profiles/configFiles';
+import type { Env } from '../profiles/configPaths';
 
 /**
  * Node decodes the environment as UTF-8 and turns bytes that are not UTF-8 into U+FFFD, so a value mfa-env saves and

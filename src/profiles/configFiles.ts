@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { externalDataInterceptor, loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { ConfigError, show } from '../errors';
+import { configFilePaths, type Env } from './configPaths';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export { configFilePaths, type Env };
 export type Section = Record<string, string>;
 
 export interface ConfigFiles {
@@ -14,16 +13,6 @@ export interface ConfigFiles {
   config: Record<string, Section>;
   /** Sections of the credentials file by name. */
   credentials: Record<string, Section>;
-}
-
-/** Where the AWS CLI and SDKs look: `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/`. */
-export function configFilePaths(env: Env): { configPath: string; credentialsPath: string } {
-  const home = env.HOME || env.USERPROFILE || homedir();
-  const expand = (p: string) => (p.startsWith('~/') ? join(home, p.slice(2)) : p);
-  return {
-    configPath: expand(env.AWS_CONFIG_FILE || join(home, '.aws', 'config')),
-    credentialsPath: expand(env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials')),
-  };
 }
 
 /**

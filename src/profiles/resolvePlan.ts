@@ -1,6 +1,6 @@
 import { ConfigError, show } from '../errors';
 import { checkDuration, checkEndpoint, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
-import type { Env } from './configFiles';
+import type { Env } from './configPaths';
 import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDuration } from './duration';
 import type { Profile, ProfileSet } from './profileSet';
 import { defaultSessionName } from './roleSessionName';

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -66,13 +65,20 @@ export class SessionCache {
   }
 
   fileFor(key: CacheKey): string {
-    const digest = createHash('sha256').update(JSON.stringify([key.kind, key.parts])).digest('hex').slice(0, 32);
+    const digest = crypto()
+      .createHash('sha256').update(JSON.stringify([key.kind, key.parts])).digest('hex').slice(0, 32);
     return join(this.options.dir, `${key.kind}-${digest}.json`);
   }
 
   /** The cached session for the key if it is trustworthy and has at least the minimum time left. */
   fresh(key: CacheKey): CachedSession | undefined {
     const entry = this.read(this.fileFor(key));
+    return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
+  }
+
+  /** The session in a file named by `fileFor` earlier (the fast path's plan memo), if trustworthy and fresh; silent. */
+  freshFile(file: string): CachedSession | undefined {
+    const entry = this.read(file, { quiet: true });
     return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
   }
 
@@ -91,23 +97,33 @@ export class SessionCache {
   }
 
   put(key: CacheKey, entry: CachedSession): void {
-    if (!this.ensureDir()) return;
-    const file = this.fileFor(key);
-    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    if (!this.ensureDir()) return; // it said why
+    const problem = this.writeText(this.fileFor(key), `${JSON.stringify(entry, null, 2)}\n`);
+    if (problem) this.options.warn(`could not save the session in the cache (${problem}); it will be asked for again next time`);
+  }
+
+  /**
+   * Writes a file of ours in the cache directory: 0600 whatever the umask, atomically (temp file + rename).
+   * Returns what went wrong, if anything.
+   */
+  writeText(file: string, text: string): string | undefined {
+    if (!this.ensureDir()) return 'no usable cache directory';
+    const temp = `${file}.${process.pid}.${crypto().randomBytes(6).toString('hex')}.tmp`;
     try {
       const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         // The mode given to open is reduced by the umask; the file must be 0600 whatever the umask.
         fchmodSync(fd, 0o600);
-        writeSync(fd, `${JSON.stringify(entry, null, 2)}\n`);
+        writeSync(fd, text);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
       renameSync(temp, file);
+      return undefined;
     } catch (err) {
       safeUnlink(temp);
-      this.options.warn(`could not save the session in the cache (${describe(err)}); it will be asked for again next time`);
+      return describe(err);
     }
   }
 
@@ -154,6 +170,15 @@ export class SessionCache {
   }
 
   private read(file: string, { quiet = false } = {}): CachedSession | undefined {
+    const text = this.readText(file, { quiet });
+    if (text === undefined) return undefined;
+    const entry = parseEntry(text);
+    if (!entry && !quiet) this.options.warn(`ignoring cached session ${show(file)}: it is corrupt; it will be replaced`);
+    return entry;
+  }
+
+  /** The text of a file of ours in the cache directory, if it can be trusted (ours, 0600, a regular file). */
+  readText(file: string, { quiet = false } = {}): string | undefined {
     const warn = (why: string) => {
       if (!quiet) this.options.warn(`ignoring cached session ${show(file)}: ${why}`);
       return undefined;
@@ -174,8 +199,7 @@ export class SessionCache {
       if (!stat.isFile()) return warn('it is not a regular file');
       if (stat.uid !== this.options.uid) return warn(`it belongs to another user (uid ${stat.uid})`);
       if ((stat.mode & 0o077) !== 0) return warn(`its mode ${(stat.mode & 0o777).toString(8)} lets other users read it; delete it`);
-      const entry = parseEntry(readFileSync(fd, 'utf8'));
-      return entry ?? warn('it is corrupt; it will be replaced');
+      return readFileSync(fd, 'utf8');
     } catch (err) {
       return warn(`cannot read it (${describe(err)})`);
     } finally {
@@ -244,6 +268,11 @@ function parseEntry(text: string): CachedSession | undefined {
   if (e.roleArn !== undefined && typeof e.roleArn !== 'string') return undefined;
   if (Number.isNaN(Date.parse(e.expiration!))) return undefined;
   return e as CachedSession;
+}
+
+// Hashing and random names are needed only to name files, never on the fast path's reads; loading crypto costs ms.
+function crypto(): typeof import('node:crypto') {
+  return require('node:crypto') as typeof import('node:crypto');
 }
 
 function safeUnlink(file: string): boolean {

@@ -27,6 +27,11 @@ export function roleSessionKey(plan: Plan): CacheKey {
   };
 }
 
+/** The session a request for the plan is served from: the role session for a role, else the MFA session. */
+export function sessionKeyOf(plan: Plan): CacheKey {
+  return plan.roles.length ? roleSessionKey(plan) : mfaSessionKey(plan);
+}
+
 /** Sessions are valid across the regions of a partition, not beyond it. */
 function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';

@@ -1,4 +1,4 @@
-import type * as StsSdk from '@aws-sdk/client-sts';
+import type * as StsSdk from './stsSdk';
 import { NetworkError, StsError, show } from '../errors';
 
 /** Where and how to reach STS. */
@@ -40,9 +40,9 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 const ATTEMPTS = 3;
 const ATTEMPT_TIMEOUT_MS = 4_000;
 
-// The SDK costs ~50 ms to load, so only the paths that really call STS pay for it.
+// The SDK costs tens of ms to load, so only the paths that really call STS pay for it.
 function loadSdk(): typeof StsSdk {
-  return require('@aws-sdk/client-sts') as typeof StsSdk;
+  return require('./stsSdk') as typeof StsSdk;
 }
 
 // Retries are ours, not the SDK's: a call carrying an MFA code must not be re-sent silently after STS may have
@@ -167,7 +167,7 @@ function neverSent(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
-function temporaryCredentials(creds: StsSdk.Credentials | undefined, operation: string, target: StsTarget): TemporaryCredentials {
+function temporaryCredentials(creds: import('@aws-sdk/client-sts').Credentials | undefined, operation: string, target: StsTarget): TemporaryCredentials {
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = creds ?? {};
   // Real credentials are printable ASCII; control characters (a NUL cannot even live in the environment) mean a
   // broken or hostile answer, refused before anything is cached or printed.

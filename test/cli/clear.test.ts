@@ -58,6 +58,9 @@ describe('mfa-env --clear', () => {
   });
 });
 
+// The SDK is bundled on its own into dist/stsSdk.js (the IAM client, for setup, comes from node_modules).
+const isSdk = (m: string) => m.includes('@aws-sdk') || m.endsWith('/dist/stsSdk.js');
+
 describe('the AWS SDK stays off the paths that do not call STS', () => {
   const modulesLoadedBy = async (args: string[]) => {
     const file = join(f.home.home, 'modules.txt');
@@ -69,17 +72,17 @@ describe('the AWS SDK stays off the paths that do not call STS', () => {
   it.each([[['--clear']], [['--clear', '--shell', 'fish']], [['--help']], [['--version']]])('%j loads no @aws-sdk module', async (args) => {
     const modules = await modulesLoadedBy(args);
     expect(modules.some((m) => m.includes('/dist/cli.js'))).toBe(true);
-    expect(modules.filter((m) => m.includes('@aws-sdk'))).toEqual([]);
+    expect(modules.filter(isSdk)).toEqual([]);
   });
 
   it('a session served from the cache loads no @aws-sdk module', async () => {
     expect((await f.run(['demo-user', '-t', f.code()])).status).toBe(0);
     const modules = await modulesLoadedBy(['demo-user']);
-    expect(modules.filter((m) => m.includes('@aws-sdk'))).toEqual([]);
+    expect(modules.filter(isSdk)).toEqual([]);
   });
 
   it('while a real export does load it (so the check above can fail)', async () => {
     const modules = await modulesLoadedBy(['demo-user', '-t', f.code()]);
-    expect(modules.some((m) => m.includes('@aws-sdk/client-sts'))).toBe(true);
+    expect(modules.some(isSdk)).toBe(true);
   });
 });

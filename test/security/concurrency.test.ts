@@ -1,7 +1,7 @@
 // Many shells logging in at once: 50 runs in parallel across 5 profiles share one cache directory, starting cold.
 // Every run succeeds with credentials STS issued, every cache file is a complete entry, and afterwards each profile
 // is served from the cache with no STS call and no way to give a code.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT } from '../support/fixture';
 import { runCli, type CliResult } from '../support/runCli';
@@ -73,6 +73,12 @@ function checkCacheDir(expectedFiles: number): void {
   expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
   expect(names).toHaveLength(expectedFiles);
   for (const name of names) expect(cacheEntryProblems(join(cacheDir(), name))).toEqual([]);
+  // The plan memos are written by every run too: whole, parseable, no temp file left.
+  const plans = join(cacheDir(), 'plans');
+  const memos = readdirSync(plans);
+  expect(memos.length).toBeGreaterThan(0);
+  for (const name of memos) expect(name).toMatch(/^[0-9a-f]{16}\.json$/);
+  for (const name of memos) expect(JSON.parse(readFileSync(join(plans, name), 'utf8'))).toHaveProperty('result.sessionFile');
 }
 
 /** The run exported credentials STS issued, for the right profile. */

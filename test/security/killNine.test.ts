@@ -130,7 +130,7 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh`', () => {
     const forgotten = await f.run(['forget']);
     expect(forgotten.status).toBe(0);
     // A temp file is a complete copy of a session: forgetting every session must take it too.
-    expect(readdirSync(cacheDir()).filter((name) => readFileSync(join(cacheDir(), name), 'utf8').includes('sessionToken'))).toEqual([]);
+    expect(listDir(cacheDir()).filter((name) => readFileSync(join(cacheDir(), name), 'utf8').includes('sessionToken'))).toEqual([]);
   });
 });
 

@@ -204,8 +204,9 @@ export function cacheEntryProblems(path: string): string[] {
   return problems;
 }
 
+/** The session files of a cache directory (and temp files), without the fast path's plans/ directory of memos. */
 export function listDir(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).sort() : [];
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name !== 'plans').sort() : [];
 }
 
 /** A TOTP code that is not the current one (nor, by construction, a neighbour in the 30-s window). */

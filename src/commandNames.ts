@@ -1,0 +1,2 @@
+/** The subcommands: a word among these is a command, never a profile name given as the first argument. */
+export const COMMAND_NAMES = ['forget', 'exec', 'list', 'setup', 'whoami', 'policy', 'init', 'status'] as const;

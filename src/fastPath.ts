@@ -1,0 +1,85 @@
+// The paths a shell runs on every start, prompt renewal and `--clear`, served without yargs, the INI parser or the
+// SDK: `--clear`, and an export whose session is cached and whose profile resolution is memoised. Only a narrow
+// grammar is accepted here; anything else (or any problem at all) returns undefined and the full CLI runs, which
+// gives the same answer or the proper error message. So this module never reports an error and never writes a file.
+import { COMMAND_NAMES } from './commandNames';
+import { clearSession } from './commands/clearSession';
+import { exportChange, originalEnv } from './env/envChange';
+import { FORMATS, SHELLS, formatOfShell, renderChange, type Format, type Shell } from './env/formats';
+import { renderCredentialProcess } from './env/formats/json';
+import { chooseProfile } from './profiles/chooseProfile';
+import type { Env } from './profiles/configPaths';
+import { SessionCache, credentialsOf } from './session/cache';
+import { cacheDir, cacheDisabled, minTtlSeconds } from './session/cacheSettings';
+import { recallPlan } from './session/planMemo';
+
+interface FastRequest {
+  clear: boolean;
+  profile?: string;
+  shell: Shell;
+  format?: Format;
+}
+
+/** The output for argv if it can be given without the full CLI; undefined to run the full CLI. */
+export function fastPath(argv: string[], env: Env, uid: number): string | undefined {
+  if (env.MFA_ENV_DEBUG === '1' || env.MFA_ENV_NO_FAST_PATH === '1') return undefined;
+  try {
+    const request = parse(argv, env);
+    if (!request) return undefined;
+    return request.clear ? clearSession(request.shell, env) : cachedExport(request, env, uid);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `[PROFILE] [-p|--profile P] [-s|--shell S] [--format F] [--[no-]input] [--clear]`, each at most once. */
+function parse(argv: string[], env: Env): FastRequest | undefined {
+  const seen = new Set<string>();
+  const request: FastRequest = { clear: false, shell: (SHELLS as readonly string[]).includes(env.MFA_ENV_SHELL ?? '') ? (env.MFA_ENV_SHELL as Shell) : 'sh' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const option = ({ '-p': 'profile', '--profile': 'profile', '-s': 'shell', '--shell': 'shell', '--format': 'format' } as Record<string, string>)[flag];
+    const switchName = ({ '--clear': 'clear', '--input': 'input', '--no-input': 'input' } as Record<string, string>)[arg];
+    const name = option ?? switchName ?? (arg.startsWith('-') ? undefined : 'profile');
+    if (!name || seen.has(name)) return undefined;
+    seen.add(name);
+    if (switchName) {
+      if (switchName === 'clear') request.clear = true;
+      continue;
+    }
+    let value: string;
+    if (!option) value = arg;
+    else if (eq !== -1) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('-')) value = argv[++i];
+    else return undefined;
+    if (name === 'profile') {
+      if (value === '' || (!option && (COMMAND_NAMES as readonly string[]).includes(value))) return undefined;
+      request.profile = value;
+    } else if (name === 'shell') {
+      if (!(SHELLS as readonly string[]).includes(value)) return undefined;
+      request.shell = value as Shell;
+    } else {
+      if (!(FORMATS as readonly string[]).includes(value)) return undefined;
+      request.format = value as Format;
+    }
+  }
+  if (request.clear && (request.profile !== undefined || request.format !== undefined)) return undefined;
+  return request;
+}
+
+/** The export, if the profile's resolution is memoised and its session is cached and fresh. */
+function cachedExport(request: FastRequest, env: Env, uid: number): string | undefined {
+  const original = originalEnv(env);
+  if (cacheDisabled(original)) return undefined;
+  const profile = chooseProfile(request.profile, env, original);
+  const cache = new SessionCache({ dir: cacheDir(original), minTtlSeconds: minTtlSeconds(original), uid, warn: () => undefined });
+  const memo = recallPlan(cache, profile, original);
+  const entry = memo && cache.freshFile(memo.sessionFile);
+  if (!memo || !entry) return undefined;
+  const credentials = credentialsOf(entry);
+  const format = request.format ?? formatOfShell(request.shell);
+  if (format === 'json') return renderCredentialProcess(credentials);
+  return renderChange(format, exportChange(env, { ...credentials, profile: memo.profile, region: memo.region, roleArn: memo.roleArn }));
+}
