@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { externalDataInterceptor, loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { ConfigError, show } from '../errors';
 import { configFilePaths, type Env } from './configPaths';
@@ -35,9 +36,19 @@ export async function loadConfigFiles(env: Env): Promise<ConfigFiles> {
 }
 
 async function readIfExists(path: string): Promise<string> {
+  let text: string;
   try {
-    return await readFile(path, 'utf8');
+    // O_NONBLOCK: a FIFO in place of the file must not hang every new shell; it is refused below instead.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const stat = await handle.stat();
+      if (stat.isFIFO() || stat.isSocket()) throw new ConfigError(`${show(path)}: it is a ${stat.isFIFO() ? 'named pipe' : 'socket'}, not a file; point the AWS config variables at a file`);
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return '';
     const why =
@@ -48,4 +59,10 @@ async function readIfExists(path: string): Promise<string> {
           : `cannot read it (${code ?? 'unknown error'})`;
     throw new ConfigError(`${show(path)}: ${why}`);
   }
+  // The SDK's parser throws on such a section and its loader then drops the whole file without a word: every
+  // profile in it would be "not found". Said here instead, with the file to fix.
+  if (/^[ \t]*\[(?:profile )?__proto__\](?:[ \t]*|[ \t]+[;#].*)\r?$/m.test(text)) {
+    throw new ConfigError(`${show(path)}: a section named [__proto__] is not allowed (the AWS SDKs ignore the whole file because of it); rename or remove it`);
+  }
+  return text;
 }

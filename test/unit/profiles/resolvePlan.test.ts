@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../src/errors';
 import { loadConfigFiles, type Env } from '../../../src/profiles/configFiles';
@@ -172,5 +173,31 @@ describe('loadConfigFiles', () => {
       chmodSync(home.credentialsPath, 0o000);
       await expect(loadConfigFiles(home.env)).rejects.toThrow(/credentials": permission denied; check its owner and mode$/);
     }
+  });
+
+  it('refuses a named pipe in place of a file at once, instead of waiting for a writer forever', async () => {
+    const fifo = join(home.home, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(loadConfigFiles({ ...home.env, AWS_CONFIG_FILE: fifo })).rejects.toThrow(/"\/.*\/fifo": it is a named pipe, not a file; point the AWS config variables at a file$/);
+  });
+
+  it('reads /dev/null as an empty file (a common way to switch a file off)', async () => {
+    const files = await loadConfigFiles({ ...home.env, AWS_CONFIG_FILE: '/dev/null' });
+    expect(files.config).toEqual({});
+    expect(Object.keys(files.credentials)).toContain('demo-user');
+  });
+
+  it.each(['[__proto__]', '[profile __proto__]', '  [__proto__]  ; comment', '[profile __proto__]\r'])(
+    'names the file with %j, which makes the SDK drop every profile in it silently',
+    async (header) => {
+      writeFileSync(home.configPath, `[profile demo-user]\nregion = eu-west-1\n${header}\nregion = x\n`);
+      await expect(loadConfigFiles(home.env)).rejects.toThrow(/config": a section named \[__proto__\] is not allowed \(the AWS SDKs ignore the whole file because of it\); rename or remove it$/);
+    },
+  );
+
+  it('leaves sections the SDK reads differently alone: [__proto__]x, [profile  __proto__], a key __proto__', async () => {
+    writeFileSync(home.configPath, `[profile demo-user]\n__proto__ = 1\n[__proto__]x\n[profile  __proto__]\nregion = x\n`);
+    // ... and the SDK keeps the file (it would drop it all if it objected).
+    expect(Object.keys((await loadConfigFiles(home.env)).config)).toContain('demo-user');
   });
 });
