@@ -103,3 +103,15 @@ describe('mfa-env whoami', () => {
     }
   });
 });
+
+describe('an error naming a hostile profile', () => {
+  it('escapes the name everywhere in the line, the suggested command included', async () => {
+    f.home.write({ credentials: `[nokeys${CLEAR}]\nregion = eu-west-1\n` });
+    const result = await f.run([`nokeys${CLEAR}`]);
+    expect(result).toMatchObject({ status: 3, stdout: '' });
+    expect(result.stderr).not.toMatch(RAW_CONTROL);
+    expect(result.stderr).toBe(
+      'mfa-env: profile "nokeys\\u001b[2J" has no aws_access_key_id; add the IAM user\'s access keys to it (aws configure --profile "nokeys\\u001b[2J")\n',
+    );
+  });
+});
