@@ -138,22 +138,34 @@ export class SessionCache {
   /** Deletes the sessions `which` selects (every file of ours when omitted); returns how many went. */
   forget(which?: (entry: CachedSession) => boolean): number {
     if (!this.dirUsable()) return 0;
-    // A write killed between its temp file and the rename leaves a whole session behind: forgetting all removes those too.
-    if (!which) for (const temp of this.tempFiles()) safeUnlink(temp);
     let removed = 0;
+    const selected = new Set<string>();
     for (const file of this.files()) {
       const entry = which ? this.read(file, { quiet: true }) : undefined;
       if (which && (!entry || !which(entry))) continue;
+      selected.add(file);
       if (safeUnlink(file)) removed++;
+    }
+    // A write killed between its temp file and the rename leaves a whole session behind: it goes with its entry, or
+    // when what it holds is selected (a first write has no entry yet). One that holds nothing readable is harmless.
+    for (const { temp, entryFile } of this.tempFiles()) {
+      if (!which || selected.has(entryFile)) {
+        safeUnlink(temp);
+        continue;
+      }
+      const entry = this.read(temp, { quiet: true });
+      if (entry && which(entry)) safeUnlink(temp);
     }
     return removed;
   }
 
-  private tempFiles(): string[] {
+  /** Temp files of put(): the entry's name, the writer's pid, a random part. */
+  private tempFiles(): Array<{ temp: string; entryFile: string }> {
     try {
       return readdirSync(this.options.dir)
-        .filter((name) => /^(mfa|role)-[0-9a-f]{32}\.json\.\d+\.[0-9a-f]{12}\.tmp$/.test(name))
-        .map((name) => join(this.options.dir, name));
+        .map((name) => /^((?:mfa|role)-[0-9a-f]{32}\.json)\.\d+\.[0-9a-f]{12}\.tmp$/.exec(name))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ temp: join(this.options.dir, m[0]), entryFile: join(this.options.dir, m[1]) }));
     } catch {
       return [];
     }
