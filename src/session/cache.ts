@@ -71,8 +71,8 @@ export class SessionCache {
   }
 
   /** The cached session for the key if it is trustworthy and has at least the minimum time left. */
-  fresh(key: CacheKey): CachedSession | undefined {
-    const entry = this.read(this.fileFor(key));
+  fresh(key: CacheKey, { quiet = false } = {}): CachedSession | undefined {
+    const entry = this.read(this.fileFor(key), { quiet });
     return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
   }
 
@@ -80,6 +80,14 @@ export class SessionCache {
   freshFile(file: string): CachedSession | undefined {
     const entry = this.read(file, { quiet: true });
     return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
+  }
+
+  /**
+   * The lock file of the key (see sessionLock.ts), beside its entry, making the directory if need be; undefined
+   * when the directory cannot be used, as then nothing would be stored for another process to wait for.
+   */
+  lockFileFor(key: CacheKey): string | undefined {
+    return this.ensureDir() ? this.fileFor(key).replace(/\.json$/, '.lock') : undefined;
   }
 
   /** The cached session for the key, however little time it has left (for `list` and `status`). */
@@ -250,6 +258,8 @@ export class SessionCache {
       if (mkdirSync(this.options.dir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(this.options.dir, 0o700);
     } catch (err) {
       this.options.warn(`cannot create the session cache ${show(this.options.dir)} (${describe(err)})`);
+      // Once is enough: the lock and the store both ask.
+      this.dirChecked = false;
       return false;
     }
     return this.dirUsable();
