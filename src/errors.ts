@@ -77,5 +77,26 @@ export class InterruptedError extends MfaEnvError {
  * escapes) cannot break the one-line message or drive the user's terminal.
  */
 export function show(value: string): string {
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, unicodeEscape);
+}
+
+// C0, DEL, C1 and the Unicode line and paragraph separators: what can move the cursor, start an escape sequence or
+// break a line on some terminal.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A name or value from a file or the environment in text for people (`list`, `status`): as it is when it is plain,
+ * so ordinary names read as written; quoted by show() when it holds a control character.
+ */
+export function showName(value: string): string {
+  return CONTROL.test(value) ? show(value) : value;
+}
+
+/** A sentence that may carry such a value unquoted (a message from below): each control character as `\uXXXX`. */
+export function escapeControls(text: string): string {
+  return text.replace(new RegExp(CONTROL.source, 'g'), unicodeEscape);
+}
+
+function unicodeEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

@@ -1,5 +1,5 @@
 import { originalEnv } from '../env/envChange';
-import { MfaEnvError } from '../errors';
+import { MfaEnvError, escapeControls, showName } from '../errors';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { formatDuration } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
@@ -58,17 +58,18 @@ export async function listProfiles(env: Env, cache: SessionCache | undefined): P
     });
 }
 
-/** A table for people: one line per profile. */
+/** A table for people: one line per profile. Names and values from the files are shown printable (JSON needs no help). */
 export function formatListing(rows: ProfileListing[]): string {
   const time = (s?: number) => (s === undefined ? '' : s <= 0 ? 'expired' : `${formatDuration(s - (s % 60) || s)} left`);
   const table = [['PROFILE', 'KIND', 'SOURCE', 'MFA DEVICE', 'CACHED SESSION']];
   for (const r of rows) {
     if (!r.kind) {
-      table.push([r.profile, '-', '', '', `not served: ${r.problem}`]);
+      table.push([showName(r.profile), '-', '', '', `not served: ${escapeControls(r.problem ?? '')}`]);
       continue;
     }
     const cached = r.kind === 'role' && r.sessionSecondsLeft === undefined && r.mfaSessionSecondsLeft ? `MFA session ${time(r.mfaSessionSecondsLeft)}` : time(r.sessionSecondsLeft);
-    table.push([r.profile, r.kind, r.kind === 'role' || r.source !== r.profile ? r.source ?? '' : '', r.mfaSerial ?? '', cached]);
+    const source = r.kind === 'role' || r.source !== r.profile ? showName(r.source ?? '') : '';
+    table.push([showName(r.profile), r.kind, source, showName(r.mfaSerial ?? ''), cached]);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   return `${table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n')}\n`;

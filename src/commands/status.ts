@@ -1,4 +1,5 @@
 import { originalEnv } from '../env/envChange';
+import { escapeControls, showName } from '../errors';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { formatDuration } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
@@ -21,20 +22,22 @@ export async function status(env: Env, cache: SessionCache | undefined, nowMs = 
   const profile = env.MFA_ENV_PROFILE;
   const expiresAt = Number(env.MFA_ENV_EXPIRES_AT);
   let active = false;
-  if (!profile || !Number.isFinite(expiresAt)) {
+  // Beyond what a Date holds (1e20) is as unreadable as no number at all; toISOString would throw.
+  if (!profile || Number.isNaN(new Date(expiresAt * 1000).getTime())) {
     lines.push('No mfa-env session is loaded in this shell.');
   } else {
     const left = Math.floor(expiresAt - nowMs / 1000);
     active = left > 0;
-    lines.push(`profile:  ${profile}`);
-    if (env.MFA_ENV_ROLE_ARN) lines.push(`role:     ${env.MFA_ENV_ROLE_ARN}`);
+    // Everything here comes from the environment, which anything may have set: shown printable.
+    lines.push(`profile:  ${showName(profile)}`);
+    if (env.MFA_ENV_ROLE_ARN) lines.push(`role:     ${showName(env.MFA_ENV_ROLE_ARN)}`);
     lines.push(`expires:  ${new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${active ? `${minutes(left)} left` : 'expired'})`);
     lines.push(`renewal:  ${await renewal(profile, env, cache)}`);
   }
   const skipped = (env.MFA_ENV_SKIPPED_FUNCTIONS ?? '').split('\n').filter(Boolean);
   if (skipped.length) {
     lines.push('', 'Shell functions not defined, since their names were taken:');
-    for (const line of skipped) lines.push(`  ${line}`);
+    for (const line of skipped) lines.push(`  ${showName(line)}`);
   }
   return { text: `${lines.join('\n')}\n`, active };
 }
@@ -50,7 +53,7 @@ async function renewal(profile: string, env: Env, cache: SessionCache | undefine
     }
     return '`mfa-env` renews it with a new MFA code';
   } catch (err) {
-    return `the profile cannot be resolved now (${(err as Error).message})`;
+    return `the profile cannot be resolved now (${escapeControls((err as Error).message)})`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError, showName } from '../errors';
 import type { Env } from '../profiles/configPaths';
 import { checkEndpoint, checkRegion } from '../profiles/checks';
 import { getCallerIdentity } from '../session/sts';
@@ -20,5 +20,6 @@ export async function whoami(env: Env, json: boolean): Promise<string> {
     { profile: env.MFA_ENV_PROFILE ?? '(environment)' },
   );
   if (json) return `${JSON.stringify({ Account: identity.account, Arn: identity.arn, UserId: identity.userId }, null, 2)}\n`;
-  return `Account: ${identity.account}\nArn:     ${identity.arn}\nUserId:  ${identity.userId}\n`;
+  // What STS (or whatever answers at the endpoint) says is shown printable, as anything else from outside.
+  return `Account: ${showName(identity.account)}\nArn:     ${showName(identity.arn)}\nUserId:  ${showName(identity.userId)}\n`;
 }

@@ -1,5 +1,20 @@
-import { chmodSync, closeSync, constants, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, show } from '../errors';
 
@@ -89,8 +104,15 @@ export function sectionKeys(text: string, header: string): Record<string, string
 }
 
 /**
+ * A temp file of ours this old was left by a run killed between writing it and the rename; a younger one may be
+ * another run's, still being written, and is not pulled from under it.
+ */
+export const LEFTOVER_TEMP_AGE_MS = 60_000;
+
+/**
  * Replaces a file atomically (temp file + rename): a crash leaves the old file or the new one. The mode stays as it
- * was (0600 for a new file); with `backup`, the old file is copied to FILE.bak first.
+ * was (0600 for a new file); with `backup`, the old file is copied to FILE.bak first. Temp files a killed write left
+ * beside the file are removed afterwards: they are whole copies of it, long-term keys included.
  */
 export function writeFileAtomically(path: string, text: string, { backup = false } = {}): void {
   let mode = 0o600;
@@ -122,6 +144,31 @@ export function writeFileAtomically(path: string, text: string, { backup = false
       // never created
     }
     throw new ConfigError(`cannot write ${show(path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it is unchanged`);
+  }
+  removeLeftoverTemps(path);
+}
+
+/** Best effort: the write has succeeded, and a leftover that cannot be removed must not turn it into a failure. */
+function removeLeftoverTemps(path: string): void {
+  const nowMs = Date.now();
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    // Only names writeFileAtomically makes for this file: FILE.<12 hex digits>.tmp.
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const file = join(dir, name);
+    try {
+      const stat = lstatSync(file);
+      if (stat.isFile() && nowMs - stat.mtimeMs > LEFTOVER_TEMP_AGE_MS) unlinkSync(file);
+    } catch {
+      // gone already, or not ours to remove
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, show } from '../errors';
+import { ConfigError, show, showName } from '../errors';
 import { checkDuration, checkEndpoint, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
 import type { Env } from './configPaths';
 import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDuration } from './duration';
@@ -195,7 +195,7 @@ function longTermKeys(profiles: ProfileSet, profile: Profile): LongTermKeys {
   }
   if (accessKeyId === undefined || secretAccessKey === undefined) {
     const missing = accessKeyId === undefined ? 'aws_access_key_id' : 'aws_secret_access_key';
-    throw new ConfigError(`profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${holder.name})`);
+    throw new ConfigError(`profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${showName(holder.name)})`);
   }
   if (!/^\w{16,128}$/.test(accessKeyId)) {
     throw new ConfigError(`${where(holder, 'aws_access_key_id')} is not an access key id`);

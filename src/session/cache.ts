@@ -71,8 +71,8 @@ export class SessionCache {
   }
 
   /** The cached session for the key if it is trustworthy and has at least the minimum time left. */
-  fresh(key: CacheKey): CachedSession | undefined {
-    const entry = this.read(this.fileFor(key));
+  fresh(key: CacheKey, { quiet = false } = {}): CachedSession | undefined {
+    const entry = this.read(this.fileFor(key), { quiet });
     return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
   }
 
@@ -80,6 +80,14 @@ export class SessionCache {
   freshFile(file: string): CachedSession | undefined {
     const entry = this.read(file, { quiet: true });
     return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
+  }
+
+  /**
+   * The lock file of the key (see sessionLock.ts), beside its entry, making the directory if need be; undefined
+   * when the directory cannot be used, as then nothing would be stored for another process to wait for.
+   */
+  lockFileFor(key: CacheKey): string | undefined {
+    return this.ensureDir() ? this.fileFor(key).replace(/\.json$/, '.lock') : undefined;
   }
 
   /** The cached session for the key, however little time it has left (for `list` and `status`). */
@@ -138,22 +146,34 @@ export class SessionCache {
   /** Deletes the sessions `which` selects (every file of ours when omitted); returns how many went. */
   forget(which?: (entry: CachedSession) => boolean): number {
     if (!this.dirUsable()) return 0;
-    // A write killed between its temp file and the rename leaves a whole session behind: forgetting all removes those too.
-    if (!which) for (const temp of this.tempFiles()) safeUnlink(temp);
     let removed = 0;
+    const selected = new Set<string>();
     for (const file of this.files()) {
       const entry = which ? this.read(file, { quiet: true }) : undefined;
       if (which && (!entry || !which(entry))) continue;
+      selected.add(file);
       if (safeUnlink(file)) removed++;
+    }
+    // A write killed between its temp file and the rename leaves a whole session behind: it goes with its entry, or
+    // when what it holds is selected (a first write has no entry yet). One that holds nothing readable is harmless.
+    for (const { temp, entryFile } of this.tempFiles()) {
+      if (!which || selected.has(entryFile)) {
+        safeUnlink(temp);
+        continue;
+      }
+      const entry = this.read(temp, { quiet: true });
+      if (entry && which(entry)) safeUnlink(temp);
     }
     return removed;
   }
 
-  private tempFiles(): string[] {
+  /** Temp files of put(): the entry's name, the writer's pid, a random part. */
+  private tempFiles(): Array<{ temp: string; entryFile: string }> {
     try {
       return readdirSync(this.options.dir)
-        .filter((name) => /^(mfa|role)-[0-9a-f]{32}\.json\.\d+\.[0-9a-f]{12}\.tmp$/.test(name))
-        .map((name) => join(this.options.dir, name));
+        .map((name) => /^((?:mfa|role)-[0-9a-f]{32}\.json)\.\d+\.[0-9a-f]{12}\.tmp$/.exec(name))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ temp: join(this.options.dir, m[0]), entryFile: join(this.options.dir, m[1]) }));
     } catch {
       return [];
     }
@@ -238,6 +258,8 @@ export class SessionCache {
       if (mkdirSync(this.options.dir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(this.options.dir, 0o700);
     } catch (err) {
       this.options.warn(`cannot create the session cache ${show(this.options.dir)} (${describe(err)})`);
+      // Once is enough: the lock and the store both ask.
+      this.dirChecked = false;
       return false;
     }
     return this.dirUsable();

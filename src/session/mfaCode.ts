@@ -13,6 +13,8 @@ export interface CodeRequest {
 export interface CodeSource {
   readonly name: string;
   readonly attempts: number;
+  /** Getting a code asks no person or device (one given on the command line, or none to be had): it takes no time. */
+  readonly asksNobody?: boolean;
   next(request: CodeRequest): Promise<string>;
   /** Releases the terminal, if one was opened. */
   close?(): void;
@@ -29,7 +31,7 @@ export function normaliseCode(input: string): string {
 export function codeFromFlag(value: string): CodeSource {
   const code = normaliseCode(value);
   if (!CODE.test(code)) throw new UsageError('--token-code must be the 6-digit code from your MFA device');
-  return { name: '--token-code', attempts: 1, next: async () => code };
+  return { name: '--token-code', attempts: 1, asksNobody: true, next: async () => code };
 }
 
 export interface Terminal {
@@ -125,6 +127,7 @@ export function noCodeSource(why = 'there is no terminal to ask on'): CodeSource
   return {
     name: 'none',
     attempts: 1,
+    asksNobody: true,
     next: async (request) => {
       throw new MfaInputError(`profile ${show(request.profile)} needs an MFA code and ${why}; pass --token-code CODE or pipe the code on stdin`);
     },

@@ -3,6 +3,7 @@ import { CHAINED_ROLE_MAX } from '../profiles/duration';
 import type { Plan } from '../profiles/resolvePlan';
 import { credentialsOf, type CacheKey, type CachedSession, type SessionCache } from './cache';
 import type { CodeSource } from './mfaCode';
+import { oneAtATime } from './sessionLock';
 import { mfaSessionKey, roleSessionKey } from './sessionKeys';
 import { assumeRole, getSessionToken, type MfaProof, type TemporaryCredentials } from './sts';
 
@@ -45,14 +46,41 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
   const save = (key: CacheKey, credentials: TemporaryCredentials, roleArn?: string) =>
     options.cache?.put(key, entryFor(plan, key.kind, credentials, roleArn, options.now?.() ?? new Date()));
 
+  /**
+   * After a cache miss, a session that takes a code is made (and stored) by one process at a time, so shells started
+   * together ask once; the others take it from the cache. A run that will not use the cache has nothing to wait for.
+   */
+  type Made = { credentials: TemporaryCredentials; fromCache: boolean };
+  const madeOnce = async (key: CacheKey, make: () => Promise<TemporaryCredentials>, reuse: boolean): Promise<Made> => {
+    const cache = options.cache;
+    const lockFile = reuse && !options.refresh ? cache?.lockFileFor(key) : undefined;
+    if (!cache || !lockFile) return { credentials: await make(), fromCache: false };
+    return oneAtATime<Made>(
+      lockFile,
+      () => {
+        const hit = cache.fresh(key, { quiet: true });
+        if (hit) options.debug?.(`${key.kind} session served from ${cache.fileFor(key)}, made by another mfa-env`);
+        return hit && { credentials: credentialsOf(hit), fromCache: true };
+      },
+      async () => ({ credentials: await make(), fromCache: false }),
+      { asking: !options.codes.asksNobody, say: options.say ?? (() => undefined), debug: options.debug },
+    );
+  };
+
   /** A GetSessionToken session made with an MFA code, from the cache when one is fresh and `reuse` allows. */
-  const mfaSession = async (reuse = true): Promise<{ credentials: TemporaryCredentials; fromCache: boolean }> => {
+  const mfaSession = async (reuse = true): Promise<Made> => {
     const key = mfaSessionKey(plan);
     const hit = reuse ? cached(key) : undefined;
     if (hit) return { credentials: credentialsOf(hit), fromCache: true };
-    const credentials = await withCode(plan, options.codes, (mfa) => getSessionToken(target, plan.keys, plan.sessionDurationSeconds, mfa, context));
-    save(key, credentials);
-    return { credentials, fromCache: false };
+    return madeOnce(
+      key,
+      async () => {
+        const credentials = await withCode(plan, options.codes, (mfa) => getSessionToken(target, plan.keys, plan.sessionDurationSeconds, mfa, context));
+        save(key, credentials);
+        return credentials;
+      },
+      reuse,
+    );
   };
 
   if (plan.roles.length === 0) return { credentials: (await mfaSession()).credentials };
@@ -63,23 +91,27 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
   if (hit) return { credentials: credentialsOf(hit), roleArn: lastRole };
 
   const [first, ...rest] = plan.roles;
-  let credentials: TemporaryCredentials;
-  if (first.durationSeconds <= CHAINED_ROLE_MAX) {
-    const source = await mfaSession();
-    try {
-      credentials = await assumeRole(target, source.credentials, first, undefined, context);
-    } catch (err) {
-      // A cached MFA session AWS no longer takes (revoked, or the clock was wrong) is replaced once, with a new code.
-      const stale = err instanceof StsError && (err.code === 'ExpiredToken' || err.code === 'InvalidClientTokenId');
-      if (!stale || !source.fromCache) throw err;
-      credentials = await assumeRole(target, (await mfaSession(false)).credentials, first, undefined, context);
-    }
-  } else {
-    credentials = await withCode(plan, options.codes, (mfa) => assumeRole(target, plan.keys, first, mfa, context));
+  const chainFrom = async (credentials: TemporaryCredentials) => {
+    for (const hop of rest) credentials = await assumeRole(target, credentials, hop, undefined, context);
+    save(key, credentials, lastRole);
+    return credentials;
+  };
+  if (first.durationSeconds > CHAINED_ROLE_MAX) {
+    // Too long to chain from the MFA session: the role itself takes the code, so it is the role session that is made once.
+    const made = await madeOnce(key, async () => chainFrom(await withCode(plan, options.codes, (mfa) => assumeRole(target, plan.keys, first, mfa, context))), true);
+    return { credentials: made.credentials, roleArn: lastRole };
   }
-  for (const hop of rest) credentials = await assumeRole(target, credentials, hop, undefined, context);
-  save(key, credentials, lastRole);
-  return { credentials, roleArn: lastRole };
+  const source = await mfaSession();
+  let credentials: TemporaryCredentials;
+  try {
+    credentials = await assumeRole(target, source.credentials, first, undefined, context);
+  } catch (err) {
+    // A cached MFA session AWS no longer takes (revoked, or the clock was wrong) is replaced once, with a new code.
+    const stale = err instanceof StsError && (err.code === 'ExpiredToken' || err.code === 'InvalidClientTokenId');
+    if (!stale || !source.fromCache) throw err;
+    credentials = await assumeRole(target, (await mfaSession(false)).credentials, first, undefined, context);
+  }
+  return { credentials: await chainFrom(credentials), roleArn: lastRole };
 }
 
 /** Runs an STS call that needs a code, asking again (where the source can) when AWS rejects the code. */

@@ -1,5 +1,6 @@
 // setup and --write-profile change one section of the user's files and leave every other byte as it was.
-import { readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync, chmodSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { Pty } from '../support/pty';
 
@@ -90,6 +91,31 @@ describe('--write-profile', () => {
 
     await f.run(['demo-user', '-t', f.code(), '--refresh', '--write-profile', 'demo-session']);
     expect(readFileSync(f.home.credentialsPath, 'utf8')).toBe(credentials + section(f.server.issued[1]));
+  });
+
+  it("removes the temp files a killed write left beside the file, but no younger one and nothing else", async () => {
+    const awsDir = join(f.home.home, '.aws');
+    const keys = readFileSync(f.home.credentialsPath, 'utf8');
+    const plant = (name: string, ageSeconds: number, directory = false) => {
+      const path = join(awsDir, name);
+      if (directory) mkdirSync(path);
+      else writeFileSync(path, keys, { mode: 0o600 });
+      const when = Date.now() / 1000 - ageSeconds;
+      utimesSync(path, when, when);
+    };
+    // Leftovers of killed writes: whole copies of the file, long-term keys included.
+    plant('credentials.0123456789ab.tmp', 120);
+    plant('credentials.fedcba987654.tmp', 3600 * 24 * 30);
+    // Another run's temp file, being written now.
+    plant('credentials.abcdef012345.tmp', 5);
+    // Not ours, or not this file's.
+    const others = ['config.0123456789ab.tmp', 'credentials.0123456789AB.tmp', 'credentials.12345.0123456789ab.tmp', 'credentials.0123456789ab.tmp.keep', 'credentials.bak', 'xcredentials.0123456789ab.tmp'];
+    for (const name of others) plant(name, 120);
+    plant('credentials.aaaaaaaaaaaa.tmp', 120, true);
+
+    const result = await f.run(['demo-user', '-t', f.code(), '--write-profile', 'demo-session']);
+    expect(result).toMatchObject({ status: 0, stdout: '' });
+    expect(readdirSync(awsDir).sort()).toEqual(['config', 'credentials', 'credentials.aaaaaaaaaaaa.tmp', 'credentials.abcdef012345.tmp', ...others].sort());
   });
 
   it('refuses to overwrite a profile that holds long-term keys', async () => {

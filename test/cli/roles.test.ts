@@ -215,6 +215,27 @@ describe('the session cache', () => {
     expect(cacheFiles()).toEqual([]);
   });
 
+  it('forget PROFILE also deletes the temp files killed writes left for its sessions, and no others', async () => {
+    await f.run(['admin', '-t', f.code()]);
+    await f.run(['partner']);
+    const dir = f.home.env.MFA_ENV_CACHE_DIR;
+    const entries = cacheFiles().map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+    const of = (profile: string) => entries.find((e) => JSON.parse(e.text).profile === profile)!;
+    const [admin, partner] = [of('admin'), of('partner')];
+    const plant = (name: string, text: string) => writeFileSync(join(dir, name), text, { mode: 0o600 });
+    // As a kill between put()'s temp file and its rename leaves them: whole sessions, or empty when killed sooner.
+    plant(`${admin.name}.4242.0123456789ab.tmp`, admin.text);
+    plant(`${admin.name}.4243.0123456789ac.tmp`, '');
+    plant(`${partner.name}.4244.0123456789ad.tmp`, partner.text);
+    // A first write that never got as far as its entry: known by what it holds.
+    plant(`role-${'a'.repeat(32)}.json.4245.0123456789ae.tmp`, admin.text.replace(/"sessionToken": "[^"]*"/, '"sessionToken": "ADMIN-ORPHAN"'));
+    plant(`role-${'b'.repeat(32)}.json.4246.0123456789af.tmp`, partner.text.replace(/"sessionToken": "[^"]*"/, '"sessionToken": "PARTNER-ORPHAN"'));
+
+    const forgotten = await f.run(['forget', 'admin']);
+    expect(forgotten).toMatchObject({ status: 0, stdout: '', stderr: 'mfa-env: forgot 2 cached sessions for profile "admin"\n' });
+    expect(cacheFiles().sort()).toEqual([partner.name, `${partner.name}.4244.0123456789ad.tmp`, `role-${'b'.repeat(32)}.json.4246.0123456789af.tmp`].sort());
+  });
+
   it('--clear --forget clears the shell and deletes every cached session', async () => {
     const loaded = evalInShell('bash', (await f.run(['admin', '-t', f.code()])).stdout, f.home.env);
     const result = await f.run(['--clear', '--forget'], { env: loaded });

@@ -2,7 +2,7 @@
 // file behind. Each run is killed after a random delay between 0 and the time a run takes, a few at a time; after
 // every batch every file must be absent or complete, and a later run must still work (and serve from the cache).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { CLI } from '../support/runCli';
@@ -172,9 +172,20 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh --write-profile de
     expect(stats.killed).toBeGreaterThan(KILLS / 4);
     console.log(`killNine credentials: ${stats.killed} killed, ${stats.finished} finished first (kill delays 0-${stats.spans.join('/')} ms), ${tmpSeen.size} temp files left in ~/.aws`);
 
-    // A later run works and leaves the file complete, with its own session.
+    // What the kills left (plus one as a kill before the rename leaves it, should none have) is a copy of the file,
+    // long-term keys included. Once older than a concurrent write could be, a later write removes it.
+    writeFileSync(join(awsDir, 'credentials.0123456789ab.tmp'), base, { mode: 0o600 });
+    const leftovers = readdirSync(awsDir).filter((name) => name.endsWith('.tmp'));
+    for (const name of leftovers) {
+      expect(name).toMatch(/^credentials\.[0-9a-f]{12}\.tmp$/);
+      const longAgo = Date.now() / 1000 - 120;
+      utimesSync(join(awsDir, name), longAgo, longAgo);
+    }
+
+    // A later run works and leaves the file complete, with its own session, and nothing else behind.
     const later = await run(['demo-user', '-t', f.code(), '--refresh', '--write-profile', 'demo-session']);
     expect(later.status).toBe(0);
     expect(readFileSync(f.home.credentialsPath, 'utf8')).toBe(base + section(f.server.lastIssued()!));
+    expect(readdirSync(awsDir).sort()).toEqual(['config', 'credentials']);
   }, 90000);
 });

@@ -3,7 +3,7 @@
 // "Secrets": the long-term secret key, every issued or cached secret key and session token; with --debug also any
 // full access key id (debug shows key ids by their last 4 characters only).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { CLI, runCli, type CliResult } from '../support/runCli';
 import { evalInShell } from '../support/shells';
@@ -33,8 +33,9 @@ function found(text: string, needles: string[]): string[] {
   return [...new Set(needles.filter((n) => n && text.includes(n)).map((n) => `...${n.slice(-6)}`))];
 }
 
-// The CLI has --debug (checked, not assumed: the tests below need it).
-const HAS_DEBUG = readFileSync(CLI, 'utf8').includes('mfa-env: debug: ');
+// The CLI has --debug (checked, not assumed: the tests below need it). The build splits the CLI into dist/cli.js
+// and dist/main.js; the debug lines live in the second.
+const HAS_DEBUG = [CLI, join(dirname(CLI), 'main.js')].some((file) => existsSync(file) && readFileSync(file, 'utf8').includes('mfa-env: debug: '));
 
 interface Outcome {
   result: CliResult;

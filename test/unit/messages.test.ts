@@ -1,5 +1,6 @@
 import { keepQuotes } from '../../src/argvQuotes';
 import { checkDecodable } from '../../src/env/undecodable';
+import { escapeControls, showName } from '../../src/errors';
 import { checkEndpoint } from '../../src/profiles/checks';
 import { describeTarget } from '../../src/session/sts';
 
@@ -38,6 +39,30 @@ describe('describeTarget (endpoints in messages)', () => {
     for (const endpoint of ['http://h/\u001b[31mred', 'http://h/a\u0085b', 'http://h/\u2028', 'not a url\u001b[2J']) {
       expect(describeTarget({ region: 'x', endpoint })).toMatch(/^[\x20-\x7e]+$/);
     }
+  });
+});
+
+describe('showName and escapeControls (values in text for people)', () => {
+  const every = Array.from({ length: 0xa0 }, (_, i) => i)
+    .filter((i) => i < 0x20 || i >= 0x7f)
+    .map((i) => String.fromCharCode(i))
+    .concat('\u2028', '\u2029');
+
+  it('keeps ordinary names as written, however unusual', () => {
+    for (const name of ['prod', 'café', 'a b', 'x"y', 'back\\slash', '日本', '']) expect(showName(name)).toBe(name);
+  });
+
+  it('quotes and escapes a name with any C0, DEL, C1 or line separator character', () => {
+    for (const c of every) {
+      const shown = showName(`a${c}b`);
+      expect(shown).toMatch(/^"a\\(u00[0-9a-f]{2}|u202[89]|[btnfr])b"$/);
+      expect(JSON.parse(shown)).toBe(`a${c}b`);
+    }
+  });
+
+  it('escapes control characters inside a sentence, leaving the rest alone', () => {
+    expect(escapeControls('profile "x" (aws configure --profile x\u001b[2J)')).toBe('profile "x" (aws configure --profile x\\u001b[2J)');
+    for (const c of every) expect(escapeControls(c)).toMatch(/^\\u[0-9a-f]{4}$/);
   });
 });
 
