@@ -194,13 +194,18 @@ async function stsRows(node: number): Promise<Row[]> {
     const code = totpCode(secret);
     const fresh = [process.execPath, cli, 'demo-user', '--no-cache', '-t', code];
     const freshMs = time(fresh, envOf(small));
-    // The floor under a fresh call: Node plus loading the bundled STS client, before any work of ours.
-    const sdkOnly = time([process.execPath, '-e', `require(${JSON.stringify(join(root, 'dist', 'stsSdk.js'))})`], envOf(small));
+    // The floor under a fresh call: the same call from a bare Node script with the bundled STS client, none of
+    // mfa-env's own work (an error answer is as good as a session for timing).
+    const bare =
+      `const s = require(${JSON.stringify(join(root, 'dist', 'stsSdk.js'))});` +
+      `new s.STSClient({ region: 'eu-west-1', endpoint: ${JSON.stringify(server.url)}, maxAttempts: 1, credentials: ${JSON.stringify({ accessKeyId: DEMO_USER.accessKeyId, secretAccessKey: DEMO_USER.secretAccessKey })} })` +
+      `.send(new s.GetSessionTokenCommand({ SerialNumber: ${JSON.stringify(DEMO_USER.serial)}, TokenCode: '000000' })).catch(() => {});`;
+    const floor = time([process.execPath, '-e', bare], { ...envOf(small), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
     const rows: Row[] = [
       { what: 'mfa-env PROFILE, served from the cache', value: `${cached.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(cached / node).toFixed(2)}, ${peakMemory([process.execPath, cli, 'demo-user'], envOf(small))}`, target: '≤ ×1.5' },
       { what: 'mfa-env PROFILE, fresh GetSessionToken (test STS)', value: `${freshMs.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(freshMs / node).toFixed(2)}, ${peakMemory(fresh, envOf(small))}`, target: '≤ ×2.5' },
     ];
-    rows.push({ what: 'of which: loading the STS client (floor)', value: `${sdkOnly.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(sdkOnly / node).toFixed(2)}`, target: 'report' });
+    rows.push({ what: 'the same call, bare script with the SDK (floor)', value: `${floor.toFixed(1)} ms`, baseline: `${node.toFixed(1)} ms`, result: `×${(floor / node).toFixed(2)}`, target: 'report' });
     if (has('/usr/bin/aws')) {
       const aws = time(['/usr/bin/aws', 'sts', 'get-session-token', '--profile', 'demo-user', '--serial-number', DEMO_USER.serial, '--token-code', code, '--endpoint-url', server.url, '--output', 'json'], envOf(small));
       rows.push({ what: 'the same call with the AWS CLI v2', value: `${aws.toFixed(1)} ms`, baseline: `${freshMs.toFixed(1)} ms`, result: `mfa-env ${(aws / freshMs).toFixed(1)}× faster`, target: '≥ 4× faster' });
