@@ -58,7 +58,8 @@ function __mfa_env_auto_renew --on-event fish_preexec
     test "$__mfa_env_renew_failed" != "$MFA_ENV_EXPIRES_AT"; or return 0
     test (math $MFA_ENV_EXPIRES_AT - (date +%s)) -lt 300; or return 0
     set -l failed_for $MFA_ENV_EXPIRES_AT
-    mfa-env --no-input 2>/dev/null </dev/null; or set -g __mfa_env_renew_failed $failed_for
+    # Never wait here for a code being typed in another terminal: the prompt would hang.
+    MFA_ENV_LOCK_WAIT=0 mfa-env --no-input 2>/dev/null </dev/null; or set -g __mfa_env_renew_failed $failed_for
 end
 
 # Profile names and whether each has an MFA device, read from the AWS files as the AWS CLI reads them:

@@ -68,7 +68,8 @@ __mfa_env_auto_renew() {
   [[ ${__mfa_env_renew_failed-} != $MFA_ENV_EXPIRES_AT ]] || return 0
   (( MFA_ENV_EXPIRES_AT - EPOCHSECONDS < 300 )) || return 0
   local failed_for=$MFA_ENV_EXPIRES_AT
-  mfa-env --no-input 2>/dev/null </dev/null || typeset -g __mfa_env_renew_failed=$failed_for
+  # Never wait here for a code being typed in another terminal: the prompt would hang.
+  MFA_ENV_LOCK_WAIT=0 mfa-env --no-input 2>/dev/null </dev/null || typeset -g __mfa_env_renew_failed=$failed_for
 }
 
 __mfa_env_hook() {

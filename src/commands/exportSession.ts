@@ -11,7 +11,7 @@ import { durationOption } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
 import { SessionCache } from '../session/cache';
-import { cacheDir, cacheDisabled, minTtlSeconds } from '../session/cacheSettings';
+import { cacheDir, cacheDisabled, lockWaitMs, minTtlSeconds } from '../session/cacheSettings';
 import { codeFromFlag, interactiveCodeSource, noCodeSource } from '../session/mfaCode';
 import { codeFromProcess } from '../session/mfaProcess';
 import { obtainSession } from '../session/obtainSession';
@@ -129,6 +129,7 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
       cache,
       refresh: args.refresh,
       timeoutMs: timeoutMs(args.timeout),
+      lockWaitMs: lockWaitMs(original),
       say: io.say,
       debug: io.debug,
     });

@@ -23,6 +23,18 @@ export function minTtlSeconds(env: Env): number {
   return seconds;
 }
 
+/**
+ * `MFA_ENV_LOCK_WAIT`: how long to wait for another mfa-env that is getting the same session (a code being typed in
+ * another terminal) before going on alone; unset: until that run ends. The shell integration's auto-renewal uses 0.
+ */
+export function lockWaitMs(env: Env): number | undefined {
+  const text = env.MFA_ENV_LOCK_WAIT;
+  if (text === undefined || text === '') return undefined;
+  const seconds = parseDuration(text);
+  if (seconds === undefined) throw new ConfigError(`MFA_ENV_LOCK_WAIT is ${show(text)}, not a duration; use seconds or a form like 1m`);
+  return seconds * 1000;
+}
+
 /** `MFA_ENV_NO_CACHE=1` keeps sessions off the disk for good, as `--no-cache` does for one call. */
 export function cacheDisabled(env: Env): boolean {
   const value = (env.MFA_ENV_NO_CACHE ?? '').toLowerCase();

@@ -13,6 +13,8 @@ export interface SessionOptions {
   cache?: SessionCache;
   /** --refresh: ignore what is cached and start over with a new code. */
   refresh?: boolean;
+  /** MFA_ENV_LOCK_WAIT: the longest wait for another process making the same session (default: until its lock is stale). */
+  lockWaitMs?: number;
   /** --timeout: the longest wait for one STS call, retries included. */
   timeoutMs?: number;
   /** Messages for the user (a retry that re-sends a code). */
@@ -63,7 +65,7 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
         return hit && { credentials: credentialsOf(hit), fromCache: true };
       },
       async () => ({ credentials: await make(), fromCache: false }),
-      { asking: !options.codes.asksNobody, say: options.say ?? (() => undefined), debug: options.debug },
+      { asking: !options.codes.asksNobody, maxWaitMs: options.lockWaitMs, say: options.say ?? (() => undefined), debug: options.debug },
     );
   };
 

@@ -13,6 +13,8 @@ const ENDING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export interface LockContext {
   /** Whether making the session may ask a person (a prompt, an mfa_process): recorded in the lock for those waiting. */
   asking: boolean;
+  /** The longest wait for another process's lock (MFA_ENV_LOCK_WAIT); then this run goes on without the lock. */
+  maxWaitMs?: number;
   say(message: string): void;
   debug?(message: string): void;
 }
@@ -55,10 +57,16 @@ export async function oneAtATime<T>(lockFile: string, served: () => T | undefine
     }
     if (attempt.kind === 'held') {
       context.debug?.(`lock ${lockFile} held by ${describeHolder(attempt.holder)}; waiting`);
-      if ((await waitWhileHeld(lockFile, attempt.holder, announce)) === 'stale') {
+      const waited = await waitWhileHeld(lockFile, attempt.holder, announce, Date.now() + (context.maxWaitMs ?? LOCK_MAX_AGE_MS));
+      if (waited === 'stale') {
         context.debug?.(`lock of ${describeHolder(attempt.holder)} is stale; taking it over`);
         removeIf(lockFile, attempt.holder);
         continue;
+      }
+      if (waited === 'timeout') {
+        // The shell integration's prompt hook must not hang on a code typed elsewhere: it fails, or asks, itself.
+        context.debug?.(`waited long enough for ${describeHolder(attempt.holder)} (MFA_ENV_LOCK_WAIT); going on without the lock`);
+        return make();
       }
     }
     // Released: the holder stored a session, or gave up and the next one goes on.
@@ -122,7 +130,7 @@ function readHolder(lockFile: string): Attempt {
 }
 
 /** Polls (a stat every POLL_MS) until the lock is released or replaced, or turns out stale. Ctrl-C ends the wait. */
-function waitWhileHeld(lockFile: string, holder: Holder, announce: (holder: Holder) => void): Promise<'released' | 'stale'> {
+function waitWhileHeld(lockFile: string, holder: Holder, announce: (holder: Holder) => void, deadline: number): Promise<'released' | 'stale' | 'timeout'> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (settle: () => void) => {
@@ -146,6 +154,7 @@ function waitWhileHeld(lockFile: string, holder: Holder, announce: (holder: Hold
         if (again.kind === 'held' && again.holder.ino === holder.ino && again.holder.dev === holder.dev) Object.assign(holder, again.holder);
       }
       if (isStale(holder)) return finish(() => resolve('stale'));
+      if (Date.now() >= deadline) return finish(() => resolve('timeout'));
       if (holder.pid !== undefined) announce(holder);
       timer = setTimeout(check, POLL_MS);
     };

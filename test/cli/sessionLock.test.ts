@@ -228,6 +228,24 @@ describe('waiting', () => {
     expect(locks()).toEqual([]);
   });
 
+  it('MFA_ENV_LOCK_WAIT bounds the wait (0 in the shell integration auto-renewal): then the run goes on alone', async () => {
+    const lock = await mfaLockFile();
+    // Held by a live process (this one), for good: without a bound a run would wait until the lock is 5 minutes old.
+    writeFileSync(lock, `${JSON.stringify({ pid: process.pid, host: hostname(), asking: true })}\n`, { mode: 0o600 });
+    const now = await f.run(['demo-user', '--no-input'], { env: { MFA_ENV_LOCK_WAIT: '0' }, timeoutMs: 10000 });
+    expect(now.status).toBe(4);
+    expect(now.stdout).toBe('');
+    expect(now.stderr).not.toContain('waiting');
+    const after1s = await f.run(['demo-user', '--no-input'], { env: { MFA_ENV_LOCK_WAIT: '1' }, timeoutMs: 10000 });
+    expect(after1s.status).toBe(4);
+    expect(after1s.stderr).toContain(`waiting for the MFA code being entered in another terminal (pid ${process.pid})`);
+    const bad = await f.run(['demo-user', '--no-input'], { env: { MFA_ENV_LOCK_WAIT: 'soon' } });
+    expect(bad).toMatchObject({ status: 3, stdout: '', stderr: 'mfa-env: MFA_ENV_LOCK_WAIT is "soon", not a duration; use seconds or a form like 1m\n' });
+    // Going on alone with a code: it makes the session itself, and leaves the other's lock alone.
+    expect((await f.run(['demo-user', '-t', f.code()], { env: { MFA_ENV_LOCK_WAIT: '0' }, timeoutMs: 10000 })).status).toBe(0);
+    expect(locks()).toHaveLength(1);
+  });
+
   it('a fresh cached session is served without looking at the lock', async () => {
     const lock = await mfaLockFile();
     expect((await f.run(['demo-user', '-t', f.code()])).status).toBe(0);

@@ -1,4 +1,7 @@
 // Auto-renewal (MFA_ENV_AUTO_RENEW=1) and completion, in real interactive shells.
+import { readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { integrationFile, ShellSession, type InteractiveShell } from '../support/shellSession';
 
@@ -68,6 +71,31 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
       expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fake);
       expect(s.pty.output).not.toContain('MFA code for');
       expect(f.server.calls.length).toBe(1);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'MFA_ENV_AUTO_RENEW=1 does not wait while another terminal is asked for the code of the same session',
+    async () => {
+      // The lock of demo-user's MFA session, held for good by a live process asking a person (this test process):
+      // a renewal that waited on it would hang the prompt until the lock is 5 minutes old.
+      expect((await f.run(['demo-user', '-t', f.code()])).status).toBe(0);
+      const dir = f.home.env.MFA_ENV_CACHE_DIR;
+      const [entry] = readdirSync(dir).filter((n) => /^mfa-[0-9a-f]{32}\.json$/.test(n));
+      expect((await f.run(['forget'])).status).toBe(0);
+      writeFileSync(join(dir, entry.replace(/\.json$/, '.lock')), `${JSON.stringify({ pid: process.pid, host: hostname(), asking: true })}\n`, { mode: 0o600 });
+      f.server.resetCalls();
+
+      const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
+      expect(await s.run(`mfa-demo-user --no-cache -t ${f.code()}`)).toEqual({ out: '', status: 0 });
+      expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
+      const fake = (await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim();
+      await s.run('true');
+      await s.run('true');
+      // Not renewed (it needs a code), not retried, and the prompt came back at once each time.
+      expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fake);
+      expect(s.pty.output).not.toContain('waiting');
     },
     TIMEOUT,
   );
