@@ -77,12 +77,13 @@ export class InterruptedError extends MfaEnvError {
  * escapes) cannot break the one-line message or drive the user's terminal.
  */
 export function show(value: string): string {
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, unicodeEscape);
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, unicodeEscape);
 }
 
 // C0, DEL, C1 and the Unicode line and paragraph separators: what can move the cursor, start an escape sequence or
-// break a line on some terminal.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// break a line on some terminal; and the bidirectional controls, which can make a line read other than it is
+// (a profile name shown backwards).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * A name or value from a file or the environment in text for people (`list`, `status`): as it is when it is plain,

@@ -46,16 +46,18 @@ describe('showName and escapeControls (values in text for people)', () => {
   const every = Array.from({ length: 0xa0 }, (_, i) => i)
     .filter((i) => i < 0x20 || i >= 0x7f)
     .map((i) => String.fromCharCode(i))
-    .concat('\u2028', '\u2029');
+    .concat('\u2028', '\u2029')
+    // Bidirectional controls: a right-to-left override shows "prod\u202e1-tset" as "prodtest-1".
+    .concat('\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069');
 
   it('keeps ordinary names as written, however unusual', () => {
     for (const name of ['prod', 'café', 'a b', 'x"y', 'back\\slash', '日本', '']) expect(showName(name)).toBe(name);
   });
 
-  it('quotes and escapes a name with any C0, DEL, C1 or line separator character', () => {
+  it('quotes and escapes a name with any C0, DEL, C1, line separator or bidi control character', () => {
     for (const c of every) {
       const shown = showName(`a${c}b`);
-      expect(shown).toMatch(/^"a\\(u00[0-9a-f]{2}|u202[89]|[btnfr])b"$/);
+      expect(shown).toMatch(/^"a\\(u00[0-9a-f]{2}|u20[0-9a-f]{2}|[btnfr])b"$/);
       expect(JSON.parse(shown)).toBe(`a${c}b`);
     }
   });
