@@ -5,7 +5,7 @@
 import { COMMAND_NAMES } from './commandNames';
 import { clearSession } from './commands/clearSession';
 import { exportChange, originalEnv } from './env/envChange';
-import { FORMATS, SHELLS, formatOfShell, renderChange, type Format, type Shell } from './env/formats';
+import { FORMATS, SHELLS, defaultShell, formatOfShell, renderChange, type Format, type Shell } from './env/formats';
 import { renderCredentialProcess } from './env/formats/json';
 import { chooseProfile } from './profiles/chooseProfile';
 import type { Env } from './profiles/configPaths';
@@ -35,7 +35,7 @@ export function fastPath(argv: string[], env: Env, uid: number): string | undefi
 /** `[PROFILE] [-p|--profile P] [-s|--shell S] [--format F] [--[no-]input] [--clear]`, each at most once. */
 function parse(argv: string[], env: Env): FastRequest | undefined {
   const seen = new Set<string>();
-  const request: FastRequest = { clear: false, shell: (SHELLS as readonly string[]).includes(env.MFA_ENV_SHELL ?? '') ? (env.MFA_ENV_SHELL as Shell) : 'sh' };
+  const request: FastRequest = { clear: false, shell: defaultShell(env) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;

@@ -6,7 +6,7 @@ import yargs from 'yargs/yargs';
 import { keepQuotes } from './argvQuotes';
 import type { Argv } from 'yargs';
 import type { CommandIo, ExportArgs } from './commands/exportSession';
-import { FORMATS, SHELLS, type Shell } from './env/formats';
+import { FORMATS, SHELLS, defaultShell } from './env/formats';
 import { ExitCode, MfaEnvError, UsageError } from './errors';
 
 
@@ -40,7 +40,7 @@ function exportOptions(y: Argv) {
       .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
   )
     // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
-    .option('shell', { alias: 's', choices: SHELLS, default: defaultShell(), describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' })
+    .option('shell', { alias: 's', choices: SHELLS, default: defaultShell(process.env), describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' })
     .option('write-profile', { type: 'string', describe: 'Write the session to this profile in the credentials file instead of printing it' })
     .option('format', {
       choices: FORMATS,
@@ -64,11 +64,6 @@ function sessionOptions(y: Argv) {
     .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
     .option('input', { type: 'boolean', default: true, describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)' })
     .option('timeout', { type: 'number', describe: 'Seconds to wait for STS on one call, retries included (default 15)' });
-}
-
-function defaultShell(): Shell {
-  const fromEnv = process.env.MFA_ENV_SHELL as Shell | undefined;
-  return fromEnv && (SHELLS as readonly string[]).includes(fromEnv) ? fromEnv : 'sh';
 }
 
 async function main(argv: string[]): Promise<string | undefined> {

@@ -6,6 +6,12 @@ import { renderSh } from './sh';
 export const SHELLS = ['sh', 'bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
+/** The shell the shell integration says it is (`MFA_ENV_SHELL`), else sh: the default of `--shell`. */
+export function defaultShell(env: Readonly<Record<string, string | undefined>>): Shell {
+  const fromEnv = env.MFA_ENV_SHELL;
+  return fromEnv && (SHELLS as readonly string[]).includes(fromEnv) ? (fromEnv as Shell) : 'sh';
+}
+
 /** Output formats: shell code (sh, fish), `credential_process` JSON, and dotenv lines. */
 export const FORMATS = ['sh', 'fish', 'json', 'dotenv'] as const;
 export type Format = (typeof FORMATS)[number];
