@@ -72,13 +72,12 @@ export class SessionCache {
 
   /** The cached session for the key if it is trustworthy and has at least the minimum time left. */
   fresh(key: CacheKey, { quiet = false } = {}): CachedSession | undefined {
-    const entry = this.read(this.fileFor(key), { quiet });
-    return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
+    return this.freshFile(this.fileFor(key), { quiet });
   }
 
-  /** The session in a file named by `fileFor` earlier (the fast path's plan memo), if trustworthy and fresh; silent. */
-  freshFile(file: string): CachedSession | undefined {
-    const entry = this.read(file, { quiet: true });
+  /** The session in a file named by `fileFor` (here or earlier: the fast path's plan memo), if trustworthy and fresh. */
+  freshFile(file: string, { quiet = true } = {}): CachedSession | undefined {
+    const entry = this.read(file, { quiet });
     return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
   }
 
