@@ -35,6 +35,27 @@ export async function loadConfigFiles(env: Env): Promise<ConfigFiles> {
   };
 }
 
+/**
+ * Far beyond any real config (5,000 profiles are about 400 KB): reading and parsing more would cost every command
+ * seconds, and a device or a file that keeps growing would never end.
+ */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+async function readBounded(handle: import('node:fs/promises').FileHandle, path: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(256 * 1024);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total).toString('utf8');
+    total += bytesRead;
+    if (total > MAX_FILE_BYTES) {
+      throw new ConfigError(`${show(path)}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, more than any AWS config holds; point the AWS config variables at the real file`);
+    }
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+}
+
 async function readIfExists(path: string): Promise<string> {
   let text: string;
   try {
@@ -43,7 +64,7 @@ async function readIfExists(path: string): Promise<string> {
     try {
       const stat = await handle.stat();
       if (stat.isFIFO() || stat.isSocket()) throw new ConfigError(`${show(path)}: it is a ${stat.isFIFO() ? 'named pipe' : 'socket'}, not a file; point the AWS config variables at a file`);
-      text = await handle.readFile('utf8');
+      text = await readBounded(handle, path);
     } finally {
       await handle.close();
     }
