@@ -3,14 +3,18 @@
 // everything else loads the full CLI (yargs and the commands) from main.ts, a bundle of its own.
 import { writeSync } from 'node:fs';
 import { ExitCode } from './errors';
+import { takeEvalChannel } from './evalChannel';
 import { fastPath } from './fastPath';
 
 const argv = process.argv.slice(2);
+const channel = takeEvalChannel(process.env);
 const output = fastPath(argv, process.env, process.geteuid?.() ?? 0);
 if (output === undefined) {
-  (require('./main') as typeof import('./main')).run(argv);
+  (require('./main') as typeof import('./main')).run(argv, channel);
+} else if (output.isCode && channel) {
+  channel.write(output.text);
 } else {
-  writeAll(output);
+  writeAll(output.text);
 }
 
 /** One synchronous write to stdout: no stream machinery to load for a few hundred bytes. */

@@ -3,8 +3,9 @@
 // grammar is accepted here; anything else (or any problem at all) returns undefined and the full CLI runs, which
 // gives the same answer or the proper error message. So this module never reports an error and never writes a file.
 import { COMMAND_NAMES } from './commandNames';
+import { isCodeForShell } from './evalChannel';
 import { clearSession } from './commands/clearSession';
-import { exportChange, originalEnv } from './env/envChange';
+import { exportChange, originalEnv, renewTime } from './env/envChange';
 import { FORMATS, SHELLS, defaultShell, formatOfShell, renderChange, type Format, type Shell } from './env/formats';
 import { renderCredentialProcess } from './env/formats/json';
 import { chooseProfile } from './profiles/chooseProfile';
@@ -16,26 +17,35 @@ import { recallPlan } from './session/planMemo';
 interface FastRequest {
   clear: boolean;
   profile?: string;
-  shell: Shell;
+  /** As given; undefined when not (the default then comes from MFA_ENV_SHELL). */
+  shell?: Shell;
   format?: Format;
 }
 
+export interface FastOutput {
+  text: string;
+  /** Code for the calling shell (see evalChannel.ts), rather than text the user asked to see. */
+  isCode: boolean;
+}
+
 /** The output for argv if it can be given without the full CLI; undefined to run the full CLI. */
-export function fastPath(argv: string[], env: Env, uid: number): string | undefined {
+export function fastPath(argv: string[], env: Env, uid: number): FastOutput | undefined {
   if (env.MFA_ENV_DEBUG === '1' || env.MFA_ENV_NO_FAST_PATH === '1') return undefined;
   try {
-    const request = parse(argv, env);
+    const request = parse(argv);
     if (!request) return undefined;
-    return request.clear ? clearSession(request.shell, env) : cachedExport(request, env, uid);
+    const shell = request.shell ?? defaultShell(env);
+    const text = request.clear ? clearSession(shell, env) : cachedExport(request, shell, env, uid);
+    return text === undefined ? undefined : { text, isCode: isCodeForShell(request) };
   } catch {
     return undefined;
   }
 }
 
 /** `[PROFILE] [-p|--profile P] [-s|--shell S] [--format F] [--[no-]input] [--clear]`, each at most once. */
-function parse(argv: string[], env: Env): FastRequest | undefined {
+function parse(argv: string[]): FastRequest | undefined {
   const seen = new Set<string>();
-  const request: FastRequest = { clear: false, shell: defaultShell(env) };
+  const request: FastRequest = { clear: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -70,7 +80,7 @@ function parse(argv: string[], env: Env): FastRequest | undefined {
 }
 
 /** The export, if the profile's resolution is memoised and its session is cached and fresh. */
-function cachedExport(request: FastRequest, env: Env, uid: number): string | undefined {
+function cachedExport(request: FastRequest, shell: Shell, env: Env, uid: number): string | undefined {
   const original = originalEnv(env);
   if (cacheDisabled(original)) return undefined;
   const profile = chooseProfile(request.profile, env, original);
@@ -79,7 +89,8 @@ function cachedExport(request: FastRequest, env: Env, uid: number): string | und
   const entry = memo && cache.freshFile(memo.sessionFile);
   if (!memo || !entry) return undefined;
   const credentials = credentialsOf(entry);
-  const format = request.format ?? formatOfShell(request.shell);
+  const format = request.format ?? formatOfShell(shell);
   if (format === 'json') return renderCredentialProcess(credentials);
-  return renderChange(format, exportChange(env, { ...credentials, profile: memo.profile, region: memo.region, roleArn: memo.roleArn }));
+  const renewAt = renewTime(credentials.expiration, minTtlSeconds(original));
+  return renderChange(format, exportChange(env, { ...credentials, profile: memo.profile, region: memo.region, roleArn: memo.roleArn, renewAt }));
 }
