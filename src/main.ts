@@ -6,12 +6,17 @@ import yargs from 'yargs/yargs';
 import { keepQuotes } from './argvQuotes';
 import type { Argv } from 'yargs';
 import type { CommandIo, ExportArgs } from './commands/exportSession';
-import { FORMATS, SHELLS, defaultShell } from './env/formats';
+import { FORMATS, SHELLS, defaultShell, type Shell } from './env/formats';
+import { isCodeForShell, type EvalChannel } from './evalChannel';
+import { INTEGRATION_SHELLS as INIT_SHELLS, type IntegrationShell as InitShell } from './integration/shellTable';
+import type { CommandName } from './commandNames';
 import { ExitCode, MfaEnvError, UsageError } from './errors';
 
 
 /** What the default command's flags give: the export's arguments, plus the flags it dispatches on. */
-interface ExportFlags extends ExportArgs {
+interface ExportFlags extends Omit<ExportArgs, 'shell'> {
+  /** As given: undefined when not, which matters to the shell integration (see evalChannel.ts). */
+  shell?: Shell;
   clear?: boolean;
   forget?: boolean;
   version?: boolean;
@@ -40,7 +45,7 @@ function exportOptions(y: Argv) {
       .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
   )
     // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
-    .option('shell', { alias: 's', choices: SHELLS, default: defaultShell(process.env), describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' })
+    .option('shell', { alias: 's', choices: SHELLS, describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' })
     .option('write-profile', { type: 'string', describe: 'Write the session to this profile in the credentials file instead of printing it' })
     .option('format', {
       choices: FORMATS,
@@ -66,9 +71,156 @@ function sessionOptions(y: Argv) {
     .option('timeout', { type: 'number', describe: 'Seconds to wait for STS on one call, retries included (default 15)' });
 }
 
-async function main(argv: string[]): Promise<string | undefined> {
-  let output: string | undefined;
-  await yargs(keepQuotes(argv))
+/** What a command gives for stdout, or as code for the calling shell. */
+interface Output {
+  text: string;
+  isCode?: boolean;
+}
+
+async function main(argv: string[]): Promise<Output | undefined> {
+  let output: Output | undefined;
+  await parser(keepQuotes(argv), (o) => (output = o)).parseAsync();
+  return output;
+}
+
+/** A command as yargs is given it; completion (integration/complete.ts) reads the same table. */
+export interface CommandSpec {
+  cmd: string;
+  describe: string | false;
+  builder: (y: Argv) => Argv;
+}
+
+/** The global options, besides --help. */
+export function globalOptions(y: Argv): Argv {
+  return y
+    .option('version', { type: 'boolean', describe: 'Show the version' })
+    .option('debug', { type: 'boolean', describe: 'Say on stderr what is being done (never a secret; key ids by their last 4 characters)' });
+}
+
+// Typed by COMMAND_NAMES, which the fast path reads: a command added to one and not the other does not compile.
+export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
+  $0: { cmd: '$0 [profile]', describe: false, builder: exportOptions },
+  forget: {
+    cmd: 'forget [profile]',
+    describe: 'Delete cached sessions: all, or those that could serve PROFILE',
+    builder: (y) => y.positional('profile', { type: 'string', describe: 'AWS profile' }),
+  },
+  exec: {
+    cmd: 'exec <profile> [command..]',
+    describe: 'Run COMMAND with the session of PROFILE in its environment: mfa-env exec PROFILE -- COMMAND [ARGS...]',
+    builder: (y) => sessionOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true })),
+  },
+  list: {
+    cmd: 'list',
+    describe: 'List the profiles: user or role, source, MFA device, and the time left on cached sessions',
+    builder: (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
+  },
+  setup: {
+    cmd: 'setup <profile>',
+    describe: "Find the IAM user's MFA device with the profile's keys and add mfa_serial to the profile",
+    builder: (y) =>
+      y
+        .positional('profile', { type: 'string' })
+        .option('yes', { alias: 'y', type: 'boolean', describe: 'Do not ask for confirmation (one device only)' })
+        .option('backup', { type: 'boolean', describe: 'Keep the old config file as FILE.bak' })
+        .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' }),
+  },
+  whoami: {
+    cmd: 'whoami',
+    describe: 'Show whose credentials this shell holds (STS GetCallerIdentity)',
+    builder: (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
+  },
+  policy: { cmd: 'policy', describe: 'Print the IAM policy that makes every call but GetSessionToken need MFA', builder: (y) => y },
+  init: {
+    cmd: 'init <shell>',
+    describe: 'Print the line that loads the shell integration (functions per profile, prompt segment, completion)',
+    builder: (y) => y.positional('shell', { choices: INIT_SHELLS, describe: 'bash, zsh or fish' }),
+  },
+  status: {
+    cmd: 'status',
+    describe: 'Show the session loaded in this shell',
+    builder: (y) => y.option('check', { type: 'boolean', describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1' }),
+  },
+  // For the shell integration only: its profile functions, and completion.
+  __profiles: {
+    cmd: '__profiles <shell>',
+    describe: false,
+    builder: (y) => y.positional('shell', { choices: INIT_SHELLS }),
+  },
+  __complete: {
+    cmd: '__complete <shell> [words..]',
+    describe: false,
+    builder: (y) => y.positional('shell', { choices: INIT_SHELLS }).positional('words', { type: 'string', array: true }),
+  },
+};
+
+type Handler = (args: Record<string, unknown> & { '--'?: unknown[] }, emit: (output: Output) => void) => Promise<void>;
+
+const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
+  async $0(args, emit) {
+    const flags = args as unknown as ExportFlags;
+    if (flags.version) emit({ text: `${(require('../package.json') as { version: string }).version}\n` });
+    else emit({ text: await runExport(flags), isCode: isCodeForShell(flags) });
+  },
+  async forget(args) {
+    const { forgetSessions } = await import('./commands/forgetSessions');
+    await forgetSessions(args.profile as string | undefined, io);
+  },
+  async exec(args) {
+    const { execCommand } = await import('./commands/execCommand');
+    const command = [...((args.command as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
+    const result = await execCommand(args as unknown as ExportFlags, command, io, process);
+    process.exitCode = result.code;
+  },
+  async list(args, emit) {
+    const [{ listProfiles, formatListing }, { openCache }, { originalEnv }] = await Promise.all([
+      import('./commands/listProfiles'),
+      import('./commands/exportSession'),
+      import('./env/envChange'),
+    ]);
+    const rows = await listProfiles(io.env, openCache(true, originalEnv(io.env), io));
+    emit({ text: args.json ? `${JSON.stringify(rows, null, 2)}\n` : formatListing(rows) });
+  },
+  async setup(args) {
+    const { setup } = await import('./commands/setup');
+    await setup(args.profile as string, { yes: args.yes as boolean, backup: args.backup as boolean, mfaSerial: args.mfaSerial as string }, io);
+  },
+  async whoami(args, emit) {
+    const { whoami } = await import('./commands/whoami');
+    emit({ text: await whoami(io.env, Boolean(args.json)) });
+  },
+  async policy(_args, emit) {
+    emit({ text: (await import('./commands/policy')).policy() });
+  },
+  async init(args, emit) {
+    const { initLine } = await import('./commands/init');
+    // shell/ sits beside dist/, where this file is.
+    emit({ text: initLine(args.shell as InitShell, join(__dirname, '..', 'shell')) });
+  },
+  async status(args, emit) {
+    const [{ status }, { openCache }, { originalEnv }] = await Promise.all([
+      import('./commands/status'),
+      import('./commands/exportSession'),
+      import('./env/envChange'),
+    ]);
+    const report = await status(io.env, openCache(true, originalEnv(io.env), io));
+    if (args.check) process.exitCode = report.active ? 0 : 1;
+    else emit({ text: report.text });
+  },
+  async __profiles(args, emit) {
+    const { shellProfiles } = await import('./commands/shellProfiles');
+    emit({ text: await shellProfiles(args.shell as InitShell, io), isCode: true });
+  },
+  async __complete(args, emit) {
+    const { complete } = await import('./integration/complete');
+    const words = [...((args.words as unknown[] | undefined) ?? []), ...(args['--'] ?? [])].map(String);
+    emit({ text: await complete(args.shell as InitShell, words, io.env) });
+  },
+};
+
+/** Every command and option: what `--help` shows, what is parsed, and what completion offers (complete.ts). */
+export function parser(argv: string[], emit: (output: Output) => void): Argv {
+  let y = yargs(argv)
     .scriptName('mfa-env')
     // exec takes the command after `--` as it is, options and all.
     .parserConfiguration({ 'populate--': true })
@@ -78,106 +230,11 @@ async function main(argv: string[]): Promise<string | undefined> {
         '  eval "$(mfa-env --clear)"     remove it again\n\n' +
         'Prints shell code on stdout and nothing else; asks for the MFA code on the terminal. One code serves every\n' +
         'role with the same source profile until the MFA session ends; sessions are cached for all shells.',
-    )
-    .command('$0 [profile]', false, exportOptions, async (args) => {
-      output = await runExport(args as unknown as ExportFlags);
-    })
-    .command(
-      'forget [profile]',
-      'Delete cached sessions: all, or those that could serve PROFILE',
-      (y) => y.positional('profile', { type: 'string', describe: 'AWS profile' }),
-      async (args) => {
-        const { forgetSessions } = await import('./commands/forgetSessions');
-        await forgetSessions(args.profile, io);
-        output = '';
-      },
-    )
-    .command(
-      'exec <profile> [command..]',
-      'Run COMMAND with the session of PROFILE in its environment: mfa-env exec PROFILE -- COMMAND [ARGS...]',
-      (y) => sessionOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true })),
-      async (args) => {
-        const { execCommand } = await import('./commands/execCommand');
-        const command = [...((args.command as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
-        const result = await execCommand(args as unknown as ExportFlags, command, io, process);
-        process.exitCode = result.code;
-        output = '';
-      },
-    )
-    .command(
-      'list',
-      'List the profiles: user or role, source, MFA device, and the time left on cached sessions',
-      (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
-      async (args) => {
-        const [{ listProfiles, formatListing }, { openCache }, { originalEnv }] = await Promise.all([
-          import('./commands/listProfiles'),
-          import('./commands/exportSession'),
-          import('./env/envChange'),
-        ]);
-        const rows = await listProfiles(io.env, openCache(true, originalEnv(io.env), io));
-        output = args.json ? `${JSON.stringify(rows, null, 2)}\n` : formatListing(rows);
-      },
-    )
-    .command(
-      'setup <profile>',
-      "Find the IAM user's MFA device with the profile's keys and add mfa_serial to the profile",
-      (y) =>
-        y
-          .positional('profile', { type: 'string' })
-          .option('yes', { alias: 'y', type: 'boolean', describe: 'Do not ask for confirmation (one device only)' })
-          .option('backup', { type: 'boolean', describe: 'Keep the old config file as FILE.bak' })
-          .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' }),
-      async (args) => {
-        const { setup } = await import('./commands/setup');
-        await setup(args.profile as string, { yes: args.yes, backup: args.backup, mfaSerial: args.mfaSerial }, io);
-        output = '';
-      },
-    )
-    .command(
-      'whoami',
-      'Show whose credentials this shell holds (STS GetCallerIdentity)',
-      (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
-      async (args) => {
-        const { whoami } = await import('./commands/whoami');
-        output = await whoami(io.env, Boolean(args.json));
-      },
-    )
-    .command(
-      'policy',
-      'Print the IAM policy that makes every call but GetSessionToken need MFA',
-      (y) => y,
-      async () => {
-        output = (await import('./commands/policy')).policy();
-      },
-    )
-    .command(
-      'init <shell>',
-      'Print the line that loads the shell integration (functions per profile, prompt segment, completion)',
-      (y) => y.positional('shell', { choices: ['bash', 'zsh', 'fish'] as const, describe: 'bash, zsh or fish' }),
-      async (args) => {
-        const { initLine } = await import('./commands/init');
-        // shell/ sits beside dist/, where this file is.
-        output = initLine(args.shell as 'bash' | 'zsh' | 'fish', join(__dirname, '..', 'shell'));
-      },
-    )
-    .command(
-      'status',
-      'Show the session loaded in this shell',
-      (y) => y.option('check', { type: 'boolean', describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1' }),
-      async (args) => {
-        const [{ status }, { openCache }, { originalEnv }] = await Promise.all([
-          import('./commands/status'),
-          import('./commands/exportSession'),
-          import('./env/envChange'),
-        ]);
-        const report = await status(io.env, openCache(true, originalEnv(io.env), io));
-        if (args.check) process.exitCode = report.active ? 0 : 1;
-        else output = report.text;
-      },
-    )
-    .version(false)
-    .option('version', { type: 'boolean', describe: 'Show the version' })
-    .option('debug', { type: 'boolean', describe: 'Say on stderr what is being done (never a secret; key ids by their last 4 characters)' })
+    );
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    y = y.command(spec.cmd, spec.describe as string, spec.builder, (args) => HANDLERS[name as keyof typeof COMMANDS](args as Parameters<Handler>[0], emit));
+  }
+  return globalOptions(y.version(false))
     .help('help')
     .alias('help', 'h')
     .strict()
@@ -186,13 +243,11 @@ async function main(argv: string[]): Promise<string | undefined> {
     .fail((message, err) => {
       // yargs spreads some messages over lines; an error is one line.
       throw err ?? new UsageError(message.replace(/\s*\n\s*/g, ' '));
-    })
-    .parseAsync();
-  return output;
+    });
 }
 
-async function runExport(args: ExportFlags): Promise<string> {
-  if (args.version) return `${(require('../package.json') as { version: string }).version}\n`;
+async function runExport(flags: ExportFlags): Promise<string> {
+  const args = { ...flags, shell: flags.shell ?? defaultShell(io.env) };
   if (args.forget && !args.clear) throw new UsageError('--forget goes with --clear; to delete cached sessions alone, use "mfa-env forget [PROFILE]"');
   if (args.clear) {
     if (args.profile !== undefined) throw new UsageError('--clear takes no profile: it removes whatever session is loaded');
@@ -218,7 +273,7 @@ function report(err: unknown): number {
 }
 
 /** Runs the full CLI on argv: one write to stdout after success, or a message and an exit code. */
-export function run(argv: string[]): void {
+export function run(argv: string[], channel?: EvalChannel): void {
   // The SDK warns on every run under Node 20 about its own future plans; that is our concern (see `engines`), not
   // something to show the user each time they log in.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -231,7 +286,9 @@ export function run(argv: string[]): void {
   main(argv).then(
     (output) => {
       // One write, after everything succeeded: an error never leaves half an export behind.
-      if (output) process.stdout.write(output);
+      if (!output?.text) return;
+      if (output.isCode && channel) channel.write(output.text);
+      else process.stdout.write(output.text);
     },
     (err: unknown) => {
       process.exitCode = report(err);

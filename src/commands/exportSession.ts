@@ -1,4 +1,4 @@
-import { exportChange, originalEnv, rfc3339 } from '../env/envChange';
+import { exportChange, originalEnv, renewTime, rfc3339 } from '../env/envChange';
 import { ConfigError, UsageError, show } from '../errors';
 import { editSection, readTextIfExists, sectionKeys, writeFileAtomically } from '../profiles/editIniFile';
 import { formatOfShell, renderChange, type Format, type Shell } from '../env/formats';
@@ -91,7 +91,8 @@ function writeProfile(name: string, plan: Plan, session: Session, io: CommandIo)
 
 /** The environment change that loads the session: the same for every format and for `exec`. */
 export function sessionChange(env: CommandIo['env'], plan: Plan, session: Session) {
-  return exportChange(env, { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn });
+  const renewAt = renewTime(session.credentials.expiration, minTtlSeconds(originalEnv(env)));
+  return exportChange(env, { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn, renewAt });
 }
 
 /** Resolves the profile and gets its session: from the cache, or with an MFA code and STS. */

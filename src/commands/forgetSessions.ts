@@ -7,6 +7,7 @@ import { SessionCache } from '../session/cache';
 import { cacheDir } from '../session/cacheSettings';
 import { forgetPlans } from '../session/planMemo';
 import type { CommandIo } from './exportSession';
+import { forgetShellProfiles } from './shellProfiles';
 
 /**
  * `mfa-env forget [PROFILE]` and `--clear --forget`: deletes cached sessions, all of them or every one that could
@@ -19,6 +20,7 @@ export async function forgetSessions(profile: string | undefined, io: Omit<Comma
   if (profile === undefined) {
     removed = cache.forget();
     forgetPlans(cache);
+    forgetShellProfiles(cache.dir);
   } else {
     const source = await sourceProfileOf(profile, env);
     removed = cache.forget((e) => e.profile === profile || e.sourceProfile === profile || (e.kind === 'mfa' && e.sourceProfile === source));

@@ -4,8 +4,7 @@ import { quoteFish } from '../env/formats/fish';
 import { quoteSh } from '../env/formats/sh';
 import { MfaEnvError, ExitCode } from '../errors';
 
-export const INIT_SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type InitShell = (typeof INIT_SHELLS)[number];
+import type { IntegrationShell as InitShell } from '../integration/shellTable';
 
 /**
  * `mfa-env init SHELL`: the line that loads the integration, to add to the rc file. The same line is code, so

@@ -1,4 +1,5 @@
 import type { Env } from '../profiles/configPaths';
+import { showName } from '../errors';
 import { checkDecodable } from './undecodable';
 
 /**
@@ -25,8 +26,12 @@ export const MANAGED_VARS = [
 ] as const;
 export type ManagedVar = (typeof MANAGED_VARS)[number];
 
-/** mfa-env's own bookkeeping of the loaded session, read by prompts and `status`. */
-export const SESSION_VARS = ['MFA_ENV_PROFILE', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_ROLE_ARN'] as const;
+/**
+ * mfa-env's own bookkeeping of the loaded session, read by prompts, auto-renewal and `status`. The shells compute
+ * nothing from the profile or the settings: the label is the name made safe to print (control characters escaped,
+ * as in every message), and the renewal time already has MFA_ENV_MIN_TTL applied.
+ */
+export const SESSION_VARS = ['MFA_ENV_PROFILE', 'MFA_ENV_PROFILE_LABEL', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT', 'MFA_ENV_ROLE_ARN'] as const;
 
 const SAVED_LIST = 'MFA_ENV_SAVED';
 const savedName = (name: ManagedVar) => `MFA_ENV_SAVED_${name}`;
@@ -41,6 +46,16 @@ export interface SessionVars {
   region?: string;
   /** The role the credentials belong to, for prompts and `status`. */
   roleArn?: string;
+  /** When the shell integration should renew the session (see renewTime); absent for `exec`, which has no prompt. */
+  renewAt?: number;
+}
+
+/**
+ * Epoch seconds from which a session counts as expiring: the cache stops serving it then (MFA_ENV_MIN_TTL before
+ * its end), so that is when the prompt says so and auto-renewal gets a new one.
+ */
+export function renewTime(expiration: Date, minTtlSeconds: number): number {
+  return Math.floor(expiration.getTime() / 1000) - minTtlSeconds;
 }
 
 /** True when an export from mfa-env is in effect in this environment. */
@@ -95,7 +110,9 @@ export function exportChange(env: Env, session: SessionVars): EnvChange {
   };
   for (const name of MANAGED_VARS) change.set(name, values[name]);
   change.set('MFA_ENV_PROFILE', session.profile);
+  change.set('MFA_ENV_PROFILE_LABEL', showName(session.profile));
   change.set('MFA_ENV_EXPIRES_AT', String(Math.floor(session.expiration.getTime() / 1000)));
+  change.set('MFA_ENV_RENEW_AT', session.renewAt === undefined ? null : String(session.renewAt));
   change.set('MFA_ENV_ROLE_ARN', session.roleArn ?? null);
   return change;
 }

@@ -5,6 +5,7 @@ import {
   fchmodSync,
   fstatSync,
   fsyncSync,
+  futimesSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -113,7 +114,7 @@ export class SessionCache {
    * Writes a file of ours in the cache directory: 0600 whatever the umask, atomically (temp file + rename).
    * Returns what went wrong, if anything.
    */
-  writeText(file: string, text: string): string | undefined {
+  writeText(file: string, text: string, { mtime }: { mtime?: Date } = {}): string | undefined {
     if (!this.ensureDir()) return 'no usable cache directory';
     const temp = `${file}.${process.pid}.${crypto().randomBytes(6).toString('hex')}.tmp`;
     try {
@@ -122,6 +123,7 @@ export class SessionCache {
         // The mode given to open is reduced by the umask; the file must be 0600 whatever the umask.
         fchmodSync(fd, 0o600);
         writeSync(fd, text);
+        if (mtime) futimesSync(fd, mtime, mtime);
         fsyncSync(fd);
       } finally {
         closeSync(fd);

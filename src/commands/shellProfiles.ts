@@ -1,0 +1,84 @@
+import { lstatSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { MANAGED_VARS, originalEnv } from '../env/envChange';
+import { MfaEnvError, show } from '../errors';
+import { planFunctions, type FunctionPlan } from '../integration/profileFunctions';
+import { renderMemo } from '../integration/profileMemo';
+import { MEMO_FILES, SHELL_TABLE, type IntegrationShell } from '../integration/shellTable';
+import { configFilePaths, loadConfigFiles } from '../profiles/configFiles';
+import { ProfileSet } from '../profiles/profileSet';
+import { SessionCache } from '../session/cache';
+import { cacheDir } from '../session/cacheSettings';
+import { recordingEnv } from '../session/planMemo';
+import type { CommandIo } from './exportSession';
+
+// Variables whose values the memo never holds: what an export sets (a shell with a session loaded would never match
+// them), credentials, and endpoints (a URL may carry a password). They only check values; they do not change which
+// functions exist.
+const UNRECORDED = new Set<string>([...MANAGED_VARS, 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']);
+const unrecorded = (name: string) => UNRECORDED.has(name) || name.startsWith('AWS_ENDPOINT_URL') || name.startsWith('MFA_ENV_SAVED');
+
+/**
+ * `mfa-env __profiles SHELL`, run by the integration when its memo is missing or stale: the code that defines the
+ * profile functions, also kept (0600, atomically, in the checked cache directory) for the next shell start. A
+ * broken config still gives a memo, whose code says what is wrong once per shell start instead of failing it.
+ */
+export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo, 'stdin'>): Promise<string> {
+  // The memo's time: before anything is read, so a file changed meanwhile is newer than the memo.
+  const started = new Date();
+  const recorded = recordingEnv(originalEnv(io.env));
+  const { configPath, credentialsPath } = configFilePaths(recorded.env);
+  const files = [configPath, credentialsPath].map((path) => ({ path, exists: exists(path) }));
+  let plan: FunctionPlan;
+  try {
+    plan = planFunctions(new ProfileSet(await loadConfigFiles(recorded.env)), recorded.env, shell);
+  } catch (err) {
+    if (!(err instanceof MfaEnvError)) throw err;
+    plan = { functions: [], skipped: [], problem: err.message };
+  }
+  const dir = cacheDir(recorded.env);
+  const env = new Map([...recorded.reads].filter(([name]) => !unrecorded(name)));
+  const text = renderMemo(shell, { env, files }, plan);
+  const cache = new SessionCache({ dir, minTtlSeconds: 0, uid: io.uid, warn: io.warn });
+  const problem = cache.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, { mtime: memoTime(started, files) });
+  if (problem) io.warn(`could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`);
+  return text;
+}
+
+/** Deletes every shell's memo (`forget`): the next shell start makes its own. */
+export function forgetShellProfiles(dir: string): void {
+  for (const name of MEMO_FILES) {
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // not there, or not ours to touch
+    }
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A file dated in the future (a skewed clock, an unpacked archive) would make every memo look older than it, and
+// every shell start run mfa-env: the memo is dated just after such a file then. (A file changed while this ran is
+// dated now or earlier, and keeps the memo older than it.)
+function memoTime(started: Date, files: Array<{ path: string; exists: boolean }>): Date {
+  let newest = started.getTime();
+  const now = Date.now();
+  for (const { path, exists: present } of files) {
+    if (!present) continue;
+    try {
+      const mtime = lstatSync(path).mtimeMs;
+      if (mtime > now && mtime >= newest) newest = mtime + 1;
+    } catch {
+      // gone meanwhile: the memo's check will say so
+    }
+  }
+  return new Date(newest);
+}

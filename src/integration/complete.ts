@@ -1,0 +1,203 @@
+// Tab completion for the shell integration, worked out from the same command and option table yargs parses with
+// (main.ts COMMANDS), so every option in --help completes and the shells know no option or command themselves.
+// Words come back one per line: escaped for insertion for bash (readline inserts them as they are), as they are
+// for zsh and fish (compadd and complete quote what they insert). None is ever evaluated.
+import yargs from 'yargs/yargs';
+import { originalEnv } from '../env/envChange';
+import { COMMANDS, globalOptions, type CommandSpec } from '../main';
+import { loadConfigFiles, type Env } from '../profiles/configFiles';
+import { ProfileSet } from '../profiles/profileSet';
+import type { IntegrationShell } from './shellTable';
+
+interface OptionInfo {
+  name: string;
+  /** One-letter aliases, as `-x`. */
+  short: string[];
+  takesValue: boolean;
+  choices?: string[];
+  /** A boolean that defaults to true: offered as --no-NAME too. */
+  negatable: boolean;
+}
+
+// What makes a word unsafe to type as it is, for bash: anything but these is escaped with a backslash.
+const BASH_PLAIN = /[^A-Za-z0-9_.@+%:,/=-]/g;
+// What may never reach a terminal or a completion list: control characters, and anything past a sane length.
+// eslint-disable-next-line no-control-regex
+const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * The candidates for the last of `words` (the word being completed; the first is the command: mfa-env, or one of
+ * the profile functions). For bash, `words` is [COMP_WORDBREAKS, the line up to the cursor] instead, split here.
+ */
+export async function complete(shell: IntegrationShell, words: string[], env: Env): Promise<string> {
+  let tokens = words;
+  let breakPrefix = '';
+  if (shell === 'bash') {
+    const [wordBreaks = '', line = ''] = words;
+    const lexed = lexLine(line);
+    tokens = lexed.tokens;
+    // readline replaces only what follows the last word-break character of the word (`k:` of `k:l`).
+    const raw = lexed.rawLast;
+    let cut = -1;
+    for (const c of wordBreaks) if (c !== '"' && c !== "'") cut = Math.max(cut, raw.lastIndexOf(c));
+    breakPrefix = cut === -1 ? '' : unquote(raw.slice(0, cut + 1));
+  }
+  const candidates = await candidatesFor(tokens, env);
+  const current = tokens.at(-1) ?? '';
+  const out = candidates.filter((c) => c.startsWith(current) && !UNSHOWABLE.test(c) && c.length <= 500);
+  if (shell !== 'bash') return out.map((c) => `${c}\n`).join('');
+  return out
+    .filter((c) => c.startsWith(breakPrefix))
+    .map((c) => `${c.slice(breakPrefix.length).replace(BASH_PLAIN, '\\$&')}\n`)
+    .join('');
+}
+
+async function candidatesFor(tokens: string[], env: Env): Promise<string[]> {
+  const current = tokens.at(-1) ?? '';
+  const before = tokens.slice(1, -1);
+  // A profile function is the export with the profile given.
+  const functionMode = tokens[0] !== 'mfa-env';
+  let command: keyof typeof COMMANDS = '$0';
+  let options = optionsOf(COMMANDS.$0);
+  let positionals = functionMode ? 1 : 0;
+  let afterDashes = false;
+  let valueFor: OptionInfo | undefined;
+  for (const word of before) {
+    if (valueFor) {
+      valueFor = undefined;
+    } else if (afterDashes) {
+      positionals++;
+    } else if (word === '--') {
+      afterDashes = true;
+    } else if (word.startsWith('-') && word !== '-') {
+      const option = findOption(options, word);
+      if (option?.takesValue && !word.includes('=')) valueFor = option;
+    } else if (command === '$0' && positionals === 0 && !functionMode && isPublicCommand(word)) {
+      command = word as keyof typeof COMMANDS;
+      options = optionsOf(COMMANDS[command]);
+    } else {
+      positionals++;
+    }
+  }
+  if (valueFor) return valuesOf(valueFor, env);
+  if (afterDashes) return [];
+  const eq = current.indexOf('=');
+  if (current.startsWith('--') && eq !== -1) {
+    const option = findOption(options, current.slice(0, eq));
+    return option?.takesValue ? (await valuesOf(option, env)).map((v) => `${current.slice(0, eq + 1)}${v}`) : [];
+  }
+  if (current.startsWith('-')) {
+    return options.flatMap((o) => [`--${o.name}`, ...(o.negatable ? [`--no-${o.name}`] : []), ...o.short.map((s) => `-${s}`)]);
+  }
+  const positional = positionalNames(COMMANDS[command].cmd)[positionals];
+  if (command === '$0' && positionals === 0) {
+    return [...Object.keys(COMMANDS).filter(isPublicCommand), ...(await profileNames(env))];
+  }
+  if (positional === 'profile') return profileNames(env);
+  const choices = (positional && positionalChoices(COMMANDS[command], positional)) || [];
+  return choices;
+}
+
+function isPublicCommand(word: string): boolean {
+  return Object.hasOwn(COMMANDS, word) && word !== '$0' && COMMANDS[word as keyof typeof COMMANDS].describe !== false;
+}
+
+function findOption(options: OptionInfo[], word: string): OptionInfo | undefined {
+  const name = word.replace(/=.*$/, '');
+  return options.find((o) => `--${o.name}` === name || `--no-${o.name}` === name || o.short.some((s) => `-${s}` === name));
+}
+
+async function valuesOf(option: OptionInfo, env: Env): Promise<string[]> {
+  if (option.choices) return option.choices;
+  return option.name === 'profile' ? profileNames(env) : [];
+}
+
+type YargsOptions = {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+  boolean: string[];
+  choices: Record<string, string[]>;
+  default: Record<string, unknown>;
+  hiddenOptions: string[];
+};
+
+// yargs' own record of what it was given (public in yargs, missing from its types).
+function yargsOptions(y: unknown): YargsOptions {
+  return (y as { getOptions(): YargsOptions }).getOptions();
+}
+
+/** The options of a command as yargs has them: its builder's, the global ones, and --help. */
+function optionsOf(spec: CommandSpec): OptionInfo[] {
+  const o = yargsOptions(globalOptions(spec.builder(yargs([]).version(false))));
+  const positional = new Set(positionalNames(spec.cmd));
+  // yargs lists aliases as keys too (f for refresh, tokenCode for token-code): the long names are the options.
+  const infos: OptionInfo[] = Object.keys(o.key)
+    .filter((key) => key.length > 1 && !/[A-Z]/.test(key) && !o.hiddenOptions.includes(key))
+    .map((name) => ({
+      name,
+      short: (o.alias[name] ?? []).filter((a) => a.length === 1),
+      // A positional with an alias (`-p PROFILE`) is an option too.
+      takesValue: positional.has(name) || !o.boolean.includes(name),
+      choices: o.choices[name]?.map(String),
+      negatable: o.boolean.includes(name) && o.default[name] === true,
+    }))
+    .filter((info) => !positional.has(info.name) || info.short.length > 0);
+  if (!infos.some((i) => i.name === 'help')) infos.push({ name: 'help', short: ['h'], takesValue: false, negatable: false });
+  return infos;
+}
+
+function positionalNames(cmd: string): string[] {
+  return [...cmd.matchAll(/[<[]([^\]>.]+)(?:\.\.)?[\]>]/g)].map((m) => m[1]);
+}
+
+function positionalChoices(spec: CommandSpec, name: string): string[] | undefined {
+  const o = yargsOptions(spec.builder(yargs([]).version(false)));
+  return o.choices[name]?.map(String);
+}
+
+/** Every profile name of the files; none when they cannot be read (completion never fails loudly). */
+async function profileNames(env: Env): Promise<string[]> {
+  try {
+    return new ProfileSet(await loadConfigFiles(originalEnv(env))).names();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * bash hands over the line, not words: split it as bash would for the words that matter here (blanks, quotes,
+ * backslashes), keeping the last word also as typed.
+ */
+export function lexLine(line: string): { tokens: string[]; rawLast: string } {
+  const tokens: string[] = [];
+  let word = '';
+  let raw = '';
+  let inWord = false;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      raw += c;
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) word += line[++i], (raw += line[i]);
+      else word += c;
+    } else if (c === ' ' || c === '\t' || c === '\n') {
+      if (inWord) tokens.push(word);
+      word = '';
+      raw = '';
+      inWord = false;
+    } else {
+      inWord = true;
+      raw += c;
+      if (c === "'" || c === '"') quote = c;
+      else if (c === '\\' && i + 1 < line.length) word += line[++i], (raw += line[i]);
+      else word += c;
+    }
+  }
+  tokens.push(inWord ? word : '');
+  return { tokens, rawLast: inWord ? raw : '' };
+}
+
+function unquote(raw: string): string {
+  return lexLine(raw).tokens.at(-1) ?? '';
+}

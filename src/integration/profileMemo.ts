@@ -1,0 +1,130 @@
+// The profile functions as code for one shell: what `mfa-env __profiles SHELL` hands the integration and keeps in
+// the cache directory for the next shell start. It defines two functions and runs nothing:
+//   __mfa_env_memo_fresh MEMO   true while everything it was made from is unchanged: each environment variable
+//                               read (as exported), and each AWS file (older than MEMO, or still absent)
+//   __mfa_env_memo_apply        defines the functions (through the integration's __mfa_env_free, which checks
+//                               the names against the shell's own functions, aliases and builtins)
+// Every name and value in it is quoted here, with the quoting the exports use; no secret and no file content is
+// written, only paths, names and the variables' values.
+import { showName } from '../errors';
+import type { FunctionPlan } from './profileFunctions';
+import { SHELL_TABLE, type IntegrationShell } from './shellTable';
+
+export interface MemoInputs {
+  /** Variable → value, or undefined when unset: what making the functions read. */
+  env: ReadonlyMap<string, string | undefined>;
+  /** Each AWS file, and whether it existed. */
+  files: ReadonlyArray<{ path: string; exists: boolean }>;
+}
+
+/** Names of variables: checked, as they are written into code unquoted. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Function names: planFunctions makes them of these characters only, which no shell reads as syntax. */
+const FUNCTION_NAME = /^[A-Za-z0-9_.@+%:][A-Za-z0-9_.@+%:-]*$/;
+
+export function renderMemo(shell: IntegrationShell, inputs: MemoInputs, plan: FunctionPlan): string {
+  const { quote, memoHeader } = SHELL_TABLE[shell];
+  const variables = [...inputs.env].filter(([name]) => VARIABLE_NAME.test(name));
+  for (const f of plan.functions) if (!FUNCTION_NAME.test(f.name)) throw new Error(`refusing to render function name ${JSON.stringify(f.name)}`);
+  const warning = plan.problem && `mfa-env: warning: no profile functions: ${plan.problem}`;
+  const r = RENDERERS[shell];
+  return [
+    memoHeader,
+    r.fresh(variables, inputs.files, quote),
+    r.apply(plan, warning, quote),
+    '',
+  ].join('\n');
+}
+
+type Quote = (value: string) => string;
+type Variables = Array<[string, string | undefined]>;
+type Files = MemoInputs['files'];
+
+interface Renderer {
+  fresh(variables: Variables, files: Files, quote: Quote): string;
+  apply(plan: FunctionPlan, warning: string | undefined, quote: Quote): string;
+}
+
+const RENDERERS: Record<IntegrationShell, Renderer> = {
+  bash: {
+    fresh: (variables, files, q) =>
+      [
+        '__mfa_env_memo_fresh() {',
+        // ${NAME@a} holds x when exported: only exported variables reach mfa-env.
+        ...variables.map(([name, value]) =>
+          value === undefined
+            ? `  [[ -z \${${name}+set} || \${${name}@a} != *x* ]] || return 1`
+            : `  [[ -n \${${name}+set} && \${${name}@a} == *x* && \$${name} == ${q(value)} ]] || return 1`,
+        ),
+        ...files.map(({ path, exists }) =>
+          exists ? `  [[ $1 -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
+        ),
+        '}',
+      ].join('\n'),
+    apply: (plan, warning, q) =>
+      [
+        '__mfa_env_memo_apply() {',
+        `  __mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
+        ...(warning ? [`  printf '%s\\n' ${q(warning)} >&2`] : []),
+        ...plan.functions.map((f) => `  __mfa_env_free ${f.name} ${q(f.profile)} && ${f.name}() { mfa-env --profile=${q(f.profile)} "$@"; }`),
+        '  return 0',
+        '}',
+      ].join('\n'),
+  },
+  zsh: {
+    fresh: (variables, files, q) =>
+      [
+        '__mfa_env_memo_fresh() {',
+        // ${(t)NAME} holds "export" when exported: only exported variables reach mfa-env.
+        ...variables.map(([name, value]) =>
+          value === undefined
+            ? `  [[ \${(t)${name}-} != *export* ]] || return 1`
+            : `  [[ \${(t)${name}-} == *export* && \${${name}-} == ${q(value)} ]] || return 1`,
+        ),
+        ...files.map(({ path, exists }) =>
+          exists ? `  [[ $1 -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
+        ),
+        '}',
+      ].join('\n'),
+    apply: (plan, warning, q) =>
+      [
+        '__mfa_env_memo_apply() {',
+        `  typeset -g __mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
+        ...(warning ? [`  print -ru2 -- ${q(warning)}`] : []),
+        ...plan.functions.map((f) => `  __mfa_env_free ${f.name} ${q(f.profile)} && function ${f.name} { mfa-env --profile=${q(f.profile)} "$@"; }`),
+        '  return 0',
+        '}',
+      ].join('\n'),
+  },
+  fish: {
+    fresh: (variables, files, q) =>
+      [
+        'function __mfa_env_memo_fresh',
+        // Quoted, a variable whose name ends in PATH is joined with colons: as it is exported.
+        ...variables.map(([name, value]) =>
+          value === undefined ? `    not set -qx ${name}; or return 1` : `    set -qx ${name}; and test "$${name}" = ${q(value)}; or return 1`,
+        ),
+        ...(files.some((f) => f.exists) ? ['    set -l memo (path mtime -- $argv[1]); or return 1'] : []),
+        ...files.map(({ path, exists }) =>
+          exists
+            ? `    set -l t (path mtime -- ${q(path)}); and test $memo -gt $t; or return 1`
+            : `    not test -e ${q(path)}; and not test -L ${q(path)}; or return 1`,
+        ),
+        'end',
+      ].join('\n'),
+    apply: (plan, warning, q) =>
+      [
+        'function __mfa_env_memo_apply',
+        `    set -g __mfa_env_skipped ${plan.skipped.map(q).join(' ')}`,
+        ...(warning ? [`    printf '%s\\n' ${q(warning)} >&2`] : []),
+        ...plan.functions.flatMap((f) => [
+          `    if __mfa_env_free ${q(f.name)} ${q(f.profile)}`,
+          `        function ${q(f.name)} --wraps mfa-env --description ${q(`mfa-env for AWS profile ${showName(f.profile)}`)}`,
+          `            mfa-env --profile=${q(f.profile)} $argv`,
+          '        end',
+          '    end',
+        ]),
+        'end',
+      ].join('\n'),
+  },
+};

@@ -1,0 +1,155 @@
+# shellcheck shell=bash
+# mfa-env integration for bash 4.4+. Source it from ~/.bashrc:
+#   source /path/to/mfa-env/shell/mfa-env.bash
+# It defines:
+#   mfa-env          a wrapper that runs mfa-env and evaluates the code mfa-env hands it (`mfa-env PROFILE`, `--clear`)
+#   mfa-PROFILE      one function per AWS profile mfa-env can serve (prefix: $MFA_ENV_FUNCTION_PREFIX)
+#   mfa_env_prompt   prints the loaded profile and the time left, e.g. "prod 42m"
+#   MFA_ENV_PROMPT   the same, with colour and readline markers, filled before each prompt for use in PS1
+# Whatever it evaluates or defines was rendered and quoted by mfa-env itself: this file reads no AWS file and knows
+# none of mfa-env's options. @GENERATED@
+
+# mfa-env writes the code for this shell to fd 3, a pipe read here; its stdout and stderr stay this function's and
+# are never evaluated (help, list, --format json, exec's command...). Nothing is evaluated unless mfa-env succeeded.
+mfa-env() {
+  local __mfa_env_code __mfa_env_status
+  {
+    __mfa_env_code=$(@SHELL_VAR@=bash @EVAL_FD_VAR@=3 @SKIPPED_VAR@=${__mfa_env_skipped-} command mfa-env "$@" 3>&1 1>&4 4>&-)
+    __mfa_env_status=$?
+  } 4>&1
+  if ((__mfa_env_status == 0)) && [[ -n ${__mfa_env_code} ]]; then
+    eval "${__mfa_env_code}"
+  fi
+  return "${__mfa_env_status}"
+}
+
+# The segment for the loaded session, in __mfa_env_segment (plain) and MFA_ENV_PROMPT (coloured, for PS1), from
+# mfa-env's variables only. Builtins only: printf's %(%s)T gives the time without starting `date`.
+__mfa_env_update_prompt() {
+  __mfa_env_segment=
+  # shellcheck disable=SC2034 # read by the user's PS1
+  MFA_ENV_PROMPT=
+  local label=${@LABEL_VAR@-} expires=${@EXPIRES_VAR@-} renew=${@RENEW_VAR@-}
+  # A label mfa-env escaped, and times that are plain numbers; anything else shows nothing.
+  [[ -n ${label} && ${expires} =~ ^[1-9][0-9]{0,11}$ ]] || return 0
+  [[ ${renew} =~ ^[1-9][0-9]{0,11}$ ]] || renew=${expires}
+  local now left text colour=32
+  printf -v now '%(%s)T' -1
+  left=$((expires - now))
+  if ((left <= 0)); then
+    text=expired colour=31
+  else
+    if ((left < 3600)); then
+      text="$((left / 60))m"
+    else
+      printf -v text '%dh%02dm' $((left / 3600)) $((left % 3600 / 60))
+    fi
+    ((left < @SOON_SECONDS@)) && colour=33
+    ((now >= renew)) && colour=31 text="expiring ${text}"
+  fi
+  __mfa_env_segment="${label} ${text}"
+  if [[ -n ${NO_COLOR-} ]]; then
+    MFA_ENV_PROMPT=${__mfa_env_segment}
+  else
+    # \001 and \002 tell readline the colour codes take no room, so line editing stays right.
+    # shellcheck disable=SC2034 # read by the user's PS1
+    MFA_ENV_PROMPT=$'\001\e['"${colour}m"$'\002'"${__mfa_env_segment}"$'\001\e[0m\002'
+  fi
+}
+
+mfa_env_prompt() {
+  __mfa_env_update_prompt
+  [[ -z ${__mfa_env_segment} ]] || printf '%s\n' "${__mfa_env_segment}"
+}
+
+# MFA_ENV_AUTO_RENEW=1: a session past its renewal time (MFA_ENV_MIN_TTL before its end, worked out by mfa-env) is
+# renewed if that needs no code. Once renewal has failed for a session it is not tried again until another is loaded.
+__mfa_env_auto_renew() {
+  [[ ${@AUTO_RENEW_VAR@-} == 1 && -n ${@PROFILE_VAR@-} ]] || return 0
+  local renew=${@RENEW_VAR@-} now
+  [[ ${renew} =~ ^[1-9][0-9]{0,11}$ && ${__mfa_env_renew_failed-} != "${renew}" ]] || return 0
+  printf -v now '%(%s)T' -1
+  ((now >= renew)) || return 0
+  # Never wait here for a code being typed in another terminal: the prompt would hang.
+  @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null || __mfa_env_renew_failed=${renew}
+}
+
+__mfa_env_hook() {
+  local status=$?
+  __mfa_env_auto_renew
+  __mfa_env_update_prompt
+  return "${status}"
+}
+
+# Before each prompt; before each command too when bash-preexec is loaded.
+if [[ ${PROMPT_COMMAND-} != *__mfa_env_hook* ]]; then
+  PROMPT_COMMAND="__mfa_env_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND#;}}"
+fi
+if declare -p preexec_functions >/dev/null 2>&1 && [[ " ${preexec_functions[*]} " != *" __mfa_env_auto_renew "* ]]; then
+  preexec_functions+=(__mfa_env_auto_renew)
+fi
+
+# Called by the memo for each function it would define: false (and noted for `mfa-env status`) when the name is
+# taken by a function, alias, builtin or keyword of this shell. Commands on PATH were checked by mfa-env.
+__mfa_env_free() {
+  local kind=''
+  if declare -F -- "$1" >/dev/null; then
+    kind='function'
+  elif [[ -n ${BASH_ALIASES[$1]+set} ]]; then
+    kind='alias'
+  elif type -t -- "$1" >/dev/null; then
+    kind='builtin'
+  fi
+  if [[ -n ${kind} ]]; then
+    __mfa_env_skipped+="$1 (profile $2: would shadow the ${kind} $1)"$'\n'
+    return 1
+  fi
+  __mfa_env_functions+=("$1")
+}
+
+# The profile functions come from the memo mfa-env keeps in its cache directory, sourced only when it is a regular
+# file of ours (checked on the open file, so what is checked is what is sourced) starting with mfa-env's header,
+# and used only while it is fresh; otherwise one run of mfa-env makes it anew and hands over the same code.
+__mfa_env_load_profiles() {
+  local fn
+  for fn in "${__mfa_env_functions[@]}"; do unset -f -- "${fn}"; done
+  __mfa_env_functions=()
+  __mfa_env_skipped=
+  unset -f __mfa_env_memo_fresh __mfa_env_memo_apply
+  local dir=${@CACHE_DIR_VAR@-}
+  if [[ -z ${dir} ]]; then
+    dir=${XDG_CACHE_HOME-}
+    [[ ${dir} == /* ]] || dir=${HOME-}/.cache
+    dir+=/mfa-env
+  fi
+  local memo=${dir}/@MEMO_FILE@ fd line
+  if [[ -d ${dir} && ! -L ${dir} && -O ${dir} && -f ${memo} && ! -L ${memo} ]] && exec {fd}<"${memo}"; then
+    if [[ -f /dev/fd/${fd} && -O /dev/fd/${fd} ]] && IFS= read -r line <&"${fd}" && [[ ${line} == @MEMO_HEADER_QUOTED@ ]]; then
+      # shellcheck source=/dev/null
+      source "/dev/fd/${fd}"
+    fi
+    exec {fd}<&-
+  fi
+  if ! declare -F __mfa_env_memo_fresh >/dev/null || ! __mfa_env_memo_fresh "${memo}"; then
+    unset -f __mfa_env_memo_fresh __mfa_env_memo_apply
+    type -P mfa-env >/dev/null && mfa-env @PROFILES_COMMAND@ bash
+  fi
+  if declare -F __mfa_env_memo_apply >/dev/null; then
+    # Builtins and keywords are looked up without searching PATH, which mfa-env did once for all names.
+    local PATH=/nonexistent
+    __mfa_env_memo_apply
+  fi
+  unset -f __mfa_env_memo_fresh __mfa_env_memo_apply
+}
+__mfa_env_load_profiles
+
+# Completion: mfa-env works out the words from the line up to the cursor, already escaped for readline to insert.
+__mfa_env_complete() {
+  # No candidates when mfa-env fails: nothing to report in the middle of a line being typed.
+  # shellcheck disable=SC2312
+  mapfile -t COMPREPLY < <(command mfa-env @COMPLETE_COMMAND@ bash -- "${COMP_WORDBREAKS}" "${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
+}
+complete -F __mfa_env_complete mfa-env
+if ((${#__mfa_env_functions[@]})); then
+  complete -F __mfa_env_complete "${__mfa_env_functions[@]}"
+fi

@@ -1,0 +1,121 @@
+# mfa-env integration for fish 3.5+. Source it from ~/.config/fish/config.fish:
+#   source /path/to/mfa-env/shell/mfa-env.fish
+# It defines:
+#   mfa-env          a wrapper that runs mfa-env and evaluates the code mfa-env hands it (`mfa-env PROFILE`, `--clear`)
+#   mfa-PROFILE      one function per AWS profile mfa-env can serve (prefix: $MFA_ENV_FUNCTION_PREFIX)
+#   mfa_env_prompt   prints the loaded profile and the time left, e.g. "prod 42m", for fish_prompt
+# Whatever it evaluates or defines was rendered and quoted by mfa-env itself: this file reads no AWS file and knows
+# none of mfa-env's options. @GENERATED@
+
+# mfa-env writes the code for this shell to fd 3, a pipe read here; its stdout and stderr stay this function's and
+# are never evaluated (help, list, --format json, exec's command...). Nothing is evaluated unless mfa-env succeeded.
+function mfa-env --description 'Load, renew or clear an AWS MFA session in this shell'
+    set -l code
+    set -l exit_status
+    begin
+        @SHELL_VAR@=fish @EVAL_FD_VAR@=3 @SKIPPED_VAR@=(string join \n -- $__mfa_env_skipped | string collect) command mfa-env $argv 3>&1 1>&4 4>&- | read -z code
+        set exit_status $pipestatus[1]
+    end 4>&1
+    if test "$exit_status" -eq 0; and test -n "$code"
+        eval $code
+    end
+    return $exit_status
+end
+
+# fish has no builtin clock, so this is the one process a prompt with the segment starts.
+function mfa_env_prompt --description 'Print the loaded AWS profile and the time its session has left'
+    set -l label "$@LABEL_VAR@"
+    set -l expires "$@EXPIRES_VAR@"
+    set -l renew "$@RENEW_VAR@"
+    # A label mfa-env escaped, and times that are plain numbers; anything else shows nothing.
+    test -n "$label"; and string match -qr '^[1-9][0-9]{0,11}$' -- $expires; or return 0
+    string match -qr '^[1-9][0-9]{0,11}$' -- $renew; or set renew $expires
+    set -l now (date +%s)
+    set -l left (math $expires - $now)
+    set -l text
+    set -l colour green
+    if test $left -le 0
+        set text expired
+        set colour red
+    else
+        if test $left -lt 3600
+            set text (math -s0 floor $left / 60)m
+        else
+            set text (printf '%dh%02dm' (math -s0 floor $left / 3600) (math -s0 floor $left % 3600 / 60))
+        end
+        test $left -lt @SOON_SECONDS@; and set colour yellow
+        if test $now -ge $renew
+            set colour red
+            set text "expiring $text"
+        end
+    end
+    if set -q NO_COLOR[1]
+        echo "$label $text"
+    else
+        set_color $colour
+        echo -n "$label $text"
+        set_color normal
+        echo
+    end
+end
+
+# MFA_ENV_AUTO_RENEW=1: before a command runs, a session past its renewal time (MFA_ENV_MIN_TTL before its end,
+# worked out by mfa-env) is renewed if that needs no code. Once renewal has failed for a session it is not tried
+# again until another is loaded.
+function __mfa_env_auto_renew --on-event fish_preexec
+    test "$@AUTO_RENEW_VAR@" = 1; and set -q @PROFILE_VAR@[1]; or return 0
+    set -l renew "$@RENEW_VAR@"
+    string match -qr '^[1-9][0-9]{0,11}$' -- $renew; or return 0
+    test "$__mfa_env_renew_failed" != "$renew"; or return 0
+    test (date +%s) -ge $renew; or return 0
+    # Never wait here for a code being typed in another terminal: the prompt would hang.
+    @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null; or set -g __mfa_env_renew_failed $renew
+end
+
+# Called by the memo for each function it would define: false (and noted for `mfa-env status`) when the name is
+# taken by a function or builtin of this shell. Commands on PATH were checked by mfa-env.
+function __mfa_env_free --argument-names fn profile
+    if functions -q -- $fn; or builtin -q -- $fn
+        set -g -a __mfa_env_skipped "$fn (profile $profile: would shadow the existing $fn)"
+        return 1
+    end
+    set -g -a __mfa_env_functions $fn
+end
+
+# The profile functions come from the memo mfa-env keeps in its cache directory, sourced only when it is a regular
+# file of ours starting with mfa-env's header, and used only while it is fresh; otherwise one run of mfa-env makes
+# it anew and hands over the same code.
+function __mfa_env_load_profiles
+    for fn in $__mfa_env_functions
+        functions -e -- $fn
+    end
+    set -g __mfa_env_functions
+    set -g __mfa_env_skipped
+    functions -e __mfa_env_memo_fresh __mfa_env_memo_apply
+    set -l dir "$@CACHE_DIR_VAR@"
+    if test -z "$dir"
+        set dir "$XDG_CACHE_HOME"
+        string match -q '/*' -- "$dir"; or set dir "$HOME/.cache"
+        set dir "$dir/mfa-env"
+    end
+    set -l memo "$dir/@MEMO_FILE@"
+    if test -d "$dir" -a -O "$dir" -a -f "$memo" -a -O "$memo"; and not test -L "$dir"; and not test -L "$memo"
+        read -l line <"$memo"
+        and test "$line" = @MEMO_HEADER_QUOTED@
+        and source "$memo"
+    end
+    if not functions -q __mfa_env_memo_fresh; or not __mfa_env_memo_fresh "$memo"
+        functions -e __mfa_env_memo_fresh __mfa_env_memo_apply
+        command -q mfa-env; and mfa-env @PROFILES_COMMAND@ fish
+    end
+    functions -q __mfa_env_memo_apply; and __mfa_env_memo_apply
+    functions -e __mfa_env_memo_fresh __mfa_env_memo_apply
+end
+__mfa_env_load_profiles
+
+# Completion: mfa-env works out the candidates from the words up to the cursor; fish quotes what it inserts.
+function __mfa_env_complete
+    command mfa-env @COMPLETE_COMMAND@ fish -- (commandline -opc) "$(commandline -ct)" 2>/dev/null
+end
+complete -c mfa-env -e
+complete -c mfa-env -f -a '(__mfa_env_complete)'

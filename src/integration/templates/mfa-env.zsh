@@ -1,0 +1,143 @@
+# mfa-env integration for zsh 5.1+. Source it from ~/.zshrc (after compinit, for completion):
+#   source /path/to/mfa-env/shell/mfa-env.zsh
+# It defines:
+#   mfa-env          a wrapper that runs mfa-env and evaluates the code mfa-env hands it (`mfa-env PROFILE`, `--clear`)
+#   mfa-PROFILE      one function per AWS profile mfa-env can serve (prefix: $MFA_ENV_FUNCTION_PREFIX)
+#   mfa_env_prompt   prints the loaded profile and the time left, e.g. "prod 42m"
+#   MFA_ENV_PROMPT   the same, with colour and %{ %} markers, filled before each prompt (needs `setopt prompt_subst`)
+# Whatever it evaluates or defines was rendered and quoted by mfa-env itself: this file reads no AWS file and knows
+# none of mfa-env's options. @GENERATED@
+
+zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+
+# mfa-env writes the code for this shell to fd 3, a pipe read here; its stdout and stderr stay this function's and
+# are never evaluated (help, list, --format json, exec's command...). Nothing is evaluated unless mfa-env succeeded.
+mfa-env() {
+  local __mfa_env_code
+  local -i __mfa_env_status
+  {
+    __mfa_env_code=$(@SHELL_VAR@=zsh @EVAL_FD_VAR@=3 @SKIPPED_VAR@=${__mfa_env_skipped-} command mfa-env "$@" 3>&1 1>&4 4>&-)
+    __mfa_env_status=$?
+  } 4>&1
+  if (( __mfa_env_status == 0 )) && [[ -n $__mfa_env_code ]]; then
+    eval "$__mfa_env_code"
+  fi
+  return __mfa_env_status
+}
+
+# The segment for the loaded session, in __mfa_env_segment (plain) and MFA_ENV_PROMPT (coloured, for PROMPT), from
+# mfa-env's variables only.
+__mfa_env_update_prompt() {
+  emulate -L zsh
+  typeset -g __mfa_env_segment= MFA_ENV_PROMPT=
+  local label=${@LABEL_VAR@-} expires=${@EXPIRES_VAR@-} renew=${@RENEW_VAR@-}
+  # A label mfa-env escaped, and times that are plain numbers; anything else shows nothing.
+  [[ -n $label && $expires == [1-9][0-9]# && ${#expires} -le 12 ]] || return 0
+  [[ $renew == [1-9][0-9]# && ${#renew} -le 12 ]] || renew=$expires
+  local -i left=$(( expires - EPOCHSECONDS ))
+  local text colour=green
+  if (( left <= 0 )); then
+    text=expired colour=red
+  else
+    if (( left < 3600 )); then
+      text="$(( left / 60 ))m"
+    else
+      text="$(( left / 3600 ))h${(l:2::0:)$(( left % 3600 / 60 ))}m"
+    fi
+    (( left < @SOON_SECONDS@ )) && colour=yellow
+    (( EPOCHSECONDS >= renew )) && colour=red text="expiring $text"
+  fi
+  __mfa_env_segment="$label $text"
+  # The prompt expands % escapes after parameters: a % in a profile name must stay a %.
+  local shown=${__mfa_env_segment//\%/%%}
+  if [[ -n ${NO_COLOR-} ]]; then
+    MFA_ENV_PROMPT=$shown
+  else
+    MFA_ENV_PROMPT="%{%F{$colour}%}$shown%{%f%}"
+  fi
+}
+
+mfa_env_prompt() {
+  __mfa_env_update_prompt
+  [[ -z $__mfa_env_segment ]] || print -r -- "$__mfa_env_segment"
+}
+
+# MFA_ENV_AUTO_RENEW=1: before a command runs, a session past its renewal time (MFA_ENV_MIN_TTL before its end,
+# worked out by mfa-env) is renewed if that needs no code. Once renewal has failed for a session it is not tried
+# again until another is loaded.
+__mfa_env_auto_renew() {
+  emulate -L zsh
+  [[ ${@AUTO_RENEW_VAR@-} == 1 && -n ${@PROFILE_VAR@-} ]] || return 0
+  local renew=${@RENEW_VAR@-}
+  [[ $renew == [1-9][0-9]# && ${#renew} -le 12 && ${__mfa_env_renew_failed-} != $renew ]] || return 0
+  (( EPOCHSECONDS >= renew )) || return 0
+  # Never wait here for a code being typed in another terminal: the prompt would hang.
+  @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null || typeset -g __mfa_env_renew_failed=$renew
+}
+
+__mfa_env_hook() {
+  __mfa_env_auto_renew
+  __mfa_env_update_prompt
+}
+
+typeset -ga precmd_functions preexec_functions
+(( ${precmd_functions[(Ie)__mfa_env_hook]} )) || precmd_functions+=(__mfa_env_hook)
+(( ${preexec_functions[(Ie)__mfa_env_auto_renew]} )) || preexec_functions+=(__mfa_env_auto_renew)
+
+# Called by the memo for each function it would define: false (and noted for `mfa-env status`) when the name is
+# taken by a function, alias, builtin or reserved word of this shell. Commands on PATH were checked by mfa-env.
+__mfa_env_free() {
+  # Expanded before (( )) could see them: a name like e.f must never be read as arithmetic.
+  if [[ ${+functions[$1]}${+aliases[$1]}${+builtins[$1]} == *1* ]] || (( ${reswords[(Ie)$1]} )); then
+    typeset -g __mfa_env_skipped+="$1 (profile $2: would shadow the existing $1)"$'\n'
+    return 1
+  fi
+  __mfa_env_functions+=($1)
+}
+
+# The profile functions come from the memo mfa-env keeps in its cache directory, sourced only when it is a regular
+# file of ours (checked on the open file, so what is checked is what is sourced) starting with mfa-env's header,
+# and used only while it is fresh; otherwise one run of mfa-env makes it anew and hands over the same code.
+__mfa_env_load_profiles() {
+  local fn
+  for fn in ${__mfa_env_functions-}; do unfunction -- $fn 2>/dev/null || :; done
+  typeset -ga __mfa_env_functions=()
+  typeset -g __mfa_env_skipped=
+  unfunction __mfa_env_memo_fresh __mfa_env_memo_apply 2>/dev/null || :
+  local dir=${@CACHE_DIR_VAR@-}
+  if [[ -z $dir ]]; then
+    dir=${XDG_CACHE_HOME-}
+    [[ $dir == /* ]] || dir=${HOME-}/.cache
+    dir+=/mfa-env
+  fi
+  local memo=$dir/@MEMO_FILE@ line
+  local -i fd
+  if [[ -d $dir && ! -L $dir && -O $dir && -f $memo && ! -L $memo ]] && exec {fd}<$memo; then
+    if [[ -f /dev/fd/$fd && -O /dev/fd/$fd ]] && IFS= read -r line <&$fd && [[ $line == @MEMO_HEADER_QUOTED@ ]]; then
+      source /dev/fd/$fd
+    fi
+    exec {fd}<&-
+  fi
+  if (( ! ${+functions[__mfa_env_memo_fresh]} )) || ! __mfa_env_memo_fresh $memo; then
+    unfunction __mfa_env_memo_fresh __mfa_env_memo_apply 2>/dev/null || :
+    (( ${+commands[mfa-env]} )) && mfa-env @PROFILES_COMMAND@ zsh
+  fi
+  if (( ${+functions[__mfa_env_memo_apply]} )); then
+    __mfa_env_memo_apply
+  fi
+  unfunction __mfa_env_memo_fresh __mfa_env_memo_apply 2>/dev/null || :
+  return 0
+}
+__mfa_env_load_profiles
+
+# Completion: mfa-env works out the candidates from the words up to the cursor; compadd quotes what it inserts.
+__mfa_env_complete() {
+  local -a candidates
+  candidates=(${(f)"$(command mfa-env @COMPLETE_COMMAND@ zsh -- "${(@)words[1,CURRENT-1]}" "$PREFIX" 2>/dev/null)"})
+  compadd -- $candidates
+}
+if (( $+functions[compdef] )); then
+  compdef __mfa_env_complete mfa-env
+  (( ${#__mfa_env_functions} )) && compdef __mfa_env_complete $__mfa_env_functions
+fi
+return 0
