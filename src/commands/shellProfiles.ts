@@ -42,7 +42,21 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
   const cache = new SessionCache({ dir, minTtlSeconds: 0, uid: io.uid, warn: io.warn });
   const problem = cache.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, { mtime: memoTime(started, files) });
   if (problem) io.warn(`could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`);
+  else removeLegacy(dir);
   return text;
+}
+
+// Earlier versions of the fish integration kept a copy of both AWS files, long-term secret key included, in profiles.key.
+const LEGACY_FILES = ['profiles.key'];
+
+function removeLegacy(dir: string): void {
+  for (const name of LEGACY_FILES) {
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // not there
+    }
+  }
 }
 
 /** Deletes every shell's memo (`forget`): the next shell start makes its own. */
@@ -54,6 +68,7 @@ export function forgetShellProfiles(dir: string): void {
       // not there, or not ours to touch
     }
   }
+  removeLegacy(dir);
 }
 
 function exists(path: string): boolean {
