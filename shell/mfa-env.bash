@@ -90,15 +90,14 @@ if declare -p preexec_functions >/dev/null 2>&1 && [[ " ${preexec_functions[*]} 
 fi
 
 # Called by the memo for each function it would define: false (and noted for `mfa-env status`) when the name is
-# taken by a function, alias, builtin or keyword of this shell. Commands on PATH were checked by mfa-env.
+# taken by a function or alias of this shell. Builtins, reserved words and commands on PATH were checked by mfa-env,
+# once for all names: a lookup here per name would cost more than the function itself.
 __mfa_env_free() {
   local kind=''
   if declare -F -- "$1" >/dev/null; then
     kind='function'
   elif [[ -n ${BASH_ALIASES[$1]+set} ]]; then
     kind='alias'
-  elif type -t -- "$1" >/dev/null; then
-    kind='builtin'
   fi
   if [[ -n ${kind} ]]; then
     __mfa_env_skipped+="$1 (profile $2: would shadow the ${kind} $1)"$'\n'
@@ -107,39 +106,43 @@ __mfa_env_free() {
   __mfa_env_functions+=("$1")
 }
 
-# The profile functions come from the memo mfa-env keeps in its cache directory, sourced only when it is a regular
-# file of ours (checked on the open file, so what is checked is what is sourced) starting with mfa-env's header,
-# and used only while it is fresh; otherwise one run of mfa-env makes it anew and hands over the same code.
+# Sources the memo $1 when it is a regular file of ours (checked on the open file, so what is checked is what is
+# sourced) in a directory of ours, neither a symlink, starting with mfa-env's header. Sourced with its own path in
+# __mfa_env_memo_check, it stops at once unless fresh; it sets __mfa_env_loaded when it has defined the functions.
+__mfa_env_source_memo() {
+  local memo=$1 dir=${1%/*} fd line
+  if [[ -d ${dir} && ! -L ${dir} && -O ${dir} && -f ${memo} && ! -L ${memo} ]] && exec {fd}<"${memo}"; then
+    if [[ -f /dev/fd/${fd} && -O /dev/fd/${fd} ]] && IFS= read -r line <&"${fd}" && [[ ${line} == '# mfa-env 0.1.0 profile functions for bash: made by mfa-env, not to be edited' ]]; then
+      local __mfa_env_memo_check=${memo}
+      # shellcheck source=/dev/null
+      source "/dev/fd/${fd}"
+    fi
+    exec {fd}<&-
+  fi
+  return 0
+}
+
+# The profile functions, from the memo mfa-env keeps in its cache directory while it is fresh; otherwise one run of
+# mfa-env makes it anew (or, when it cannot keep one, hands the code over itself).
 __mfa_env_load_profiles() {
   local fn
   for fn in "${__mfa_env_functions[@]}"; do unset -f -- "${fn}"; done
   __mfa_env_functions=()
-  __mfa_env_skipped=
-  unset -f __mfa_env_memo_fresh __mfa_env_memo_apply
+  __mfa_env_skipped=''
+  __mfa_env_loaded=''
   local dir=${MFA_ENV_CACHE_DIR-}
   if [[ -z ${dir} ]]; then
     dir=${XDG_CACHE_HOME-}
     [[ ${dir} == /* ]] || dir=${HOME-}/.cache
     dir+=/mfa-env
   fi
-  local memo=${dir}/profiles.bash fd line
-  if [[ -d ${dir} && ! -L ${dir} && -O ${dir} && -f ${memo} && ! -L ${memo} ]] && exec {fd}<"${memo}"; then
-    if [[ -f /dev/fd/${fd} && -O /dev/fd/${fd} ]] && IFS= read -r line <&"${fd}" && [[ ${line} == '# mfa-env 0.1.0 profile functions for bash: made by mfa-env, not to be edited' ]]; then
-      # shellcheck source=/dev/null
-      source "/dev/fd/${fd}"
-    fi
-    exec {fd}<&-
+  __mfa_env_source_memo "${dir}/profiles.bash"
+  if [[ -z ${__mfa_env_loaded} ]] && type -P mfa-env >/dev/null; then
+    __mfa_env_functions=()
+    __mfa_env_skipped=''
+    mfa-env __profiles bash && [[ -z ${__mfa_env_loaded} ]] && __mfa_env_source_memo "${dir}/profiles.bash"
   fi
-  if ! declare -F __mfa_env_memo_fresh >/dev/null || ! __mfa_env_memo_fresh "${memo}"; then
-    unset -f __mfa_env_memo_fresh __mfa_env_memo_apply
-    type -P mfa-env >/dev/null && mfa-env __profiles bash
-  fi
-  if declare -F __mfa_env_memo_apply >/dev/null; then
-    # Builtins and keywords are looked up without searching PATH, which mfa-env did once for all names.
-    local PATH=/nonexistent
-    __mfa_env_memo_apply
-  fi
-  unset -f __mfa_env_memo_fresh __mfa_env_memo_apply
+  return 0
 }
 __mfa_env_load_profiles
 

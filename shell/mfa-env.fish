@@ -72,44 +72,60 @@ function __mfa_env_auto_renew --on-event fish_preexec
     MFA_ENV_LOCK_WAIT=0 mfa-env --no-input 2>/dev/null </dev/null; or set -g __mfa_env_renew_failed $renew
 end
 
-# Called by the memo for each function it would define: false (and noted for `mfa-env status`) when the name is
-# taken by a function or builtin of this shell. Commands on PATH were checked by mfa-env.
-function __mfa_env_free --argument-names fn profile
-    if functions -q -- $fn; or builtin -q -- $fn
-        set -g -a __mfa_env_skipped "$fn (profile $profile: would shadow the existing $fn)"
-        return 1
-    end
-    set -g -a __mfa_env_functions $fn
+# Called by the memo for a name taken by a function or builtin of this shell: noted for `mfa-env status`, not
+# defined. Commands on PATH were checked by mfa-env.
+function __mfa_env_skip --argument-names fn profile
+    set -g -a __mfa_env_skipped "$fn (profile $profile: would shadow the existing $fn)"
+    set -l at (contains -i -- $fn $__mfa_env_functions); and set -g -e __mfa_env_functions[$at]
+    return 0
 end
 
-# The profile functions come from the memo mfa-env keeps in its cache directory, sourced only when it is a regular
-# file of ours starting with mfa-env's header, and used only while it is fresh; otherwise one run of mfa-env makes
-# it anew and hands over the same code.
+# Sources the memo when it is a regular file of ours in a directory of ours, neither a symlink, starting with
+# mfa-env's header. Sourced with its own path in __mfa_env_memo_check, it stops at once unless fresh; it sets
+# __mfa_env_loaded when it has defined the functions.
+function __mfa_env_source_memo --argument-names memo
+    set -l dir (path dirname -- $memo)
+    if test -d "$dir" -a -O "$dir" -a -f "$memo" -a -O "$memo"; and not test -L "$dir"; and not test -L "$memo"
+        read -l line <"$memo"
+        and test "$line" = '# mfa-env 0.1.0 profile functions for fish: made by mfa-env, not to be edited'
+        and begin
+            set -l __mfa_env_memo_check "$memo"
+            source "$memo"
+        end
+    end
+    return 0
+end
+
+# The profile functions, from the memo mfa-env keeps in its cache directory while it is fresh; otherwise one run of
+# mfa-env makes it anew (or, when it cannot keep one, hands the code over itself). The names this shell already
+# has are noted first, as variables: one `set -q` per profile is what fish can afford at start-up.
 function __mfa_env_load_profiles
     for fn in $__mfa_env_functions
         functions -e -- $fn
     end
     set -g __mfa_env_functions
     set -g __mfa_env_skipped
-    functions -e __mfa_env_memo_fresh __mfa_env_memo_apply
+    set -g __mfa_env_loaded
+    set -l taken (string escape --style=var -- (functions -a -n) (builtin -n))
+    for name in $taken
+        set -g __mfa_env_t_$name 1
+    end
     set -l dir "$MFA_ENV_CACHE_DIR"
     if test -z "$dir"
         set dir "$XDG_CACHE_HOME"
         string match -q '/*' -- "$dir"; or set dir "$HOME/.cache"
         set dir "$dir/mfa-env"
     end
-    set -l memo "$dir/profiles.fish"
-    if test -d "$dir" -a -O "$dir" -a -f "$memo" -a -O "$memo"; and not test -L "$dir"; and not test -L "$memo"
-        read -l line <"$memo"
-        and test "$line" = '# mfa-env 0.1.0 profile functions for fish: made by mfa-env, not to be edited'
-        and source "$memo"
+    __mfa_env_source_memo "$dir/profiles.fish"
+    if test -z "$__mfa_env_loaded"; and command -q mfa-env
+        set -g __mfa_env_functions
+        set -g __mfa_env_skipped
+        mfa-env __profiles fish; and test -z "$__mfa_env_loaded"; and __mfa_env_source_memo "$dir/profiles.fish"
     end
-    if not functions -q __mfa_env_memo_fresh; or not __mfa_env_memo_fresh "$memo"
-        functions -e __mfa_env_memo_fresh __mfa_env_memo_apply
-        command -q mfa-env; and mfa-env __profiles fish
+    for name in $taken
+        set -g -e __mfa_env_t_$name
     end
-    functions -q __mfa_env_memo_apply; and __mfa_env_memo_apply
-    functions -e __mfa_env_memo_fresh __mfa_env_memo_apply
+    return 0
 end
 __mfa_env_load_profiles
 

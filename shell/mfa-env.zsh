@@ -32,8 +32,8 @@ __mfa_env_update_prompt() {
   typeset -g __mfa_env_segment= MFA_ENV_PROMPT=
   local label=${MFA_ENV_PROFILE_LABEL-} expires=${MFA_ENV_EXPIRES_AT-} renew=${MFA_ENV_RENEW_AT-}
   # A label mfa-env escaped, and times that are plain numbers; anything else shows nothing.
-  [[ -n $label && $expires == [1-9][0-9]# && ${#expires} -le 12 ]] || return 0
-  [[ $renew == [1-9][0-9]# && ${#renew} -le 12 ]] || renew=$expires
+  [[ -n $label && $expires == <-> && $expires != 0* && ${#expires} -le 12 ]] || return 0
+  [[ $renew == <-> && $renew != 0* && ${#renew} -le 12 ]] || renew=$expires
   local -i left=$(( expires - EPOCHSECONDS ))
   local text colour=green
   if (( left <= 0 )); then
@@ -69,7 +69,7 @@ __mfa_env_auto_renew() {
   emulate -L zsh
   [[ ${MFA_ENV_AUTO_RENEW-} == 1 && -n ${MFA_ENV_PROFILE-} ]] || return 0
   local renew=${MFA_ENV_RENEW_AT-}
-  [[ $renew == [1-9][0-9]# && ${#renew} -le 12 && ${__mfa_env_renew_failed-} != $renew ]] || return 0
+  [[ $renew == <-> && $renew != 0* && ${#renew} -le 12 && ${__mfa_env_renew_failed-} != $renew ]] || return 0
   (( EPOCHSECONDS >= renew )) || return 0
   # Never wait here for a code being typed in another terminal: the prompt would hang.
   MFA_ENV_LOCK_WAIT=0 mfa-env --no-input 2>/dev/null </dev/null || typeset -g __mfa_env_renew_failed=$renew
@@ -89,43 +89,47 @@ typeset -ga precmd_functions preexec_functions
 __mfa_env_free() {
   # Expanded before (( )) could see them: a name like e.f must never be read as arithmetic.
   if [[ ${+functions[$1]}${+aliases[$1]}${+builtins[$1]} == *1* ]] || (( ${reswords[(Ie)$1]} )); then
-    typeset -g __mfa_env_skipped+="$1 (profile $2: would shadow the existing $1)"$'\n'
+    __mfa_env_skipped+="$1 (profile $2: would shadow the existing $1)"$'\n'
     return 1
   fi
   __mfa_env_functions+=($1)
 }
 
-# The profile functions come from the memo mfa-env keeps in its cache directory, sourced only when it is a regular
-# file of ours (checked on the open file, so what is checked is what is sourced) starting with mfa-env's header,
-# and used only while it is fresh; otherwise one run of mfa-env makes it anew and hands over the same code.
+# Sources the memo $1 when it is a regular file of ours (checked on the open file, so what is checked is what is
+# sourced) in a directory of ours, neither a symlink, starting with mfa-env's header. Sourced with its own path in
+# __mfa_env_memo_check, it stops at once unless fresh; it sets __mfa_env_loaded when it has defined the functions.
+__mfa_env_source_memo() {
+  local memo=$1 dir=${1:h} line
+  local -i fd
+  if [[ -d $dir && ! -L $dir && -O $dir && -f $memo && ! -L $memo ]] && exec {fd}<$memo; then
+    if [[ -f /dev/fd/$fd && -O /dev/fd/$fd ]] && IFS= read -r line <&$fd && [[ $line == '# mfa-env 0.1.0 profile functions for zsh: made by mfa-env, not to be edited' ]]; then
+      local __mfa_env_memo_check=$memo
+      source /dev/fd/$fd
+    fi
+    exec {fd}<&-
+  fi
+  return 0
+}
+
+# The profile functions, from the memo mfa-env keeps in its cache directory while it is fresh; otherwise one run of
+# mfa-env makes it anew (or, when it cannot keep one, hands the code over itself).
 __mfa_env_load_profiles() {
   local fn
   for fn in ${__mfa_env_functions-}; do unfunction -- $fn 2>/dev/null || :; done
   typeset -ga __mfa_env_functions=()
-  typeset -g __mfa_env_skipped=
-  unfunction __mfa_env_memo_fresh __mfa_env_memo_apply 2>/dev/null || :
+  typeset -g __mfa_env_skipped= __mfa_env_loaded=
   local dir=${MFA_ENV_CACHE_DIR-}
   if [[ -z $dir ]]; then
     dir=${XDG_CACHE_HOME-}
     [[ $dir == /* ]] || dir=${HOME-}/.cache
     dir+=/mfa-env
   fi
-  local memo=$dir/profiles.zsh line
-  local -i fd
-  if [[ -d $dir && ! -L $dir && -O $dir && -f $memo && ! -L $memo ]] && exec {fd}<$memo; then
-    if [[ -f /dev/fd/$fd && -O /dev/fd/$fd ]] && IFS= read -r line <&$fd && [[ $line == '# mfa-env 0.1.0 profile functions for zsh: made by mfa-env, not to be edited' ]]; then
-      source /dev/fd/$fd
-    fi
-    exec {fd}<&-
+  __mfa_env_source_memo $dir/profiles.zsh
+  if [[ -z $__mfa_env_loaded ]] && (( ${+commands[mfa-env]} )); then
+    __mfa_env_functions=()
+    __mfa_env_skipped=
+    mfa-env __profiles zsh && [[ -z $__mfa_env_loaded ]] && __mfa_env_source_memo $dir/profiles.zsh
   fi
-  if (( ! ${+functions[__mfa_env_memo_fresh]} )) || ! __mfa_env_memo_fresh $memo; then
-    unfunction __mfa_env_memo_fresh __mfa_env_memo_apply 2>/dev/null || :
-    (( ${+commands[mfa-env]} )) && mfa-env __profiles zsh
-  fi
-  if (( ${+functions[__mfa_env_memo_apply]} )); then
-    __mfa_env_memo_apply
-  fi
-  unfunction __mfa_env_memo_fresh __mfa_env_memo_apply 2>/dev/null || :
   return 0
 }
 __mfa_env_load_profiles

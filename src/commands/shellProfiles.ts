@@ -19,9 +19,10 @@ const UNRECORDED = new Set<string>([...MANAGED_VARS, 'AWS_ACCESS_KEY_ID', 'AWS_S
 const unrecorded = (name: string) => UNRECORDED.has(name) || name.startsWith('AWS_ENDPOINT_URL') || name.startsWith('MFA_ENV_SAVED');
 
 /**
- * `mfa-env __profiles SHELL`, run by the integration when its memo is missing or stale: the code that defines the
- * profile functions, also kept (0600, atomically, in the checked cache directory) for the next shell start. A
- * broken config still gives a memo, whose code says what is wrong once per shell start instead of failing it.
+ * `mfa-env __profiles SHELL`, run by the integration when its memo is missing or stale: writes the code that defines
+ * the profile functions (0600, atomically, in the checked cache directory), for the shell to source now and at every
+ * start while it is fresh; only when it cannot be kept is the code handed over instead. A broken config still gives
+ * a memo, whose code says what is wrong once per shell start instead of failing it.
  */
 export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo, 'stdin'>): Promise<string> {
   // The memo's time: before anything is read, so a file changed meanwhile is newer than the memo.
@@ -41,9 +42,13 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
   const text = renderMemo(shell, { env, files }, plan);
   const cache = new SessionCache({ dir, minTtlSeconds: 0, uid: io.uid, warn: io.warn });
   const problem = cache.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, { mtime: memoTime(started, files) });
-  if (problem) io.warn(`could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`);
-  else removeLegacy(dir);
-  return text;
+  if (problem) {
+    io.warn(`could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`);
+    return text;
+  }
+  removeLegacy(dir);
+  // Kept: the shell sources the file, with the checks it applies at every start (and faster than evaluating it).
+  return '';
 }
 
 // Earlier versions of the fish integration kept a copy of both AWS files, long-term secret key included, in profiles.key.

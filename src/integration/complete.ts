@@ -38,8 +38,7 @@ export async function complete(shell: IntegrationShell, words: string[], env: En
     tokens = lexed.tokens;
     // readline replaces only what follows the last word-break character of the word (`k:` of `k:l`).
     const raw = lexed.rawLast;
-    let cut = -1;
-    for (const c of wordBreaks) if (c !== '"' && c !== "'") cut = Math.max(cut, raw.lastIndexOf(c));
+    const cut = lastBreak(raw, wordBreaks);
     breakPrefix = cut === -1 ? '' : unquote(raw.slice(0, cut + 1));
   }
   const candidates = await candidatesFor(tokens, env);
@@ -196,6 +195,25 @@ export function lexLine(line: string): { tokens: string[]; rawLast: string } {
   }
   tokens.push(inWord ? word : '');
   return { tokens, rawLast: inWord ? raw : '' };
+}
+
+/** Where readline cuts the word: its last word-break character that is neither quoted nor escaped. */
+function lastBreak(raw: string, wordBreaks: string): number {
+  let cut = -1;
+  let quote: string | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '\\') {
+      i++;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (wordBreaks.includes(c)) {
+      cut = i;
+    }
+  }
+  return cut;
 }
 
 function unquote(raw: string): string {

@@ -48,8 +48,8 @@ export function functionPrefix(env: Env): string {
 
 /**
  * One function per profile mfa-env can serve, named prefix + profile (other characters as `_`). Skipped: names that
- * clash with another profile's, with mfa-env itself, with a reserved word of the shell, or with a command on PATH
- * (functions, aliases and builtins of the user's are checked by the shell as it loads them, as only it knows them).
+ * clash with another profile's, with mfa-env itself, with a reserved word or (bash) a builtin of the shell, or with a
+ * command on PATH (functions and aliases of the user's are checked by the shell as it loads them: only it knows them).
  */
 export function planFunctions(profiles: ProfileSet, env: Env, shell: IntegrationShell): FunctionPlan {
   let prefix: string;
@@ -64,6 +64,7 @@ export function planFunctions(profiles: ProfileSet, env: Env, shell: Integration
   }
   const onPath = commandsOnPath(env.PATH ?? '', prefix);
   const reserved = new Set(SHELL_TABLE[shell].reservedWords);
+  const builtins = new Set(SHELL_TABLE[shell].builtins);
   const taken = new Map<string, string>();
   const functions: ProfileFunction[] = [];
   const skipped: string[] = [];
@@ -78,7 +79,9 @@ export function planFunctions(profiles: ProfileSet, env: Env, shell: Integration
             ? "a name of mfa-env's own"
             : reserved.has(name)
               ? `a reserved word of ${shell}`
-              : onPath.has(name)
+              : builtins.has(name)
+                ? `would shadow the builtin ${name}`
+                : onPath.has(name)
                 ? `would shadow the command ${name}`
                 : undefined;
     if (why) skipped.push(`${name} (profile ${profile}: ${why})`);

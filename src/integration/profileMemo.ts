@@ -1,14 +1,14 @@
 // The profile functions as code for one shell: what `mfa-env __profiles SHELL` hands the integration and keeps in
-// the cache directory for the next shell start. It defines two functions and runs nothing:
-//   __mfa_env_memo_fresh MEMO   true while everything it was made from is unchanged: each environment variable
-//                               read (as exported), and each AWS file (older than MEMO, or still absent)
-//   __mfa_env_memo_apply        defines the functions (through the integration's __mfa_env_free, which checks
-//                               the names against the shell's own functions, aliases and builtins)
-// Every name and value in it is quoted here, with the quoting the exports use; no secret and no file content is
-// written, only paths, names and the variables' values.
+// the cache directory for the next shell start. Top-level code, since shells parse a long function body slowly
+// (zsh takes seconds for 5,000 lines): when sourced with __mfa_env_memo_check set to the memo's own path, it first
+// checks that everything it was made from is unchanged (each environment variable read, as exported; each AWS file
+// older than the memo, or still absent) and returns 1 at once otherwise. Then it defines the functions (through the
+// integration's __mfa_env_free, which checks each name against the shell's own functions, aliases and builtins) and
+// sets __mfa_env_loaded. Every name and value in it is quoted here, with the quoting the exports use; no secret and
+// no file content is written, only paths, names and the variables' values.
 import { showName } from '../errors';
 import type { FunctionPlan } from './profileFunctions';
-import { SHELL_TABLE, type IntegrationShell } from './shellTable';
+import { SHELL_TABLE, fishVarName, type IntegrationShell } from './shellTable';
 
 export interface MemoInputs {
   /** Variable → value, or undefined when unset: what making the functions read. */
@@ -28,12 +28,7 @@ export function renderMemo(shell: IntegrationShell, inputs: MemoInputs, plan: Fu
   for (const f of plan.functions) if (!FUNCTION_NAME.test(f.name)) throw new Error(`refusing to render function name ${JSON.stringify(f.name)}`);
   const warning = plan.problem && `mfa-env: warning: no profile functions: ${plan.problem}`;
   const r = RENDERERS[shell];
-  return [
-    memoHeader,
-    r.fresh(variables, inputs.files, quote),
-    r.apply(plan, warning, quote),
-    '',
-  ].join('\n');
+  return [memoHeader, r.fresh(variables, inputs.files, quote), r.apply(plan, warning, quote), ''].join('\n');
 }
 
 type Quote = (value: string) => string;
@@ -49,7 +44,7 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
   bash: {
     fresh: (variables, files, q) =>
       [
-        '__mfa_env_memo_fresh() {',
+        'if [[ -n ${__mfa_env_memo_check-} ]]; then',
         // ${NAME@a} holds x when exported: only exported variables reach mfa-env.
         ...variables.map(([name, value]) =>
           value === undefined
@@ -57,24 +52,22 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
             : `  [[ -n \${${name}+set} && \${${name}@a} == *x* && \$${name} == ${q(value)} ]] || return 1`,
         ),
         ...files.map(({ path, exists }) =>
-          exists ? `  [[ $1 -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
+          exists ? `  [[ \${__mfa_env_memo_check} -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
         ),
-        '}',
+        'fi',
       ].join('\n'),
     apply: (plan, warning, q) =>
       [
-        '__mfa_env_memo_apply() {',
-        `  __mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
-        ...(warning ? [`  printf '%s\\n' ${q(warning)} >&2`] : []),
-        ...plan.functions.map((f) => `  __mfa_env_free ${f.name} ${q(f.profile)} && ${f.name}() { mfa-env --profile=${q(f.profile)} "$@"; }`),
-        '  return 0',
-        '}',
+        `__mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
+        ...(warning ? [`printf '%s\\n' ${q(warning)} >&2`] : []),
+        ...plan.functions.map((f) => `__mfa_env_free ${f.name} ${q(f.profile)} && ${f.name}() { mfa-env --profile=${q(f.profile)} "$@"; }`),
+        '__mfa_env_loaded=1',
       ].join('\n'),
   },
   zsh: {
     fresh: (variables, files, q) =>
       [
-        '__mfa_env_memo_fresh() {',
+        'if [[ -n ${__mfa_env_memo_check-} ]]; then',
         // ${(t)NAME} holds "export" when exported: only exported variables reach mfa-env.
         ...variables.map(([name, value]) =>
           value === undefined
@@ -82,29 +75,27 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
             : `  [[ \${(t)${name}-} == *export* && \${${name}-} == ${q(value)} ]] || return 1`,
         ),
         ...files.map(({ path, exists }) =>
-          exists ? `  [[ $1 -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
+          exists ? `  [[ $__mfa_env_memo_check -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
         ),
-        '}',
+        'fi',
       ].join('\n'),
     apply: (plan, warning, q) =>
       [
-        '__mfa_env_memo_apply() {',
-        `  typeset -g __mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
-        ...(warning ? [`  print -ru2 -- ${q(warning)}`] : []),
-        ...plan.functions.map((f) => `  __mfa_env_free ${f.name} ${q(f.profile)} && function ${f.name} { mfa-env --profile=${q(f.profile)} "$@"; }`),
-        '  return 0',
-        '}',
+        `typeset -g __mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
+        ...(warning ? [`print -ru2 -- ${q(warning)}`] : []),
+        ...plan.functions.map((f) => `__mfa_env_free ${f.name} ${q(f.profile)} && function ${f.name} { mfa-env --profile=${q(f.profile)} "$@"; }`),
+        'typeset -g __mfa_env_loaded=1',
       ].join('\n'),
   },
   fish: {
     fresh: (variables, files, q) =>
       [
-        'function __mfa_env_memo_fresh',
+        'if set -q __mfa_env_memo_check[1]',
         // Quoted, a variable whose name ends in PATH is joined with colons: as it is exported.
         ...variables.map(([name, value]) =>
           value === undefined ? `    not set -qx ${name}; or return 1` : `    set -qx ${name}; and test "$${name}" = ${q(value)}; or return 1`,
         ),
-        ...(files.some((f) => f.exists) ? ['    set -l memo (path mtime -- $argv[1]); or return 1'] : []),
+        ...(files.some((f) => f.exists) ? ['    set -l memo (path mtime -- $__mfa_env_memo_check); or return 1'] : []),
         ...files.map(({ path, exists }) =>
           exists
             ? `    set -l t (path mtime -- ${q(path)}); and test $memo -gt $t; or return 1`
@@ -112,19 +103,19 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
         ),
         'end',
       ].join('\n'),
+    // The integration sets __mfa_env_t_NAME for each function and builtin the shell has; a taken name is skipped.
     apply: (plan, warning, q) =>
       [
-        'function __mfa_env_memo_apply',
-        `    set -g __mfa_env_skipped ${plan.skipped.map(q).join(' ')}`,
-        ...(warning ? [`    printf '%s\\n' ${q(warning)} >&2`] : []),
+        `set -g __mfa_env_skipped ${plan.skipped.map(q).join(' ')}`,
+        ...(warning ? [`printf '%s\\n' ${q(warning)} >&2`] : []),
+        `set -g __mfa_env_functions ${plan.functions.map((f) => q(f.name)).join(' ')}`,
         ...plan.functions.flatMap((f) => [
-          `    if __mfa_env_free ${q(f.name)} ${q(f.profile)}`,
-          `        function ${q(f.name)} --wraps mfa-env --description ${q(`mfa-env for AWS profile ${showName(f.profile)}`)}`,
-          `            mfa-env --profile=${q(f.profile)} $argv`,
-          '        end',
-          '    end',
+          `set -q __mfa_env_t_${fishVarName(f.name)}; and __mfa_env_skip ${q(f.name)} ${q(f.profile)}`,
+          `or function ${q(f.name)} --wraps mfa-env --description ${q(`mfa-env for AWS profile ${showName(f.profile)}`)}`,
+          `    mfa-env --profile=${q(f.profile)} $argv`,
+          'end',
         ]),
-        'end',
+        'set -g __mfa_env_loaded 1',
       ].join('\n'),
   },
 };

@@ -13,8 +13,13 @@ export interface ShellTraits {
   /** Its first line, which the shell checks before sourcing it. */
   memoHeader: string;
   quote(value: string): string;
-  /** Words that cannot be a function's name in this shell's syntax (builtins are checked by the shell itself). */
+  /** Words that cannot be a function's name in this shell's syntax. */
   reservedWords: readonly string[];
+  /**
+   * Builtins mfa-env skips itself, for a shell that cannot look them up cheaply at start-up (bash's `type -t` costs
+   * more than a function definition); zsh and fish check their own builtins as they load the memo.
+   */
+  builtins: readonly string[];
 }
 
 // The version is part of the header: a memo made by another mfa-env is never sourced, so how a memo is written can
@@ -28,6 +33,14 @@ export const SHELL_TABLE: Record<IntegrationShell, ShellTraits> = {
     memoHeader: header('bash'),
     quote: quoteSh,
     reservedWords: ['case', 'coproc', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'function', 'if', 'in', 'select', 'then', 'time', 'until', 'while'],
+    // `compgen -b` of bash 5.2.
+    builtins: [
+      '.', ':', '[', 'alias', 'bg', 'bind', 'break', 'builtin', 'caller', 'cd', 'command', 'compgen', 'complete', 'compopt',
+      'continue', 'declare', 'dirs', 'disown', 'echo', 'enable', 'eval', 'exec', 'exit', 'export', 'false', 'fc', 'fg',
+      'getopts', 'hash', 'help', 'history', 'jobs', 'kill', 'let', 'local', 'logout', 'mapfile', 'popd', 'printf', 'pushd',
+      'pwd', 'read', 'readarray', 'readonly', 'return', 'set', 'shift', 'shopt', 'source', 'suspend', 'test', 'times',
+      'trap', 'true', 'type', 'typeset', 'ulimit', 'umask', 'unalias', 'unset', 'wait',
+    ],
   },
   zsh: {
     memoFile: 'profiles.zsh',
@@ -38,6 +51,7 @@ export const SHELL_TABLE: Record<IntegrationShell, ShellTraits> = {
       'function', 'if', 'in', 'integer', 'local', 'nocorrect', 'readonly', 'repeat', 'select', 'then', 'time', 'typeset',
       'until', 'while',
     ],
+    builtins: [],
   },
   fish: {
     memoFile: 'profiles.fish',
@@ -47,8 +61,18 @@ export const SHELL_TABLE: Record<IntegrationShell, ShellTraits> = {
       'and', 'begin', 'break', 'builtin', 'case', 'command', 'continue', 'else', 'end', 'eval', 'exec', 'for', 'function',
       'if', 'not', 'or', 'return', 'switch', 'time', 'while',
     ],
+    builtins: [],
   },
 };
+
+/**
+ * fish's `string escape --style=var` for a function name (which planFunctions makes of ASCII letters, digits and
+ * `_ . @ + % : -` only): the memo checks a name with `set -q` on a variable named after it, far cheaper at start-up
+ * than a function call per name.
+ */
+export function fishVarName(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, (c) => (c === '_' ? '__' : `_${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}_`));
+}
 
 /** Every memo file name, for `forget`. */
 export const MEMO_FILES = INTEGRATION_SHELLS.map((s) => SHELL_TABLE[s].memoFile);
