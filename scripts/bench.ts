@@ -1,7 +1,7 @@
 // `npm run bench`: start-up costs measured side by side in one run, printed as a table of medians and ratios.
 // Installs nothing: rows whose tools (zsh, fish, strace) are missing say so. CI does not run it.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,29 +16,38 @@ function has(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 }
 
+interface TimeOptions {
+  /** Run before each timed run, not timed (hyperfine --prepare): e.g. touching a config file. */
+  prepare?: string[];
+  runs?: number;
+}
+
+const quoteArgv = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+
 /**
  * Median wall time in ms of running argv. hyperfine, when installed, runs it without a shell in between and with
  * warm-up; otherwise a plain spawn loop, whose own overhead is the same for the command and its baseline.
  */
-function time(argv: string[], env: NodeJS.ProcessEnv): number {
+function time(argv: string[], env: NodeJS.ProcessEnv, { prepare, runs = RUNS }: TimeOptions = {}): number {
   if (has('hyperfine')) {
     const dir = mkdtempSync(join(tmpdir(), 'mfa-env-bench-hf-'));
     try {
       const json = join(dir, 'out.json');
-      const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-      const result = spawnSync('hyperfine', ['-N', '-w', '3', '-r', String(RUNS), '--export-json', json, quoted], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      if (result.status !== 0) throw new Error(`hyperfine ${quoted} failed: ${result.stderr}`);
+      const options = ['-N', '-w', runs < RUNS ? '1' : '3', '-r', String(runs), '--export-json', json, ...(prepare ? ['--prepare', quoteArgv(prepare)] : [])];
+      const result = spawnSync('hyperfine', [...options, quoteArgv(argv)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      if (result.status !== 0) throw new Error(`hyperfine ${quoteArgv(argv)} failed: ${result.stderr}`);
       return (JSON.parse(readFileSync(json, 'utf8')) as { results: Array<{ median: number }> }).results[0].median * 1000;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return spawnLoop(argv, env);
+  return spawnLoop(argv, env, prepare, runs);
 }
 
-function spawnLoop(argv: string[], env: NodeJS.ProcessEnv): number {
+function spawnLoop(argv: string[], env: NodeJS.ProcessEnv, prepare: string[] | undefined, runs: number): number {
   const samples: number[] = [];
-  for (let i = 0; i <= RUNS; i++) {
+  for (let i = 0; i <= runs; i++) {
+    if (prepare) spawnSync(prepare[0], prepare.slice(1), { env });
     const start = process.hrtime.bigint();
     const result = spawnSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -64,11 +73,8 @@ function processesStarted(argv: string[], env: NodeJS.ProcessEnv): number | unde
   }
 }
 
-/** A HOME whose AWS files hold `count` profiles: users with MFA devices and roles on top of them. */
-function homeWithProfiles(count: number): string {
-  const home = mkdtempSync(join(tmpdir(), 'mfa-env-bench-'));
-  mkdirSync(join(home, '.aws'));
-  mkdirSync(join(home, '.cache', 'mfa-env'), { recursive: true, mode: 0o700 });
+/** The AWS files of `count` profiles: users with MFA devices, and roles on top of them. */
+function profileFiles(count: number): { config: string; credentials: string } {
   const config: string[] = [];
   const credentials: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -79,16 +85,41 @@ function homeWithProfiles(count: number): string {
       config.push(`[profile role${i}]`, `role_arn = arn:aws:iam::123456789012:role/r${i}`, `source_profile = user${i - 1}`, '');
     }
   }
-  writeFileSync(join(home, '.aws', 'config'), config.join('\n'));
-  writeFileSync(join(home, '.aws', 'credentials'), credentials.join('\n'));
+  return { config: config.join('\n'), credentials: credentials.join('\n') };
+}
+
+/**
+ * A HOME whose AWS files hold `count` profiles (the config followed by `extraConfig`), and bin/mfa-env, the built
+ * CLI, for the PATH of benchEnv: the shell integration runs mfa-env by name, as test/support/tempHome.ts sets it up.
+ * The files are dated an hour back, as a config edited a while ago is: a memo made now is newer than them even by
+ * fish's clock, which has whole seconds.
+ */
+function homeWithProfiles(count: number, extraConfig = ''): string {
+  const home = mkdtempSync(join(tmpdir(), 'mfa-env-bench-'));
+  mkdirSync(join(home, '.aws'));
+  mkdirSync(join(home, '.cache', 'mfa-env'), { recursive: true, mode: 0o700 });
+  mkdirSync(join(home, 'bin'));
+  symlinkSync(cli, join(home, 'bin', 'mfa-env'));
+  const { config, credentials } = profileFiles(count);
+  writeFileSync(join(home, '.aws', 'config'), config + extraConfig);
+  writeFileSync(join(home, '.aws', 'credentials'), credentials);
+  const anHourAgo = new Date(Date.now() - 3600_000);
+  for (const file of ['config', 'credentials']) utimesSync(join(home, '.aws', file), anHourAgo, anHourAgo);
   return home;
 }
 
-const SHELLS = {
-  bash: { argv: ['bash', '--noprofile', '--norc', '-c'], hook: '__mfa_env_hook' },
-  zsh: { argv: ['zsh', '--no-globalrcs', '--no-rcs', '-c'], hook: '__mfa_env_hook' },
-  fish: { argv: ['fish', '--no-config', '-c'], hook: 'mfa_env_prompt >/dev/null' },
-} as const;
+/** What a shell of the bench runs with: nothing of the developer's but PATH, behind the home's own mfa-env. */
+function benchEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: `${join(home, 'bin')}:${process.env.PATH}`, HOME: home, TERM: 'dumb', ...extra };
+}
+
+type BenchShell = 'bash' | 'zsh' | 'fish';
+
+const SHELLS: Record<BenchShell, { argv: string[]; hook: string; defined(fn: string): string }> = {
+  bash: { argv: ['bash', '--noprofile', '--norc', '-c'], hook: '__mfa_env_hook', defined: (fn) => `declare -F -- ${fn} >/dev/null` },
+  zsh: { argv: ['zsh', '--no-globalrcs', '--no-rcs', '-c'], hook: '__mfa_env_hook', defined: (fn) => `(( \${+functions[${fn}]} ))` },
+  fish: { argv: ['fish', '--no-config', '-c'], hook: 'mfa_env_prompt >/dev/null', defined: (fn) => `functions -q -- ${fn}` },
+};
 
 interface Row {
   what: string;
@@ -98,33 +129,131 @@ interface Row {
   target: string;
 }
 
+/** Runs a script in the shell and fails the bench when it fails: a row must never time a broken start-up. */
+function mustRun(argv: string[], script: string, env: NodeJS.ProcessEnv, why: string): string {
+  const result = spawnSync(argv[0], [...argv.slice(1), script], { env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${why}: ${argv.join(' ')} '${script}' exited ${result.status}: ${result.stderr}`);
+  return result.stdout;
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const plus = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(1)} ms`;
+
+/** AWS configs that are large or have a long line, each beside the 200 profiles: what the first start after a change must read in under a second. */
+function largeConfigs(): Array<{ what: string; extra: string; fn: string | null }> {
+  const tenMb = 10 * 1024 * 1024;
+  const many: string[] = [];
+  let size = profileFiles(200).config.length;
+  for (let i = 0; size < tenMb; i++) {
+    const section = `\n[profile pad${i}]\nregion = eu-west-1\noutput = json\n`;
+    many.push(section);
+    size += section.length;
+  }
+  const comment = `# ${'x'.repeat(77)}\n`;
+  // The first is past the number of profiles a shell gets functions for (see profileFunctions.ts): none are made.
+  return [
+    { what: `10 MB config (${many.length.toLocaleString('en')} small profiles)`, extra: many.join(''), fn: null },
+    { what: '10 MB config (200 profiles, the rest comments)', extra: `\n${comment.repeat(Math.ceil((tenMb - size) / comment.length))}`, fn: 'mfa-user0' },
+    { what: 'config with a 2 MB line ([ + spaces + ])', extra: `\n[${' '.repeat(2 * 1024 * 1024)}]\n`, fn: 'mfa-user0' },
+    { what: 'config with 2 MB of spaces in a value', extra: `\n[profile padded]\nregion = eu${' '.repeat(2 * 1024 * 1024)}west-1\n`, fn: 'mfa-user0' },
+  ];
+}
+
 function shellRows(): Row[] {
   const rows: Row[] = [];
-  const home = homeWithProfiles(200);
-  const env = { PATH: process.env.PATH, HOME: home, TERM: 'dumb' };
+  const steady200 = homeWithProfiles(200);
+  const steady5000 = homeWithProfiles(5000);
+  // Its own home, as its config is touched before every run.
+  const changed200 = homeWithProfiles(200);
+  const large = largeConfigs().map(({ what, extra, fn }) => ({ what, fn, home: homeWithProfiles(200, extra) }));
+  const homes = [steady200, steady5000, changed200, ...large.map((l) => l.home)];
   try {
-    for (const [shell, { argv, hook }] of Object.entries(SHELLS)) {
+    for (const [shell, { argv, hook, defined }] of Object.entries(SHELLS) as Array<[BenchShell, (typeof SHELLS)[BenchShell]]>) {
       if (!has(shell)) {
-        rows.push({ what: `${shell}: start-up with the integration (200 profiles)`, value: 'n/a', baseline: '', result: `${shell} not installed`, target: '' });
+        rows.push({ what: `${shell}: start-up with the integration`, value: 'n/a', baseline: '', result: `${shell} not installed`, target: '' });
         continue;
       }
-      const file = join(root, 'shell', `mfa-env.${shell}`);
-      const source = `source '${file}'`;
-      spawnSync(argv[0], [...argv.slice(1), source], { env }); // fills the memo file where the shell keeps one
-      const without = time([...argv, 'true'], env);
-      const withIt = time([...argv, source], env);
+      const source = `source '${join(root, 'shell', `mfa-env.${shell}`)}'`;
+      const bare = time([...argv, 'true'], benchEnv(steady200));
+
+      /** The memo made by a first start, and the functions there: the steady state the timed runs start in. */
+      const warm = (home: string, fn: string | null = 'mfa-user0') => {
+        mustRun(argv, fn ? `${source}; ${defined(fn)}` : source, benchEnv(home), `${shell} defines no ${fn} with the integration`);
+        if (!existsSync(join(home, '.cache', 'mfa-env', `profiles.${shell}`))) throw new Error(`${shell} made no memo in ${home}/.cache/mfa-env`);
+      };
+
+      const steadyMs: Record<string, number> = {};
+      for (const [home, count, target] of [
+        [steady200, '200', '≤ +10 ms, 0 processes'],
+        [steady5000, '5,000', '≤ +100 ms, 0 processes'],
+      ] as const) {
+        warm(home);
+        const withIt = (steadyMs[count] = time([...argv, source], benchEnv(home)));
+        const started = processesStarted([...argv, source], benchEnv(home));
+        rows.push({
+          what: `${shell}: start-up, ${count} profiles, memo made`,
+          value: ms(withIt),
+          baseline: `${ms(bare)} bare`,
+          result: `${plus(withIt - bare)}, ${started ?? '?'} processes`,
+          target,
+        });
+      }
+
+      // After a change: the prepare step touches the config, so each timed start finds its memo older than it.
+      const env = benchEnv(changed200);
+      const touch = ['touch', join(changed200, '.aws', 'config')];
+      warm(changed200);
+      const afterChange = time([...argv, source], env, { prepare: touch });
+      spawnSync(touch[0], touch.slice(1));
       const started = processesStarted([...argv, source], env);
+      // What one mfa-env run starts by itself, plus the fork that starts it.
+      const oneRun = processesStarted([process.execPath, cli, '__profiles', shell], env);
       rows.push({
-        what: `${shell}: start-up with the integration (200 profiles)`,
-        value: `${withIt.toFixed(1)} ms`,
-        baseline: `${without.toFixed(1)} ms`,
-        result: `+${(withIt - without).toFixed(1)} ms, ${started ?? '?'} processes`,
-        target: '≤ +10 ms, 0 processes',
+        what: `${shell}: first start after an AWS file changed (200)`,
+        value: ms(afterChange),
+        baseline: `${ms(steadyMs['200'])} steady`,
+        result: `${plus(afterChange - steadyMs['200'])}, ${started ?? '?'} processes (one mfa-env run: ${oneRun === undefined ? '?' : oneRun + 1})`,
+        target: '≤ one mfa-env run more',
       });
+      // Such a start must end with the functions defined, from what its mfa-env run made: with the config changed
+      // just before the start (within the same second, which a clock of whole seconds cannot tell apart), and 2 s before.
+      const definedAfterChange = (secondsBefore: number) => {
+        const anHourAgo = new Date(Date.now() - 3600_000);
+        utimesSync(join(changed200, '.cache', 'mfa-env', `profiles.${shell}`), anHourAgo, anHourAgo);
+        const changedAt = new Date(Date.now() - secondsBefore * 1000);
+        utimesSync(join(changed200, '.aws', 'config'), changedAt, changedAt);
+        return spawnSync(argv[0], [...argv.slice(1), `${source}; ${defined('mfa-user0')}`], { env }).status === 0 ? 'yes' : 'NO';
+      };
+      rows.push({
+        what: `${shell}: that start defines the functions`,
+        value: `${definedAfterChange(0)} / ${definedAfterChange(2)}`,
+        baseline: '',
+        result: 'config changed just before / 2 s before',
+        target: 'yes / yes',
+      });
+
+      for (const { what, fn, home } of large) {
+        const env = benchEnv(home);
+        const touch = ['touch', join(home, '.aws', 'config')];
+        warm(home, fn);
+        // A single start first: one that takes seconds is timed over a few runs, not RUNS.
+        spawnSync(touch[0], touch.slice(1));
+        const t0 = process.hrtime.bigint();
+        mustRun(argv, source, env, `${shell} with a ${what}`);
+        const once = Number(process.hrtime.bigint() - t0) / 1e6;
+        const first = time([...argv, source], env, { prepare: touch, runs: once > 1000 ? Math.min(RUNS, 3) : RUNS });
+        rows.push({ what: `${shell}: first start after the change, ${what}`, value: ms(first), baseline: `${ms(bare)} bare`, result: plus(first - bare), target: '< 1 s' });
+      }
+
+      // The prompt hook with a session loaded (the variables an export sets), ten times, against sourcing alone.
       const expires = Math.floor(Date.now() / 1000) + 2520;
+      const session = { MFA_ENV_PROFILE: 'user0', MFA_ENV_PROFILE_LABEL: 'user0', MFA_ENV_EXPIRES_AT: String(expires), MFA_ENV_RENEW_AT: String(expires - 300) };
+      const promptEnv = benchEnv(steady200, session);
+      const segment = mustRun(argv, `${source}; mfa_env_prompt`, { ...promptEnv, NO_COLOR: '1' }, `${shell}: mfa_env_prompt`);
+      if (!/^user0 4[12]m\n$/.test(segment)) throw new Error(`${shell}: mfa_env_prompt printed ${JSON.stringify(segment)}, not the segment for user0`);
       const loop = shell === 'fish' ? `for i in 1 2 3 4 5 6 7 8 9 10; ${hook}; end` : `for i in 1 2 3 4 5 6 7 8 9 10; do ${hook}; done`;
-      const prompts = processesStarted([...argv, `${source}; ${loop}`], { ...env, MFA_ENV_PROFILE: 'user0', MFA_ENV_EXPIRES_AT: String(expires) });
-      const base = processesStarted([...argv, source], env);
+      const prompts = processesStarted([...argv, `${source}; ${loop}`], promptEnv);
+      const base = processesStarted([...argv, source], promptEnv);
       rows.push({
         what: `${shell}: processes per prompt (segment)`,
         value: prompts === undefined || base === undefined ? 'n/a (no strace)' : String((prompts - base) / 10),
@@ -134,7 +263,7 @@ function shellRows(): Row[] {
       });
     }
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    for (const home of homes) rmSync(home, { recursive: true, force: true });
   }
   return rows;
 }

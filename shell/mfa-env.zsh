@@ -101,9 +101,12 @@ __mfa_env_free() {
 __mfa_env_source_memo() {
   local memo=$1 dir=${1:h} line
   local -i fd
+  [[ -n $memo ]] || return 0
   if [[ -d $dir && ! -L $dir && -O $dir && -f $memo && ! -L $memo ]] && exec {fd}<$memo; then
     if [[ -f /dev/fd/$fd && -O /dev/fd/$fd ]] && IFS= read -r line <&$fd && [[ $line == '# mfa-env 0.1.0 profile functions for zsh: made by mfa-env, not to be edited' ]]; then
+      # Unless mfa-env has just made it ($2): then it is fresh even where the clock has not moved since.
       local __mfa_env_memo_check=$memo
+      [[ -z ${2-} ]] || __mfa_env_memo_check=
       source /dev/fd/$fd
     fi
     exec {fd}<&-
@@ -118,17 +121,26 @@ __mfa_env_load_profiles() {
   for fn in ${__mfa_env_functions-}; do unfunction -- $fn 2>/dev/null || :; done
   typeset -ga __mfa_env_functions=()
   typeset -g __mfa_env_skipped= __mfa_env_loaded=
-  local dir=${MFA_ENV_CACHE_DIR-}
-  if [[ -z $dir ]]; then
-    dir=${XDG_CACHE_HOME-}
-    [[ $dir == /* ]] || dir=${HOME-}/.cache
-    dir+=/mfa-env
+  # Where mfa-env keeps it (cacheDir in src/session/cacheSettings.ts; a test holds the two together). Without an
+  # absolute HOME mfa-env uses the home of the user database, which a shell cannot look up without a process.
+  local dir= memo=
+  if [[ -n ${MFA_ENV_CACHE_DIR-} ]]; then
+    dir=$MFA_ENV_CACHE_DIR
+  elif [[ ${XDG_CACHE_HOME-} == /* ]]; then
+    dir=$XDG_CACHE_HOME/mfa-env
+  elif [[ ${HOME-} == /* ]]; then
+    dir=$HOME/.cache/mfa-env
   fi
-  __mfa_env_source_memo $dir/profiles.zsh
+  [[ -z $dir ]] || memo=$dir/profiles.zsh
+  __mfa_env_source_memo "$memo"
   if [[ -z $__mfa_env_loaded ]] && (( ${+commands[mfa-env]} )); then
     __mfa_env_functions=()
     __mfa_env_skipped=
-    mfa-env __profiles zsh && [[ -z $__mfa_env_loaded ]] && __mfa_env_source_memo $dir/profiles.zsh
+    if [[ -n $memo ]]; then
+      mfa-env __profiles zsh && [[ -z $__mfa_env_loaded ]] && __mfa_env_source_memo "$memo" made
+    else
+      mfa-env __profiles zsh --print
+    fi
   fi
   return 0
 }

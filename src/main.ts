@@ -145,7 +145,10 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   __profiles: {
     cmd: '__profiles <shell>',
     describe: false,
-    builder: (y) => y.positional('shell', { choices: INIT_SHELLS }),
+    builder: (y) =>
+      y
+        .positional('shell', { choices: INIT_SHELLS })
+        .option('print', { type: 'boolean', describe: 'Hand the code over even when it is kept (the shell found no cache directory of its own)' }),
   },
   __complete: {
     cmd: '__complete <shell> [words..]',
@@ -209,7 +212,7 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   },
   async __profiles(args, emit) {
     const { shellProfiles } = await import('./commands/shellProfiles');
-    emit({ text: await shellProfiles(args.shell as InitShell, io), isCode: true });
+    emit({ text: await shellProfiles(args.shell as InitShell, io, { print: Boolean(args.print) }), isCode: true });
   },
   async __complete(args, emit) {
     const { complete } = await import('./integration/complete');

@@ -2,10 +2,10 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANAGED_VARS, originalEnv } from '../env/envChange';
 import { MfaEnvError, show } from '../errors';
-import { planFunctions, type FunctionPlan } from '../integration/profileFunctions';
+import { MAX_FUNCTIONS, planFunctions, tooMany, type FunctionPlan } from '../integration/profileFunctions';
 import { renderMemo } from '../integration/profileMemo';
 import { MEMO_FILES, SHELL_TABLE, type IntegrationShell } from '../integration/shellTable';
-import { configFilePaths, loadConfigFiles } from '../profiles/configFiles';
+import { TooManySections, configFilePaths, loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { SessionCache } from '../session/cache';
 import { cacheDir } from '../session/cacheSettings';
@@ -24,7 +24,7 @@ const unrecorded = (name: string) => UNRECORDED.has(name) || name.startsWith('AW
  * start while it is fresh; only when it cannot be kept is the code handed over instead. A broken config still gives
  * a memo, whose code says what is wrong once per shell start instead of failing it.
  */
-export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo, 'stdin'>): Promise<string> {
+export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo, 'stdin'>, { print = false } = {}): Promise<string> {
   // The memo's time: before anything is read, so a file changed meanwhile is newer than the memo.
   const started = new Date();
   const recorded = recordingEnv(originalEnv(io.env));
@@ -32,10 +32,12 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
   const files = [configPath, credentialsPath].map((path) => ({ path, exists: exists(path) }));
   let plan: FunctionPlan;
   try {
-    plan = planFunctions(new ProfileSet(await loadConfigFiles(recorded.env)), recorded.env, shell);
+    // A profile can be in both files: twice the cap in sections can still be within it.
+    plan = planFunctions(new ProfileSet(await loadConfigFiles(recorded.env, { maxSections: 2 * MAX_FUNCTIONS })), recorded.env, shell);
   } catch (err) {
-    if (!(err instanceof MfaEnvError)) throw err;
-    plan = { functions: [], skipped: [], problem: err.message };
+    if (err instanceof TooManySections) plan = { functions: [], skipped: [tooMany(`${err.sections} sections`)] };
+    else if (err instanceof MfaEnvError) plan = { functions: [], skipped: [], problem: err.message };
+    else throw err;
   }
   const dir = cacheDir(recorded.env);
   const env = new Map([...recorded.reads].filter(([name]) => !unrecorded(name)));
@@ -47,8 +49,9 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
     return text;
   }
   removeLegacy(dir);
-  // Kept: the shell sources the file, with the checks it applies at every start (and faster than evaluating it).
-  return '';
+  // Kept: the shell sources the file, with the checks it applies at every start (and faster than evaluating it),
+  // unless it could not tell where the file is (no absolute HOME).
+  return print ? text : '';
 }
 
 // Earlier versions of the fish integration kept a copy of both AWS files, long-term secret key included, in profiles.key.

@@ -60,7 +60,7 @@ export function planFunctions(profiles: ProfileSet, env: Env, shell: Integration
   }
   const candidates = candidateProfiles(profiles);
   if (candidates.length > MAX_FUNCTIONS) {
-    return { functions: [], skipped: [`all (${candidates.length} profiles are more than the ${MAX_FUNCTIONS} a shell is given functions for; use "mfa-env PROFILE")`] };
+    return { functions: [], skipped: [tooMany(`${candidates.length} profiles`)] };
   }
   const onPath = commandsOnPath(env.PATH ?? '', prefix);
   const reserved = new Set(SHELL_TABLE[shell].reservedWords);
@@ -96,6 +96,11 @@ function candidateProfiles(profiles: ProfileSet): string[] {
   const candidates = new Set<string>();
   for (const name of profiles.names()) candidates.add(name.endsWith('-long-term') ? name.slice(0, -'-long-term'.length) || name : name);
   return [...candidates];
+}
+
+/** The line `status` shows when the AWS files hold too many profiles for functions. */
+export function tooMany(what: string): string {
+  return `all (${what} are more than the ${MAX_FUNCTIONS} profiles a shell is given functions for; use "mfa-env PROFILE")`;
 }
 
 /** The profiles `mfa-env PROFILE` resolves, among the candidates. */

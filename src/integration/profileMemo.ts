@@ -23,7 +23,8 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FUNCTION_NAME = /^[A-Za-z0-9_.@+%:][A-Za-z0-9_.@+%:-]*$/;
 
 export function renderMemo(shell: IntegrationShell, inputs: MemoInputs, plan: FunctionPlan): string {
-  const { quote, memoHeader } = SHELL_TABLE[shell];
+  const { memoHeader } = SHELL_TABLE[shell];
+  const quote = shell === 'fish' ? fishWord : SHELL_TABLE[shell].quote;
   const variables = [...inputs.env].filter(([name]) => VARIABLE_NAME.test(name));
   for (const f of plan.functions) if (!FUNCTION_NAME.test(f.name)) throw new Error(`refusing to render function name ${JSON.stringify(f.name)}`);
   const warning = plan.problem && `mfa-env: warning: no profile functions: ${plan.problem}`;
@@ -32,6 +33,16 @@ export function renderMemo(shell: IntegrationShell, inputs: MemoInputs, plan: Fu
 }
 
 type Quote = (value: string) => string;
+
+/** fish: a word bare when fish_indent would write it so (letters, digits, `_ / -`), else quoted. */
+function fishWord(value: string): string {
+  return /^[A-Za-z0-9_/-]+$/.test(value) ? value : SHELL_TABLE.fish.quote(value);
+}
+
+/** `set -g NAME WORDS...`, with no trailing blank when the list is empty. */
+function fishSet(name: string, words: string[]): string {
+  return [`set -g ${name}`, ...words].join(' ');
+}
 type Variables = Array<[string, string | undefined]>;
 type Files = MemoInputs['files'];
 
@@ -49,7 +60,7 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
         ...variables.map(([name, value]) =>
           value === undefined
             ? `  [[ -z \${${name}+set} || \${${name}@a} != *x* ]] || return 1`
-            : `  [[ -n \${${name}+set} && \${${name}@a} == *x* && \$${name} == ${q(value)} ]] || return 1`,
+            : `  [[ -n \${${name}+set} && \${${name}@a} == *x* && \${${name}} == ${q(value)} ]] || return 1`,
         ),
         ...files.map(({ path, exists }) =>
           exists ? `  [[ \${__mfa_env_memo_check} -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
@@ -106,9 +117,9 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
     // The integration sets __mfa_env_t_NAME for each function and builtin the shell has; a taken name is skipped.
     apply: (plan, warning, q) =>
       [
-        `set -g __mfa_env_skipped ${plan.skipped.map(q).join(' ')}`,
+        fishSet('__mfa_env_skipped', plan.skipped.map(q)),
         ...(warning ? [`printf '%s\\n' ${q(warning)} >&2`] : []),
-        `set -g __mfa_env_functions ${plan.functions.map((f) => q(f.name)).join(' ')}`,
+        fishSet('__mfa_env_functions', plan.functions.map((f) => q(f.name))),
         ...plan.functions.flatMap((f) => [
           `set -q __mfa_env_t_${fishVarName(f.name)}; and __mfa_env_skip ${q(f.name)} ${q(f.profile)}`,
           `or function ${q(f.name)} --wraps mfa-env --description ${q(`mfa-env for AWS profile ${showName(f.profile)}`)}`,

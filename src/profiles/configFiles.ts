@@ -21,9 +21,14 @@ export interface ConfigFiles {
  * CLI. The loader swallows every read error (a typo'd path and a permission problem both look like "no
  * profiles"), so the files are read here first: a missing file is empty, any other failure names the file.
  */
-export async function loadConfigFiles(env: Env): Promise<ConfigFiles> {
+export async function loadConfigFiles(env: Env, { maxSections }: { maxSections?: number } = {}): Promise<ConfigFiles> {
   const { configPath, credentialsPath } = configFilePaths(env);
   const [configText, credentialsText] = await Promise.all([readIfExists(configPath), readIfExists(credentialsPath)]);
+  if (maxSections !== undefined) {
+    // Counted before the SDK parses them, which costs about 2 us per section.
+    const sections = (configText.match(/^[ \t]*\[/gm)?.length ?? 0) + (credentialsText.match(/^[ \t]*\[/gm)?.length ?? 0);
+    if (sections > maxSections) throw new TooManySections(sections);
+  }
   externalDataInterceptor.interceptFile(configPath, configText);
   externalDataInterceptor.interceptFile(credentialsPath, credentialsText);
   const parsed = await loadSharedConfigFiles({ configFilepath: configPath, filepath: credentialsPath });
@@ -33,6 +38,13 @@ export async function loadConfigFiles(env: Env): Promise<ConfigFiles> {
     config: parsed.configFile as Record<string, Section>,
     credentials: parsed.credentialsFile as Record<string, Section>,
   };
+}
+
+/** More sections than a caller wanted parsed (see loadConfigFiles' maxSections). */
+export class TooManySections extends Error {
+  constructor(readonly sections: number) {
+    super(`${sections} sections`);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { ConfigError, show } from '../errors';
-import { homeOfUser, type Env } from '../profiles/configPaths';
+import { homeDir, type Env } from '../profiles/configPaths';
 import { parseDuration } from '../profiles/duration';
 
 export const DEFAULT_MIN_TTL_SECONDS = 300;
@@ -10,7 +10,7 @@ export function cacheDir(env: Env): string {
   if (env.MFA_ENV_CACHE_DIR) return env.MFA_ENV_CACHE_DIR;
   // The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored (it would put sessions wherever the shell is).
   const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
-  const base = xdg ?? join(env.HOME || homeOfUser(), '.cache');
+  const base = xdg ?? join(homeDir(env), '.cache');
   return join(base, 'mfa-env');
 }
 

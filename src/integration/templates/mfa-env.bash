@@ -14,7 +14,8 @@
 mfa-env() {
   local __mfa_env_code __mfa_env_status
   {
-    __mfa_env_code=$(@SHELL_VAR@=bash @EVAL_FD_VAR@=3 @SKIPPED_VAR@=${__mfa_env_skipped-} command mfa-env "$@" 3>&1 1>&4 4>&-)
+    # exec: the subshell becomes mfa-env (bash would fork once more for the redirections); it also skips functions.
+    __mfa_env_code=$(@SHELL_VAR@=bash @EVAL_FD_VAR@=3 @SKIPPED_VAR@=${__mfa_env_skipped-} exec mfa-env "$@" 3>&1 1>&4 4>&-)
     __mfa_env_status=$?
   } 4>&1
   if ((__mfa_env_status == 0)) && [[ -n ${__mfa_env_code} ]]; then
@@ -27,7 +28,8 @@ mfa-env() {
 # mfa-env's variables only. Builtins only: printf's %(%s)T gives the time without starting `date`.
 __mfa_env_update_prompt() {
   __mfa_env_segment=
-  # shellcheck disable=SC2034 # read by the user's PS1
+  # MFA_ENV_PROMPT is read by the user's PS1, which shellcheck cannot see.
+  # shellcheck disable=SC2034
   MFA_ENV_PROMPT=
   local label=${@LABEL_VAR@-} expires=${@EXPIRES_VAR@-} renew=${@RENEW_VAR@-}
   # A label mfa-env escaped, and times that are plain numbers; anything else shows nothing.
@@ -51,8 +53,8 @@ __mfa_env_update_prompt() {
   if [[ -n ${NO_COLOR-} ]]; then
     MFA_ENV_PROMPT=${__mfa_env_segment}
   else
-    # \001 and \002 tell readline the colour codes take no room, so line editing stays right.
-    # shellcheck disable=SC2034 # read by the user's PS1
+    # \001 and \002 tell readline the colour codes take no room, so line editing stays right. PS1 reads it.
+    # shellcheck disable=SC2034
     MFA_ENV_PROMPT=$'\001\e['"${colour}m"$'\002'"${__mfa_env_segment}"$'\001\e[0m\002'
   fi
 }
@@ -111,9 +113,12 @@ __mfa_env_free() {
 # __mfa_env_memo_check, it stops at once unless fresh; it sets __mfa_env_loaded when it has defined the functions.
 __mfa_env_source_memo() {
   local memo=$1 dir=${1%/*} fd line
+  [[ -n ${memo} ]] || return 0
   if [[ -d ${dir} && ! -L ${dir} && -O ${dir} && -f ${memo} && ! -L ${memo} ]] && exec {fd}<"${memo}"; then
     if [[ -f /dev/fd/${fd} && -O /dev/fd/${fd} ]] && IFS= read -r line <&"${fd}" && [[ ${line} == @MEMO_HEADER_QUOTED@ ]]; then
+      # Unless mfa-env has just made it ($2): then it is fresh even where the clock has not moved since.
       local __mfa_env_memo_check=${memo}
+      [[ -z ${2-} ]] || __mfa_env_memo_check=''
       # shellcheck source=/dev/null
       source "/dev/fd/${fd}"
     fi
@@ -130,17 +135,26 @@ __mfa_env_load_profiles() {
   __mfa_env_functions=()
   __mfa_env_skipped=''
   __mfa_env_loaded=''
-  local dir=${@CACHE_DIR_VAR@-}
-  if [[ -z ${dir} ]]; then
-    dir=${XDG_CACHE_HOME-}
-    [[ ${dir} == /* ]] || dir=${HOME-}/.cache
-    dir+=/mfa-env
+  # Where mfa-env keeps it (cacheDir in src/session/cacheSettings.ts; a test holds the two together). Without an
+  # absolute HOME mfa-env uses the home of the user database, which a shell cannot look up without a process.
+  local dir='' memo=''
+  if [[ -n ${@CACHE_DIR_VAR@-} ]]; then
+    dir=${@CACHE_DIR_VAR@}
+  elif [[ ${XDG_CACHE_HOME-} == /* ]]; then
+    dir=${XDG_CACHE_HOME}/mfa-env
+  elif [[ ${HOME-} == /* ]]; then
+    dir=${HOME}/.cache/mfa-env
   fi
-  __mfa_env_source_memo "${dir}/@MEMO_FILE@"
+  [[ -z ${dir} ]] || memo=${dir}/@MEMO_FILE@
+  __mfa_env_source_memo "${memo}"
   if [[ -z ${__mfa_env_loaded} ]] && type -P mfa-env >/dev/null; then
     __mfa_env_functions=()
     __mfa_env_skipped=''
-    mfa-env @PROFILES_COMMAND@ bash && [[ -z ${__mfa_env_loaded} ]] && __mfa_env_source_memo "${dir}/@MEMO_FILE@"
+    if [[ -n ${memo} ]]; then
+      mfa-env @PROFILES_COMMAND@ bash && [[ -z ${__mfa_env_loaded} ]] && __mfa_env_source_memo "${memo}" made
+    else
+      mfa-env @PROFILES_COMMAND@ bash --print
+    fi
   fi
   return 0
 }

@@ -83,13 +83,16 @@ end
 # Sources the memo when it is a regular file of ours in a directory of ours, neither a symlink, starting with
 # mfa-env's header. Sourced with its own path in __mfa_env_memo_check, it stops at once unless fresh; it sets
 # __mfa_env_loaded when it has defined the functions.
-function __mfa_env_source_memo --argument-names memo
+function __mfa_env_source_memo --argument-names memo made
+    test -n "$memo"; or return 0
     set -l dir (path dirname -- $memo)
     if test -d "$dir" -a -O "$dir" -a -f "$memo" -a -O "$memo"; and not test -L "$dir"; and not test -L "$memo"
         read -l line <"$memo"
         and test "$line" = @MEMO_HEADER_QUOTED@
         and begin
+            # Unless mfa-env has just made it: then it is fresh even where the clock has not moved since.
             set -l __mfa_env_memo_check "$memo"
+            test -n "$made"; and set -e __mfa_env_memo_check
             source "$memo"
         end
     end
@@ -110,17 +113,26 @@ function __mfa_env_load_profiles
     for name in $taken
         set -g __mfa_env_t_$name 1
     end
-    set -l dir "$@CACHE_DIR_VAR@"
-    if test -z "$dir"
-        set dir "$XDG_CACHE_HOME"
-        string match -q '/*' -- "$dir"; or set dir "$HOME/.cache"
-        set dir "$dir/mfa-env"
+    # Where mfa-env keeps it (cacheDir in src/session/cacheSettings.ts; a test holds the two together).
+    set -l dir
+    if test -n "$@CACHE_DIR_VAR@"
+        set dir "$@CACHE_DIR_VAR@"
+    else if string match -q '/*' -- "$XDG_CACHE_HOME"
+        set dir "$XDG_CACHE_HOME/mfa-env"
+    else if string match -q '/*' -- "$HOME"
+        set dir "$HOME/.cache/mfa-env"
     end
-    __mfa_env_source_memo "$dir/@MEMO_FILE@"
+    set -l memo
+    test -n "$dir"; and set memo "$dir/@MEMO_FILE@"
+    __mfa_env_source_memo "$memo"
     if test -z "$__mfa_env_loaded"; and command -q mfa-env
         set -g __mfa_env_functions
         set -g __mfa_env_skipped
-        mfa-env @PROFILES_COMMAND@ fish; and test -z "$__mfa_env_loaded"; and __mfa_env_source_memo "$dir/@MEMO_FILE@"
+        if test -n "$memo"
+            mfa-env @PROFILES_COMMAND@ fish; and test -z "$__mfa_env_loaded"; and __mfa_env_source_memo "$memo" made
+        else
+            mfa-env @PROFILES_COMMAND@ fish --print
+        end
     end
     for name in $taken
         set -g -e __mfa_env_t_$name
