@@ -87,14 +87,17 @@ function __mfa_env_source_memo --argument-names memo made
     test -n "$memo"; or return 0
     set -l dir (path dirname -- $memo)
     if test -d "$dir" -a -O "$dir" -a -f "$memo" -a -O "$memo"; and not test -L "$dir"; and not test -L "$memo"
-        read -l line <"$memo"
-        and test "$line" = '# mfa-env 0.1.0 profile functions for fish: made by mfa-env, not to be edited'
-        and begin
-            # Unless mfa-env has just made it: then it is fresh even where the clock has not moved since.
-            set -l __mfa_env_memo_check "$memo"
-            test -n "$made"; and set -e __mfa_env_memo_check
-            source "$memo"
-        end
+        # One open of the file for the header and the code: what is checked is what is sourced.
+        begin
+            read -l line
+            and test "$line" = '# mfa-env 0.1.0 profile functions for fish: made by mfa-env, not to be edited'
+            and begin
+                # Unless mfa-env has just made it: then it is fresh even where the clock has not moved since.
+                set -l __mfa_env_memo_check "$memo"
+                test -n "$made"; and set -e __mfa_env_memo_check
+                source -
+            end
+        end <"$memo"
     end
     return 0
 end

@@ -98,7 +98,8 @@ function memoTime(started: Date, files: Array<{ path: string; exists: boolean }>
     if (!present) continue;
     try {
       const mtime = lstatSync(path).mtimeMs;
-      if (mtime > now && mtime >= newest) newest = mtime + 1;
+      // A whole second past it: fish compares whole seconds, and stored times may be rounded.
+      if (mtime > now && mtime >= newest) newest = (Math.floor(mtime / 1000) + 1) * 1000;
     } catch {
       // gone meanwhile: the memo's check will say so
     }

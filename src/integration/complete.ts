@@ -41,12 +41,12 @@ export async function complete(shell: IntegrationShell, words: string[], env: En
     const cut = lastBreak(raw, wordBreaks);
     breakPrefix = cut === -1 ? '' : unquote(raw.slice(0, cut + 1));
   }
-  const candidates = await candidatesFor(tokens, env);
+  const candidates = (await candidatesFor(tokens, env)).filter((c) => !UNSHOWABLE.test(c) && c.length <= 500);
+  // zsh and fish match the word as typed (quotes and all) against the candidates themselves.
+  if (shell !== 'bash') return candidates.map((c) => `${c}\n`).join('');
   const current = tokens.at(-1) ?? '';
-  const out = candidates.filter((c) => c.startsWith(current) && !UNSHOWABLE.test(c) && c.length <= 500);
-  if (shell !== 'bash') return out.map((c) => `${c}\n`).join('');
-  return out
-    .filter((c) => c.startsWith(breakPrefix))
+  return candidates
+    .filter((c) => c.startsWith(current) && c.startsWith(breakPrefix))
     .map((c) => `${c.slice(breakPrefix.length).replace(BASH_PLAIN, '\\$&')}\n`)
     .join('');
 }

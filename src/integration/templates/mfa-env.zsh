@@ -9,6 +9,7 @@
 # none of mfa-env's options. @GENERATED@
 
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+zmodload -F zsh/stat b:zstat 2>/dev/null
 
 # mfa-env writes the code for this shell to fd 3, a pipe read here; its stdout and stderr stay this function's and
 # are never evaluated (help, list, --format json, exec's command...). Nothing is evaluated unless mfa-env succeeded.
@@ -101,7 +102,13 @@ __mfa_env_free() {
 __mfa_env_source_memo() {
   local memo=$1 dir=${1:h} line
   local -i fd
+  local -a mode
   [[ -n $memo ]] || return 0
+  # zstat (a module, no process) also tells the modes: a directory others can write to (mode & 022, 18 in decimal:
+  # a base-8 constant here would make zsh print fd in base 8) is refused, as mfa-env does.
+  if (( ${+builtins[zstat]} )) && { ! zstat -A mode +mode -- $dir 2>/dev/null || (( mode[1] & 18 )) }; then
+    return 0
+  fi
   if [[ -d $dir && ! -L $dir && -O $dir && -f $memo && ! -L $memo ]] && exec {fd}<$memo; then
     if [[ -f /dev/fd/$fd && -O /dev/fd/$fd ]] && IFS= read -r line <&$fd && [[ $line == @MEMO_HEADER_QUOTED@ ]]; then
       # Unless mfa-env has just made it ($2): then it is fresh even where the clock has not moved since.
