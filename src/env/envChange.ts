@@ -46,7 +46,7 @@ export interface SessionVars {
   region?: string;
   /** The role the credentials belong to, for prompts and `status`. */
   roleArn?: string;
-  /** When the shell integration should renew the session (see renewTime); absent for `exec`, which has no prompt. */
+  /** When the shell integration should renew the session (see renewTime). */
   renewAt?: number;
 }
 

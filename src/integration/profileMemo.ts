@@ -71,7 +71,8 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
       [
         `__mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
         ...(warning ? [`printf '%s\\n' ${q(warning)} >&2`] : []),
-        ...plan.functions.map((f) => `__mfa_env_free ${f.name} ${q(f.profile)} && ${f.name}() { mfa-env --profile=${q(f.profile)} "$@"; }`),
+        // `function NAME`: the word after `function` is never alias-expanded, so an alias of the name cannot break it.
+        ...plan.functions.map((f) => `__mfa_env_free ${f.name} ${q(f.profile)} && function ${f.name} { mfa-env --profile=${q(f.profile)} "$@"; }`),
         '__mfa_env_loaded=1',
       ].join('\n'),
   },

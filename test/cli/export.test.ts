@@ -27,7 +27,10 @@ describe('mfa-env PROFILE', () => {
       AWS_REGION: 'eu-west-1',
       AWS_DEFAULT_REGION: 'eu-west-1',
       MFA_ENV_PROFILE: 'demo-user',
+      MFA_ENV_PROFILE_LABEL: 'demo-user',
       MFA_ENV_EXPIRES_AT: String(issued.expiresAtMs / 1000),
+      // MFA_ENV_MIN_TTL (default 5 minutes) before the end: when the cache stops serving the session.
+      MFA_ENV_RENEW_AT: String(issued.expiresAtMs / 1000 - 300),
       MFA_ENV_SAVED: 'AWS_SECURITY_TOKEN AWS_PROFILE',
       MFA_ENV_SAVED_AWS_SECURITY_TOKEN: 'stale',
       MFA_ENV_SAVED_AWS_PROFILE: 'demo-user',

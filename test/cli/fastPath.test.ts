@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_NAMES } from '../../src/commandNames';
+import { COMMANDS } from '../../src/main';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 
 // The fast path (src/fastPath.ts) answers --clear and a cached session without yargs, the INI parser or the SDK,
@@ -81,6 +82,16 @@ describe('the same answer as the full CLI', () => {
     expect(fast.stdout).toContain(`export MFA_ENV_ROLE_ARN='${ROLE}'`);
   });
 
+  it('the renewal time is MFA_ENV_MIN_TTL before the end on both paths', async () => {
+    await warm();
+    const env = { MFA_ENV_MIN_TTL: '10m' };
+    const fast = await f.run(['demo-user'], { stdin: 'closed', env });
+    expect(fast.stdout).toBe((await f.run(['demo-user'], { stdin: 'closed', env: { ...env, ...FULL } })).stdout);
+    const expires = Number(/MFA_ENV_EXPIRES_AT='(\d+)'/.exec(fast.stdout)?.[1]);
+    expect(expires).toBe(f.server.issued[0].expiresAtMs / 1000);
+    expect(fast.stdout).toContain(`export MFA_ENV_RENEW_AT='${expires - 600}'`);
+  });
+
   it('--clear, with and without a loaded session', async () => {
     const loaded = { MFA_ENV_SAVED: 'AWS_PROFILE', MFA_ENV_SAVED_AWS_PROFILE: 'work', MFA_ENV_PROFILE: 'demo-user', AWS_ACCESS_KEY_ID: 'ASIAX' };
     for (const env of [{}, loaded]) {
@@ -101,10 +112,17 @@ describe('the same answer as the full CLI', () => {
     expect((await f.run(['list'])).stdout).toContain('demo-user');
   });
 
-  it('COMMAND_NAMES lists exactly the commands the full CLI has', async () => {
+  it('COMMAND_NAMES lists exactly the commands the full CLI has: those --help shows, and the hidden ones', async () => {
     const help = (await f.run(['--help'])).stderr + (await f.run(['--help'])).stdout;
-    const commands = [...help.matchAll(/^ {2}mfa-env ([a-z]+)\b/gm)].map((m) => m[1]);
-    expect(commands.sort()).toEqual([...COMMAND_NAMES].sort());
+    const commands = [...help.matchAll(/^ {2}mfa-env ([a-z_]+)\b/gm)].map((m) => m[1]);
+    // Hidden from --help: the shell integration's own (its profile functions, completion).
+    const hidden = Object.entries(COMMANDS)
+      .filter(([name, spec]) => name !== '$0' && spec.describe === false)
+      .map(([name]) => name);
+    expect(hidden.sort()).toEqual(['__complete', '__profiles']);
+    expect(commands.sort()).toEqual(COMMAND_NAMES.filter((name) => !hidden.includes(name)).sort());
+    // Hidden, but a command all the same, not a profile name.
+    expect(await f.run(['__complete', 'bash', '--', ' ', 'mfa-env st'])).toMatchObject({ status: 0, stdout: 'status\n' });
   });
 });
 

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { showName } from '../../src/errors';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import type { CredentialsTamper } from '../support/sts-server';
 import { errorProblems, parseEnvDump, pool, runRaw, writeRawEnv, type RawResult } from './support/harness';
@@ -38,7 +39,7 @@ const CONCURRENCY = 8;
 /** The variables an export replaces and a --clear restores (README, "What it sets"). */
 const PRE_EXISTING = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_SESSION_EXPIRATION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'];
 const MANAGED = [...PRE_EXISTING, 'AWS_REGION'];
-const OURS = ['MFA_ENV_PROFILE', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_ROLE_ARN', 'MFA_ENV_SAVED', ...MANAGED.map((n) => `MFA_ENV_SAVED_${n}`)];
+const OURS = ['MFA_ENV_PROFILE', 'MFA_ENV_PROFILE_LABEL', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT', 'MFA_ENV_ROLE_ARN', 'MFA_ENV_SAVED', ...MANAGED.map((n) => `MFA_ENV_SAVED_${n}`)];
 
 const tampers = new Map<number, CredentialsTamper>();
 let f: Fixture;
@@ -335,6 +336,8 @@ describe('STS credentials, pre-existing variables and profile names, together', 
         const credential = stsCarries ? bytes(xmlText(value)) : undefined;
         c.expected = {
           MFA_ENV_PROFILE: bytes(usable ? name : 'demo-user'),
+          // What prompts show: the name with its control characters escaped.
+          MFA_ENV_PROFILE_LABEL: bytes(showName(usable ? name : 'demo-user')),
           AWS_ACCESS_KEY_ID: credential ?? bytes(issued?.accessKeyId ?? '?'),
           AWS_SECRET_ACCESS_KEY: credential ?? bytes(issued?.secretAccessKey ?? '?'),
           AWS_SESSION_TOKEN: credential ?? bytes(issued?.sessionToken ?? '?'),
@@ -411,7 +414,7 @@ describe('STS credentials, pre-existing variables and profile names, together', 
         canaryInRunDirs(c);
         if (!ranOk(c, r, 'the export')) return;
         c.exportCode.sh = r.stdout;
-        c.expected = { MFA_ENV_PROFILE: bytes(decoded(value)) };
+        c.expected = { MFA_ENV_PROFILE: bytes(decoded(value)), MFA_ENV_PROFILE_LABEL: bytes(showName(decoded(value))) };
       }),
     );
     await evaluateInShell('bash', argvCases);

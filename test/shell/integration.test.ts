@@ -9,6 +9,7 @@ import { tempHome, type TempHome } from '../support/tempHome';
 import { integrationFile, SHELL_DECORATION, ShellSession, type InteractiveShell } from '../support/shellSession';
 
 const TIMEOUT = 30000;
+const { version: VERSION } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
 const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const MFA_PROMPT = `MFA code for ${DEMO_USER.serial}: `;
 
@@ -25,6 +26,8 @@ const ODD_NAMES: [profile: string, fn: string][] = [
 const SHADOWING = ['test', 'ls', 'while'];
 
 const SHELLS: InteractiveShell[] = ['bash', 'zsh', 'fish'];
+/** An empty prefix, exported: mfa-env makes the functions, and only exported variables reach it. */
+const NO_PREFIX: Record<InteractiveShell, string> = { bash: 'export MFA_ENV_FUNCTION_PREFIX=', zsh: 'export MFA_ENV_FUNCTION_PREFIX=', fish: "set -gx MFA_ENV_FUNCTION_PREFIX ''" };
 
 let f: Fixture;
 let sessions: ShellSession[] = [];
@@ -179,6 +182,30 @@ describe.each(present)('the %s integration in an interactive shell', (shell) => 
   );
 
   it(
+    'mfa_env_prompt shows MFA_ENV_PROFILE_LABEL, says "expiring" from MFA_ENV_RENEW_AT, and nothing for a malformed time',
+    async () => {
+      const s = await open();
+      await loadDemoUser(s);
+      const set = (name: string, value: string) => (shell === 'fish' ? `set -gx ${name} ${value}` : `export ${name}=${value}`);
+      const inSeconds = (n: number) => (shell === 'fish' ? `(math (date +%s) + ${n})` : `$(( $(date +%s) + ${n} ))`);
+      // The label is what is shown, never the raw name.
+      expect(await s.run(set('MFA_ENV_PROFILE_LABEL', 'shown'))).toEqual({ out: '', status: 0 });
+      expect((await s.run('mfa_env_prompt')).out).toMatch(/^shown (11h59m|12h00m)\n$/);
+      // Past the renewal time, however long is left.
+      expect(await s.run(set('MFA_ENV_RENEW_AT', inSeconds(-1)))).toEqual({ out: '', status: 0 });
+      expect((await s.run('mfa_env_prompt')).out).toMatch(/^shown expiring (11h59m|12h00m)\n$/);
+      // Minutes left, but before the renewal time: not expiring yet.
+      expect(await s.run(`${set('MFA_ENV_RENEW_AT', inSeconds(3600))}; ${set('MFA_ENV_EXPIRES_AT', inSeconds(240))}`)).toEqual({ out: '', status: 0 });
+      expect((await s.run('mfa_env_prompt')).out).toMatch(/^shown [34]m\n$/);
+      // A time that is no plain epoch number (a leading 0, more than 12 digits, not digits) shows nothing.
+      for (const bad of ['0123456789', '1234567890123', '17e8', 'x']) {
+        expect(await s.run(`${set('MFA_ENV_EXPIRES_AT', bad)}; mfa_env_prompt`)).toEqual({ out: '', status: 0 });
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
     'mfa-env PROFILE loads, mfa-env renews, mfa-env --clear removes the session from this shell',
     async () => {
       const s = await open();
@@ -241,6 +268,26 @@ describe.each(present)('the %s integration in an interactive shell', (shell) => 
     TIMEOUT,
   );
 
+  it(
+    'output asked for to read is printed, not evaluated: --version, an explicit --shell, --format to a file',
+    async () => {
+      const s = await open();
+      const key = await loadDemoUser(s);
+      expect(await s.run('mfa-env --version')).toEqual({ out: `${VERSION}\n`, status: 0 });
+      // This shell's own syntax, named: were it evaluated, the session would be gone.
+      const own = shell === 'fish' ? 'fish' : 'sh';
+      const clear = await s.run(`mfa-env --clear --shell ${own}`);
+      expect(clear.status).toBe(0);
+      expect(clear.out).toContain(own === 'fish' ? 'set -e -g AWS_ACCESS_KEY_ID' : 'unset AWS_ACCESS_KEY_ID');
+      expect(await value(s, 'AWS_ACCESS_KEY_ID')).toBe(key);
+      // Redirected, the same bytes as from mfa-env itself.
+      const files = await s.run('mfa-env demo-user --format dotenv > a.env; command mfa-env demo-user --format dotenv > b.env; cmp a.env b.env && grep -c AWS_ACCESS_KEY_ID= a.env');
+      expect(files).toEqual({ out: '1\n', status: 0 });
+      expect(await value(s, 'MFA_ENV_PROFILE')).toBe('demo-user');
+    },
+    TIMEOUT,
+  );
+
   it.each(ODD_NAMES)(
     'profile %s gets a working function %s',
     async (profile, fn) => {
@@ -256,7 +303,7 @@ describe.each(present)('the %s integration in an interactive shell', (shell) => 
   it(
     'with an empty prefix, profiles named test and ls do not shadow the builtin and the command, and status says so',
     async () => {
-      const s = await open({ setup: shell === 'fish' ? "set -g MFA_ENV_FUNCTION_PREFIX ''" : 'MFA_ENV_FUNCTION_PREFIX=' });
+      const s = await open({ setup: NO_PREFIX[shell] });
       const type = await s.run('type test');
       expect(type.status).toBe(0);
       expect(type.out).toMatch(/^test is a (shell )?builtin\n$/);
@@ -268,8 +315,10 @@ describe.each(present)('the %s integration in an interactive shell', (shell) => 
       const status = await s.run('mfa-env status');
       expect(status.status).toBe(0);
       expect(status.out).toContain('Shell functions not defined, since their names were taken:');
-      expect(status.out).toMatch(/^ {2}test \(profile test: would shadow .*\)$/m);
-      expect(status.out).toMatch(/^ {2}ls \(profile ls: would shadow .*\)$/m);
+      // A builtin, and /usr/bin/test too: whichever check finds it first (mfa-env's, or the shell's as it loads them).
+      expect(status.out).toMatch(/^ {2}test \(profile test: would shadow the (builtin|command|existing) test\)$/m);
+      // A command on PATH: mfa-env lists PATH's directories.
+      expect(status.out).toMatch(/^ {2}ls \(profile ls: would shadow the command ls\)$/m);
     },
     TIMEOUT,
   );
@@ -277,13 +326,13 @@ describe.each(present)('the %s integration in an interactive shell', (shell) => 
   it(
     'with an empty prefix, a profile named like a reserved word (while) is skipped as well',
     async () => {
-      const s = await open({ setup: shell === 'fish' ? "set -g MFA_ENV_FUNCTION_PREFIX ''" : 'MFA_ENV_FUNCTION_PREFIX=' });
+      const s = await open({ setup: NO_PREFIX[shell] });
       const type = await s.run('type while');
       expect(type.status).toBe(0);
       // bash: a shell keyword; zsh: a reserved word; fish: a builtin.
       expect(type.out).toMatch(/^while is a (shell keyword|reserved word|builtin)\n$/);
       const status = await s.run('mfa-env status');
-      expect(status.out).toMatch(/^ {2}while \(profile while: would shadow .*\)$/m);
+      expect(status.out).toMatch(new RegExp(`^ {2}while \\(profile while: a reserved word of ${shell}\\)$`, 'm'));
     },
     TIMEOUT,
   );
@@ -294,15 +343,16 @@ describe.each(present)('the %s integration in an interactive shell', (shell) => 
       const s = await open({ setup: shell === 'fish' ? "alias mfa-demo-user 'echo aliased'" : "alias mfa-demo-user='echo aliased'" });
       expect(await s.run('mfa-demo-user')).toEqual({ out: 'aliased\n', status: 0 });
       const status = await s.run('mfa-env status');
-      expect(status.out).toMatch(/^ {2}mfa-demo-user \(profile demo-user: would shadow .*\)$/m);
+      // fish's alias is a function.
+      expect(status.out).toMatch(new RegExp(`^ {2}mfa-demo-user \\(profile demo-user: would shadow the ${shell === 'bash' ? 'alias' : 'existing'} mfa-demo-user\\)$`, 'm'));
     },
     TIMEOUT,
   );
 
   it(
-    'a profile added to the AWS files gets its function in the next shell, even with the scan cached',
+    'a profile added to the AWS files gets its function in the next shell, even with the memo kept',
     async () => {
-      // With a cache directory, bash and zsh keep what they read there; it must not go stale.
+      // The functions are kept in the cache directory (the memo); it must not go stale.
       mkdirSync(f.home.env.MFA_ENV_CACHE_DIR, { recursive: true, mode: 0o700 });
       const first = await open();
       expect((await first.run(functionExists('mfa-late'))).status).not.toBe(0);

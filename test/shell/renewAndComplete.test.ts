@@ -32,8 +32,14 @@ async function open(shell: InteractiveShell, env: Record<string, string> = {}, s
   return s;
 }
 
+/** Pretends the session ends in `seconds`, with its renewal time 5 minutes before, as mfa-env works it out. */
 const setExpiry = (shell: InteractiveShell, seconds: number) =>
-  shell === 'fish' ? `set -gx MFA_ENV_EXPIRES_AT (math (date +%s) + ${seconds})` : `export MFA_ENV_EXPIRES_AT=$(( $(date +%s) + ${seconds} ))`;
+  shell === 'fish'
+    ? `set -gx MFA_ENV_EXPIRES_AT (math (date +%s) + ${seconds}); set -gx MFA_ENV_RENEW_AT (math $MFA_ENV_EXPIRES_AT - 300)`
+    : `export MFA_ENV_EXPIRES_AT=$(( $(date +%s) + ${seconds} )) MFA_ENV_RENEW_AT=$(( $(date +%s) + ${seconds} - 300 ))`;
+/** Sets a variable to now + `seconds`, in the shell's own clock. */
+const assign = (shell: InteractiveShell, name: string, seconds: number) =>
+  shell === 'fish' ? `set -gx ${name} (math (date +%s) + ${seconds})` : `export ${name}=$(( $(date +%s) + ${seconds} ))`;
 const show = (shell: InteractiveShell, name: string) => (shell === 'fish' ? `echo $${name}` : `echo "$${name}"`);
 
 describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
@@ -57,6 +63,26 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
   );
 
   it(
+    'MFA_ENV_AUTO_RENEW=1 goes by MFA_ENV_RENEW_AT, the renewal time mfa-env worked out, not by the end',
+    async () => {
+      const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
+      expect(await s.run(`mfa-admin -t ${f.code()}`)).toEqual({ out: '', status: 0 });
+      const real = (await s.run(show(shell, 'MFA_ENV_RENEW_AT'))).out.trim();
+      expect(Number(real)).toBe(f.server.issued[1].expiresAtMs / 1000 - 300);
+      // An hour left, but past the renewal time: renewed (from the cache, which gives the real renewal time back).
+      expect((await s.run(assign(shell, 'MFA_ENV_RENEW_AT', -1))).status).toBe(0);
+      await s.run('true');
+      expect((await s.run(show(shell, 'MFA_ENV_RENEW_AT'))).out.trim()).toBe(real);
+      // A minute left, but the renewal time not reached: left alone.
+      expect((await s.run(assign(shell, 'MFA_ENV_EXPIRES_AT', 60))).status).toBe(0);
+      const fake = (await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim();
+      await s.run('true');
+      expect((await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim()).toBe(fake);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'MFA_ENV_AUTO_RENEW=1 leaves a session that needs a code alone, asks nothing, and does not retry',
     async () => {
       const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
@@ -64,11 +90,13 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
       const key = f.server.issued[0].accessKeyId;
       expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
       const fake = (await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim();
+      const fakeRenew = (await s.run(show(shell, 'MFA_ENV_RENEW_AT'))).out.trim();
       await s.run('true');
       await s.run('true');
       expect((await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim()).toBe(fake);
       expect((await s.run(show(shell, 'AWS_ACCESS_KEY_ID'))).out.trim()).toBe(key);
-      expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fake);
+      // Failed once for this renewal time: not tried again until another session is loaded.
+      expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fakeRenew);
       expect(s.pty.output).not.toContain('MFA code for');
       expect(f.server.calls.length).toBe(1);
     },
@@ -90,11 +118,11 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
       const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
       expect(await s.run(`mfa-demo-user --no-cache -t ${f.code()}`)).toEqual({ out: '', status: 0 });
       expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
-      const fake = (await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim();
+      const fakeRenew = (await s.run(show(shell, 'MFA_ENV_RENEW_AT'))).out.trim();
       await s.run('true');
       await s.run('true');
       // Not renewed (it needs a code), not retried, and the prompt came back at once each time.
-      expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fake);
+      expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fakeRenew);
       expect(s.pty.output).not.toContain('waiting');
     },
     TIMEOUT,
@@ -106,14 +134,17 @@ describe('completion', () => {
     'bash completes subcommands, profiles and options',
     async () => {
       const s = await open('bash');
-      const complete = async (...words: string[]) =>
-        (await s.run(`COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; __mfa_env_complete; printf '%s\\n' "\${COMPREPLY[@]}"`)).out
-          .trim()
-          .split('\n');
-      expect(await complete('mfa-env', 'de')).toEqual(['demo-user']);
-      expect(await complete('mfa-env', 'st')).toEqual(['status']);
-      expect(await complete('mfa-env', '--ref')).toEqual(['--refresh']);
-      expect(await complete('mfa-demo-user', '--no-')).toEqual(['--no-cache', '--no-input']);
+      // As readline calls it: the line and the cursor (COMP_WORDBREAKS is bash's own).
+      const complete = async (line: string, point = line.length) =>
+        (await s.run(`COMP_LINE='${line}'; COMP_POINT=${point}; __mfa_env_complete; printf '%s\\n' "\${COMPREPLY[@]}"`)).out.trim().split('\n');
+      expect(await complete('mfa-env de')).toEqual(['demo-user']);
+      expect(await complete('mfa-env st')).toEqual(['status']);
+      expect(await complete('mfa-env --ref')).toEqual(['--refresh']);
+      expect(await complete('mfa-demo-user --no-')).toEqual(['--no-cache', '--no-input']);
+      // Only the line up to the cursor counts.
+      expect(await complete('mfa-env st --x', 'mfa-env st'.length)).toEqual(['status']);
+      // readline replaces only what follows the word break (`=`), so only that part comes back.
+      expect(await complete('mfa-env --profile=adm')).toEqual(['admin']);
       expect((await s.run('complete -p mfa-env mfa-admin')).out).toContain('complete -F __mfa_env_complete mfa-admin');
     },
     TIMEOUT,
@@ -134,10 +165,14 @@ describe('completion', () => {
   );
 
   it(
-    'zsh registers its completion with compsys when compinit ran first',
+    'zsh registers its completion with compsys when compinit ran first, and Tab completes',
     async () => {
       const s = await open('zsh', {}, 'autoload -Uz compinit && compinit -u -D');
       expect((await s.run('echo $_comps[mfa-env] $_comps[mfa-admin]')).out.trim()).toBe('__mfa_env_complete __mfa_env_complete');
+      // A real Tab: the one candidate completes the word in place, and Enter runs `mfa-env status`.
+      const from = s.pty.output.length;
+      s.pty.type('mfa-env sta\t\r');
+      await s.pty.waitFor('No mfa-env session is loaded in this shell.', { from });
     },
     TIMEOUT,
   );

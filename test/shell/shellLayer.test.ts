@@ -127,7 +127,13 @@ async function shows(s: ShellSession, pattern: string | RegExp, from: number, ms
 async function cancelLine(s: ShellSession): Promise<void> {
   const from = s.pty.output.length;
   s.pty.type('\x03');
-  await s.pty.waitFor(PROMPT, { from });
+  try {
+    await s.pty.waitFor(PROMPT, { from, timeoutMs: 5000 });
+  } catch {
+    // On a loaded machine fish may still be busy with the completion it drew: the first Ctrl-C can go to that.
+    s.pty.type('\x03');
+    await s.pty.waitFor(PROMPT, { from, timeoutMs: 20000 });
+  }
 }
 
 /** Every file under `dir`, recursively. */

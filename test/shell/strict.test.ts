@@ -1,8 +1,9 @@
 // Sourcing the shell integration from an rc file must never disturb the shell: under each shell's strict modes it
-// prints nothing, fails nothing, can be repeated, defines the functions, and starts no process (a shell rc file is
-// read for every new terminal, so a fork there is paid again and again).
+// prints nothing, fails nothing, can be repeated, defines the functions, and, once mfa-env has made the memo of
+// profile functions, starts no process (a shell rc file is read for every new terminal, so a fork there is paid
+// again and again); after an AWS file changes, one run of mfa-env makes the memo anew.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_USER, demoConfig } from '../support/fixture';
 import { tempHome, type TempHome } from '../support/tempHome';
@@ -43,18 +44,34 @@ function makeHome(setup: Setup): TempHome {
   const h = tempHome(demoConfig('http://127.0.0.1:9'));
   if (setup !== "the fixture's files") {
     const extra = (name: string, lines: string[]) => `\n[profile ${name}]\n${lines.join('\n')}\n`;
+    const odd = ['a@b', 'c+d', 'e.f', 'g/h', 'i%j', 'k:l', 'test', 'ls'];
     h.write({
       config:
         readFileSync(h.configPath, 'utf8') +
         extra('admin', ['role_arn = arn:aws:iam::123456789012:role/admin', 'source_profile = demo-user']) +
         extra('sso', ['sso_session = corp']) +
         '\n[sso-session corp]\nsso_region = us-east-1\n' +
-        ['a@b', 'c+d', 'e.f', 'g/h', 'i%j', 'k:l', 'test', 'ls'].map((n) => extra(n, [`mfa_serial = ${DEMO_USER.serial}`])).join(''),
+        // An MFA device but no keys: `mfa-env nokeys` cannot serve it, so it gets no function either.
+        extra('nokeys', [`mfa_serial = ${DEMO_USER.serial}`]) +
+        odd.map((n) => extra(n, [`mfa_serial = ${DEMO_USER.serial}`])).join(''),
+      credentials:
+        readFileSync(h.credentialsPath, 'utf8') +
+        odd.map((n) => `\n[${n}]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`).join(''),
     });
-    // zsh keeps what it read in the cache directory when there is one.
+    // The memo of profile functions goes there (without one, mfa-env makes the directory itself).
     mkdirSync(h.env.MFA_ENV_CACHE_DIR, { recursive: true, mode: 0o700 });
   }
+  // Written a while ago, as a user's files are: fish compares whole seconds, and a memo made in the same second as
+  // the files is taken for stale (one more mfa-env run at the next start).
+  const past = Date.now() / 1000 - 60;
+  for (const file of [h.configPath, h.credentialsPath]) if (existsSync(file)) utimesSync(file, past, past);
   return h;
+}
+
+/** Changes the AWS files the way a user does (one appears, or gets a profile): a memo made before is stale. */
+function changeAwsFiles(h: TempHome): void {
+  mkdirSync(join(h.home, '.aws'), { recursive: true, mode: 0o700 });
+  h.write({ config: `${existsSync(h.configPath) ? readFileSync(h.configPath, 'utf8') : ''}\n[profile late]\nregion = eu-west-1\n` });
 }
 
 const SETUPS: { setup: Setup; fn?: string }[] = [
@@ -84,11 +101,12 @@ describe.each(present)('sourcing the %s integration in strict mode', (shell) => 
   const file = integrationFile(shell);
 
   it.each(SETUPS)(
-    'with $setup: prints nothing, exits 0, twice in a row and in a second shell',
+    'with $setup: prints nothing, exits 0, twice in a row, in a second shell, and after an AWS file changed',
     ({ setup, fn }) => {
       const h = home(setup);
-      // Twice: the second shell finds what the first one left behind (zsh's cached profile list).
-      for (const round of [1, 2]) {
+      // The second shell finds what the first one left behind (the memo of profile functions); the third finds it stale.
+      for (const round of [1, 2, 3]) {
+        if (round === 3) changeAwsFiles(h);
         const [cmd, ...args] = argv(shell, sourceTwice(shell, file, fn));
         const result = spawnSync(cmd, args, { cwd: h.home, env: h.env, encoding: 'utf8', timeout: 20000 });
         expect({ round, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ round, status: 0, stdout: '', stderr: '' });
@@ -104,8 +122,10 @@ describe.each(present)('sourcing the %s integration in strict mode', (shell) => 
       const fns = ['mfa-demo-user', 'mfa-admin', 'mfa-a@b', 'mfa-c+d', 'mfa-e.f', 'mfa-g_h', 'mfa-i%j', 'mfa-k:l', 'mfa-test', 'mfa-ls'];
       const check =
         shell === 'fish'
-          ? fns.map((fn) => `functions -q -- '${fn}'; or echo 'missing ${fn}'`).join('; ') + "; if functions -q mfa-sso; echo 'unexpected mfa-sso'; end"
-          : fns.map((fn) => `type -- '${fn}' >/dev/null 2>&1 || echo 'missing ${fn}'`).join('; ') + "; ! type mfa-sso >/dev/null 2>&1 || echo 'unexpected mfa-sso'";
+          ? fns.map((fn) => `functions -q -- '${fn}'; or echo 'missing ${fn}'`).join('; ') +
+            ['mfa-sso', 'mfa-nokeys'].map((fn) => `; if functions -q ${fn}; echo 'unexpected ${fn}'; end`).join('')
+          : fns.map((fn) => `type -- '${fn}' >/dev/null 2>&1 || echo 'missing ${fn}'`).join('; ') +
+            ['mfa-sso', 'mfa-nokeys'].map((fn) => `; ! type ${fn} >/dev/null 2>&1 || echo 'unexpected ${fn}'`).join('');
       const [cmd, ...args] = argv(shell, `source '${file}'; ${check}`);
       const result = spawnSync(cmd, args, { cwd: h.home, env: h.env, encoding: 'utf8', timeout: 20000 });
       expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
@@ -115,8 +135,8 @@ describe.each(present)('sourcing the %s integration in strict mode', (shell) => 
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// No process is started while sourcing: the shell runs under strace, and every process creation after its own exec
-// is counted (threads are not processes: clone with CLONE_THREAD is left out).
+// No process is started while sourcing once the memo is made: the shell runs under strace, and every process
+// creation after its own exec is counted (threads are not processes: clone with CLONE_THREAD is left out).
 
 const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' });
 const haveStrace = !strace.error && strace.status === 0;
@@ -124,9 +144,29 @@ if (!haveStrace) {
   it.skip('skipped: strace is not installed (apt-get install strace), so process creation is not counted', () => undefined);
 }
 
+/** strace splits a call that another process's output interrupts (`<unfinished ...>`, `<... NAME resumed>`): rejoined. */
+function rejoined(lines: string[]): string[] {
+  const pending = new Map<string, number>();
+  const out: string[] = [];
+  for (const line of lines) {
+    const unfinished = /^(\d+)\s(.*) <unfinished \.\.\.>$/.exec(line);
+    const resumed = /^(\d+)\s+<\.\.\. \w+ resumed>(.*)$/.exec(line);
+    if (unfinished) {
+      pending.set(unfinished[1], out.length);
+      out.push(`${unfinished[1]} ${unfinished[2]}`);
+    } else if (resumed && pending.has(resumed[1])) {
+      out[pending.get(resumed[1])!] += resumed[2];
+      pending.delete(resumed[1]);
+    } else {
+      out.push(line);
+    }
+  }
+  return out;
+}
+
 /** Process creations in an strace -f log, after the traced program's own execve. */
 function processCreations(log: string): string[] {
-  const lines = log.split('\n').filter(Boolean);
+  const lines = rejoined(log.split('\n').filter(Boolean));
   const firstExec = lines.findIndex((l) => /^\d+\s+execve\(/.test(l));
   return lines.slice(firstExec + 1).filter((l) => {
     const m = /^\d+\s+(execve|execveat|clone3?|fork|vfork)\(/.exec(l);
@@ -134,6 +174,26 @@ function processCreations(log: string): string[] {
     if (m[1].startsWith('clone') && /CLONE_THREAD/.test(l)) return false;
     return true;
   });
+}
+
+/**
+ * The programs a traced run executed, as `pid path`: successful execve calls only (a shebang's `env` trying each
+ * PATH directory for node fails until it finds it).
+ */
+function programs(creations: string[]): string[] {
+  return creations.flatMap((l) => {
+    const m = /^(\d+)\s+execve\("([^"]*)".* = 0$/.exec(l);
+    return m ? [`${m[1]} ${m[2]}`] : [];
+  });
+}
+
+/** Asserts the creations are those of exactly one run of the mfa-env on PATH: it and what it execs (node), nothing else. */
+function expectOneMfaEnvRun(creations: string[], h: TempHome): void {
+  const ran = programs(creations);
+  const runs = ran.filter((p) => p.endsWith(` ${join(h.home, 'bin', 'mfa-env')}`));
+  expect(runs).toHaveLength(1);
+  const pid = runs[0].split(' ')[0];
+  expect(ran.filter((p) => !p.startsWith(`${pid} `))).toEqual([]);
 }
 
 function countUnderStrace(shell: InteractiveShell, script: string, h: TempHome): string[] {
@@ -163,30 +223,41 @@ function countUnderStrace(shell: InteractiveShell, script: string, h: TempHome):
   );
 
   it.each(SETUPS)(
-    'with $setup: starts no process',
+    'with $setup: one mfa-env run makes the memo, then sourcing starts no process until an AWS file changes',
     ({ setup, fn }) => {
       const h = home(setup);
       // The shell on its own, for comparison: whatever it starts with nothing sourced is not the integration's doing.
       const baseline = countUnderStrace(shell, shell === 'fish' ? 'true' : ':', h);
-      const sourcing = countUnderStrace(shell, sourceTwice(shell, file, fn), h);
-      if (shell === 'fish') {
-        // fish: reported rather than required to be zero; it must at least add nothing to what fish does by itself.
-        expect(sourcing.length).toBeLessThanOrEqual(baseline.length);
-      } else {
-        expect(baseline).toEqual([]);
-        expect(sourcing).toEqual([]);
-      }
+      const expectNone = (sourcing: string[]) => {
+        if (shell === 'fish') {
+          // fish: reported rather than required to be zero; it must at least add nothing to what fish does by itself.
+          expect(sourcing.length).toBeLessThanOrEqual(baseline.length);
+        } else {
+          expect(baseline).toEqual([]);
+          expect(sourcing).toEqual([]);
+        }
+      };
+      // The first start has no memo: mfa-env makes it, once (the second sourcing in the same shell uses it).
+      expectOneMfaEnvRun(countUnderStrace(shell, sourceTwice(shell, file, fn), h), h);
+      // The steady state: every later start.
+      expectNone(countUnderStrace(shell, sourceTwice(shell, file, fn), h));
+      // An AWS file changes: the memo is stale, and one run makes it anew (a second later, for fish's whole seconds).
+      changeAwsFiles(h);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1100);
+      expectOneMfaEnvRun(countUnderStrace(shell, sourceTwice(shell, file, fn), h), h);
+      expectNone(countUnderStrace(shell, sourceTwice(shell, file, fn), h));
     },
     TIMEOUT,
   );
 });
 
 // fish has two ways to say "empty": a list of one empty string (what an exported `MFA_ENV_FUNCTION_PREFIX=` becomes)
-// and an empty list (`set -g MFA_ENV_FUNCTION_PREFIX`). Both mean no prefix.
+// and an empty list (`set -gx MFA_ENV_FUNCTION_PREFIX`). Both mean no prefix. Exported: mfa-env makes the functions,
+// and only exported variables reach it.
 (present.includes('fish') ? describe : describe.skip)('fish: an empty MFA_ENV_FUNCTION_PREFIX', () => {
   it.each([
-    ['a list of one empty string', "set -g MFA_ENV_FUNCTION_PREFIX ''"],
-    ['an empty list', 'set -g MFA_ENV_FUNCTION_PREFIX'],
+    ['a list of one empty string', "set -gx MFA_ENV_FUNCTION_PREFIX ''"],
+    ['an empty list', 'set -gx MFA_ENV_FUNCTION_PREFIX'],
   ])(
     'as %s means no prefix, and sourcing prints nothing',
     (_, setup) => {

@@ -8,11 +8,14 @@ import { checkName } from './checks';
  * (not mfa-env's bookkeeping), nothing is written for a removed variable, and a value that cannot be written as
  * one plain line is refused rather than mangled.
  */
+// For a shell's prompt and auto-renewal only: a container has neither.
+const PROMPT_ONLY = new Set(['MFA_ENV_PROFILE_LABEL', 'MFA_ENV_RENEW_AT']);
+
 export function renderDotenv(change: EnvChange): string {
   let out = '';
   for (const [name, value] of change) {
     checkName(name);
-    if (value === null || name.startsWith('MFA_ENV_SAVED')) continue;
+    if (value === null || name.startsWith('MFA_ENV_SAVED') || PROMPT_ONLY.has(name)) continue;
     if (/[\0\r\n]/.test(value)) throw new UsageError(`the value of ${name} spans lines, which the dotenv format cannot hold; use --format sh or json`);
     out += `${name}=${value}\n`;
   }

@@ -120,7 +120,8 @@ __mfa_env_source_memo() {
       local __mfa_env_memo_check=${memo}
       [[ -z ${2-} ]] || __mfa_env_memo_check=''
       # shellcheck source=/dev/null
-      source "/dev/fd/${fd}"
+      # A stale memo returns 1 at once: not an error, also under set -e.
+      source "/dev/fd/${fd}" || :
     fi
     exec {fd}<&-
   fi

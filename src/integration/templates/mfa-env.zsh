@@ -114,7 +114,8 @@ __mfa_env_source_memo() {
       # Unless mfa-env has just made it ($2): then it is fresh even where the clock has not moved since.
       local __mfa_env_memo_check=$memo
       [[ -z ${2-} ]] || __mfa_env_memo_check=
-      source /dev/fd/$fd
+      # A stale memo returns 1 at once: not an error, also under set -e.
+      source /dev/fd/$fd || :
     fi
     exec {fd}<&-
   fi

@@ -28,11 +28,21 @@ describe('exportChange', () => {
       AWS_CREDENTIAL_EXPIRATION: '2026-11-22T18:00:00Z',
       AWS_SESSION_EXPIRATION: '2026-11-22T18:00:00Z',
       MFA_ENV_PROFILE: 'demo-user',
+      MFA_ENV_PROFILE_LABEL: 'demo-user',
       MFA_ENV_EXPIRES_AT: String(Date.parse('2026-11-22T18:00:00Z') / 1000),
       MFA_ENV_SAVED: 'AWS_SECURITY_TOKEN AWS_PROFILE',
       MFA_ENV_SAVED_AWS_PROFILE: 'work',
       MFA_ENV_SAVED_AWS_SECURITY_TOKEN: 'old',
     });
+  });
+
+  it('labels the profile for prompts with its control characters escaped, and sets the renewal time it is given', () => {
+    const env = apply({}, exportChange({}, { ...session, profile: 'evil\x1b]0;x\x07', renewAt: 1795370100 }));
+    expect(env.MFA_ENV_PROFILE).toBe('evil\x1b]0;x\x07');
+    expect(env.MFA_ENV_PROFILE_LABEL).toBe('"evil\\u001b]0;x\\u0007"');
+    expect(env.MFA_ENV_RENEW_AT).toBe('1795370100');
+    // A later export without one leaves no stale renewal time behind.
+    expect(apply(env, exportChange(env, session)).MFA_ENV_RENEW_AT).toBeUndefined();
   });
 
   it('exports the region only when the profile has one', () => {
@@ -75,6 +85,12 @@ describe('clearChange', () => {
     const start = { AWS_REGION: '' };
     const loaded = apply(start, exportChange(start, session));
     expect(apply(loaded, clearChange(loaded))).toEqual(start);
+  });
+
+  it('removes the label and the renewal time too', () => {
+    const loaded = apply({}, exportChange({}, { ...session, renewAt: 1795370100 }));
+    const cleared = apply(loaded, clearChange(loaded));
+    expect(cleared).toEqual({});
   });
 
   it("touches nothing of the user's when no session is loaded", () => {
