@@ -93,6 +93,11 @@ export function showName(value: string): string {
   return CONTROL.test(value) ? show(value) : value;
 }
 
+/** Whether a value holds any of those characters: what no credential or name shown to people may hold. */
+export function hasControls(value: string): boolean {
+  return CONTROL.test(value);
+}
+
 /** A sentence that may carry such a value unquoted (a message from below): each control character as `\uXXXX`. */
 export function escapeControls(text: string): string {
   return text.replace(new RegExp(CONTROL.source, 'g'), unicodeEscape);

@@ -1,5 +1,5 @@
 import type * as StsSdk from './stsSdk';
-import { NetworkError, StsError, show } from '../errors';
+import { NetworkError, StsError, hasControls, show } from '../errors';
 
 /** Where and how to reach STS. */
 export interface StsTarget {
@@ -167,18 +167,40 @@ function neverSent(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
+/**
+ * Bounds for what STS may answer, each with room to spare: key ids are 16 to 128 characters (the STS API), secret
+ * keys 40, session tokens a few hundred to about 2,000 (AWS warns they may grow; 8 KiB is four times that, and far
+ * below what breaks an environment: a 200 KB token makes every command of the shell fail with E2BIG). Sessions last
+ * at most 36 hours (GetSessionToken's limit), plus a margin for clocks.
+ */
+const FIELD_LIMITS = { AccessKeyId: 128, SecretAccessKey: 128, SessionToken: 8192 } as const;
+const MAX_SESSION_MS = 36 * 3600_000 + 15 * 60_000;
+
 function temporaryCredentials(creds: import('@aws-sdk/client-sts').Credentials | undefined, operation: string, target: StsTarget): TemporaryCredentials {
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = creds ?? {};
-  // Real credentials are printable ASCII; control characters (a NUL cannot even live in the environment) mean a
-  // broken or hostile answer, refused before anything is cached or printed.
-  const unusable = (v: string | undefined): boolean => !v || /[\u0000-\u001f\u007f]/.test(v);
+  // Real credentials are printable ASCII; control characters (C0, DEL, C1, bidirectional marks; a NUL cannot even
+  // live in the environment) mean a broken or hostile answer, refused before anything is cached or printed. Other
+  // odd characters are quoted like any value.
+  const unusable = (v: string | undefined): boolean => !v || hasControls(v);
   if (unusable(AccessKeyId) || unusable(SecretAccessKey) || unusable(SessionToken) || !(Expiration instanceof Date) || Number.isNaN(Expiration.getTime())) {
     throw new NetworkError(`STS at ${describeTarget(target)} answered ${operation} without complete, usable credentials; try again`);
+  }
+  for (const [field, limit] of Object.entries(FIELD_LIMITS)) {
+    const length = ({ AccessKeyId, SecretAccessKey, SessionToken } as Record<string, string>)[field].length;
+    if (length > limit) {
+      throw new NetworkError(`STS at ${describeTarget(target)} answered ${operation} with ${field} ${length} characters long, more than the ${limit} real ones stay under; not used`);
+    }
   }
   // Caching or exporting a session that is already over would only fail later, far from the cause.
   if (Expiration.getTime() <= Date.now()) {
     throw new NetworkError(
       `STS at ${describeTarget(target)} answered ${operation} with credentials that expired at ${Expiration.toISOString()}; check this machine's clock and try again`,
+    );
+  }
+  // Nor one that claims to outlive anything STS grants: the cache would serve it for ever.
+  if (Expiration.getTime() > Date.now() + MAX_SESSION_MS) {
+    throw new NetworkError(
+      `STS at ${describeTarget(target)} answered ${operation} with credentials valid until ${Expiration.toISOString()}, longer than the 36 hours STS grants; check this machine's clock, not used`,
     );
   }
   return { accessKeyId: AccessKeyId!, secretAccessKey: SecretAccessKey!, sessionToken: SessionToken!, expiration: Expiration };

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { showName } from '../../src/errors';
+import { hasControls, showName } from '../../src/errors';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import type { CredentialsTamper } from '../support/sts-server';
 import { errorProblems, parseEnvDump, pool, runRaw, writeRawEnv, type RawResult } from './support/harness';
@@ -97,8 +97,11 @@ const xmlText = (h: Hostile) => bytes(h.text).toString('utf8').replace(/\r\n?/g,
 const hasNul = (h: Hostile) => h.raw.includes(0);
 /** Bytes that are not UTF-8 (a lone surrogate in the text is encoded as a real U+FFFD, which is). */
 const invalidUtf8 = (h: Hostile) => !bytes(decoded(h)).equals(h.raw);
-/** Credentials mfa-env refuses from STS: empty, or with a control character (real ones are printable ASCII). */
-const stsRefuses = (h: Hostile) => xmlText(h) === '' || /[\u0000-\u001f\u007f]/.test(xmlText(h));
+/**
+ * Credentials mfa-env refuses from STS: empty, with a control character (C0, DEL, C1, line separators, bidi marks:
+ * real ones are printable ASCII), or longer than a key id may be (the corpus sends each value as all three fields).
+ */
+const stsRefuses = (h: Hostile) => xmlText(h) === '' || hasControls(xmlText(h)) || xmlText(h).length > 128;
 /** What must never reach a terminal raw from an error message. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
@@ -448,7 +451,7 @@ describe('STS credentials, pre-existing variables and profile names, together', 
 });
 
 describe('STS answers mfa-env must refuse', () => {
-  it('credentials empty or with a control character: exit 6 ("STS answering nonsense"), nothing on stdout, nothing cached', async () => {
+  it('credentials empty, with a control character or over the length bounds: exit 6 ("STS answering nonsense"), nothing on stdout, nothing cached', async () => {
     // Refused in src/session/sts.ts before anything is cached, so a later run is not stuck with the answer.
     const values = CORPUS.filter((h) => hasNul(h) || stsRefuses(h));
     const problems: string[] = [];
