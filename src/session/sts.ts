@@ -230,6 +230,9 @@ export function keyHint(accessKeyId: string): string {
   return `...${accessKeyId.slice(-4)}`;
 }
 
+/** Real STS messages are one sentence; a longer one is cut (a 5 MB message must not fill the terminal). */
+const MAX_MESSAGE = 500;
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
 /** One line that says what failed, for which profile, and what to do; never a secret. */
@@ -240,8 +243,10 @@ export function describeFailure(err: unknown, operation: string, target: StsTarg
   const status = e.$metadata?.httpStatusCode;
   const profile = show(context.profile);
   const where = describeTarget(target);
+  // Both from the server: a code is shown as written only when it is a plain word; a message is one line, cut short.
   const code = e.name ?? 'Error';
-  const message = (e.message ?? '').trim();
+  const shownCode = /^[A-Za-z0-9_.:-]{1,100}$/.test(code) ? code : show(code.slice(0, 100));
+  const message = (e.message ?? '').trim().slice(0, MAX_MESSAGE);
   if (code === 'TimeoutError' || code === 'RequestTimeout' || code === 'AbortError' || (/timed? ?out|aborted/i.test(message) && !status)) {
     return new NetworkError(`STS at ${where} did not answer in time; check your network and try again`);
   }
@@ -281,10 +286,10 @@ export function describeFailure(err: unknown, operation: string, target: StsTarg
       return new StsError(`the credentials used for profile ${profile} have expired (ExpiredToken); run mfa-env again`, code);
   }
   if ((status !== undefined && status >= 500) || code === 'Throttling' || e.$fault === 'server') {
-    return new NetworkError(`STS at ${where} is not answering properly (${code}${status ? `, HTTP ${status}` : ''}); try again later`);
+    return new NetworkError(`STS at ${where} is not answering properly (${shownCode}${status ? `, HTTP ${status}` : ''}); try again later`);
   }
   if (status !== undefined && status >= 400) {
-    return new StsError(`STS ${operation} for profile ${profile} failed: ${code}: ${show(message)}`, code);
+    return new StsError(`STS ${operation} for profile ${profile} failed: ${shownCode}: ${show(message)}`, code);
   }
-  return new NetworkError(`STS at ${where} gave an unusable answer to ${operation} (${show(code)}: ${show(message.slice(0, 200))}); try again`);
+  return new NetworkError(`STS at ${where} gave an unusable answer to ${operation} (${shownCode}: ${show(message.slice(0, 200))}); try again`);
 }

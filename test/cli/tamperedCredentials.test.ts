@@ -69,3 +69,26 @@ describe('credentials out of bounds', () => {
     expect(result.stdout).toContain(`export AWS_CREDENTIAL_EXPIRATION='${later}'`);
   });
 });
+
+// What a hostile or broken server says in an error is shown as one readable line: a code that is not a plain word
+// is quoted with its control characters escaped, and a message is cut.
+describe('error answers from STS', () => {
+  it('a code with terminal escapes is escaped, the message kept to one line', async () => {
+    f = await startFixture();
+    f.server.failNext({ kind: 'error', status: 400, code: 'Bad\u001b[31mCode\u001b]0;T\u0007', message: 'nope' }, 3);
+    const result = await f.run(['demo-user', '-t', f.code()]);
+    expect(result).toMatchObject({ status: 5, stdout: '' });
+    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(result.stderr).toContain('failed: "Bad\\u001b[31mCode\\u001b]0;T\\u0007": "nope"');
+    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('a 5 MB AccessDenied message is cut short', async () => {
+    f = await startFixture();
+    f.server.failNext({ kind: 'error', status: 403, code: 'AccessDenied', message: `User is not authorized ${'x'.repeat(5_000_000)}` }, 3);
+    const result = await f.run(['demo-user', '-t', f.code()]);
+    expect(result).toMatchObject({ status: 5, stdout: '' });
+    expect(result.stderr).toContain('was denied: "User is not authorized xxx');
+    expect(result.stderr.length).toBeLessThan(1000);
+  });
+});

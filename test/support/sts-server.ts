@@ -81,7 +81,9 @@ export type StsFault =
   | { kind: 'hang' }
   | { kind: 'malformed' }
   | { kind: 'truncated' }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** An error answer with any status, code and message (a hostile or broken server). */
+  | { kind: 'error'; status: number; code: string; message: string };
 
 /** One request as the server saw it. Holds no secret and no session token. */
 export interface StsCall {
@@ -695,6 +697,9 @@ export class StsServer {
     // The action names XML elements below; never let a request choose arbitrary markup.
     const tag = /^[A-Za-z]{1,64}$/.test(action) ? action : 'Unknown';
     switch (fault.kind) {
+      case 'error':
+        this.sendError(res, call, requestId, new StsError(fault.status, fault.code, fault.message));
+        return;
       case 'http':
         this.sendError(
           res,
