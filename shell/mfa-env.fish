@@ -128,9 +128,8 @@ function __mfa_env_load_profiles
     set -l memo
     test -n "$dir"; and set memo "$dir/profiles.fish"
     __mfa_env_source_memo "$memo"
+    # A stale memo stops before it touches anything: nothing to undo before mfa-env makes a new one.
     if test -z "$__mfa_env_loaded"; and command -q mfa-env
-        set -g __mfa_env_functions
-        set -g __mfa_env_skipped
         if test -n "$memo"
             mfa-env __profiles fish; and test -z "$__mfa_env_loaded"; and __mfa_env_source_memo "$memo" made
         else

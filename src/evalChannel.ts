@@ -3,7 +3,7 @@
 // integration (the terminal, or the user's redirect), so `mfa-env list > l.txt`, `--format dotenv > aws.env`,
 // `--help` and `exec`'s child are never evaluated, whatever they print. Without the variable, code goes to stdout
 // as always, for `eval "$(mfa-env PROFILE)"`.
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 
 export const EVAL_FD_VAR = 'MFA_ENV_EVAL_FD';
 
@@ -35,24 +35,11 @@ export function takeEvalChannel(env: Record<string, string | undefined>): EvalCh
   }
   return {
     write(code) {
+      // The wrapper's pipe is blocking: writeSync returns once the bytes are in, a pipe buffer at a time.
       const bytes = Buffer.from(code, 'utf8');
-      let done = 0;
-      while (done < bytes.length) done += writeSyncRetrying(fd, bytes, done);
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
     },
   };
-}
-
-// The pipe is the wrapper's and blocking; EAGAIN only if someone made it non-blocking: wait and try again.
-function writeSyncRetrying(fd: number, bytes: Buffer, offset: number): number {
-  const { writeSync } = require('node:fs') as typeof import('node:fs');
-  for (;;) {
-    try {
-      return writeSync(fd, bytes, offset);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    }
-  }
 }
 
 /** What decides whether an export's output is code for the calling shell, or text the user asked to see. */

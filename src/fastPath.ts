@@ -84,13 +84,14 @@ function cachedExport(request: FastRequest, shell: Shell, env: Env, uid: number)
   const original = originalEnv(env);
   if (cacheDisabled(original)) return undefined;
   const profile = chooseProfile(request.profile, env, original);
-  const cache = new SessionCache({ dir: cacheDir(original), minTtlSeconds: minTtlSeconds(original), uid, warn: () => undefined });
+  const minTtl = minTtlSeconds(original);
+  const cache = new SessionCache({ dir: cacheDir(original), minTtlSeconds: minTtl, uid, warn: () => undefined });
   const memo = recallPlan(cache, profile, original);
   const entry = memo && cache.freshFile(memo.sessionFile);
   if (!memo || !entry) return undefined;
   const credentials = credentialsOf(entry);
   const format = request.format ?? formatOfShell(shell);
   if (format === 'json') return renderCredentialProcess(credentials);
-  const renewAt = renewTime(credentials.expiration, minTtlSeconds(original));
+  const renewAt = renewTime(credentials.expiration, minTtl);
   return renderChange(format, exportChange(env, { ...credentials, profile: memo.profile, region: memo.region, roleArn: memo.roleArn, renewAt }));
 }

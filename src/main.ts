@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import type { CommandIo, ExportArgs } from './commands/exportSession';
 import { FORMATS, SHELLS, defaultShell, type Shell } from './env/formats';
 import { isCodeForShell, type EvalChannel } from './evalChannel';
-import { INTEGRATION_SHELLS as INIT_SHELLS, type IntegrationShell as InitShell } from './integration/shellTable';
+import { INTEGRATION_SHELLS, type IntegrationShell } from './integration/shellTable';
 import type { CommandName } from './commandNames';
 import { ExitCode, MfaEnvError, UsageError } from './errors';
 
@@ -134,7 +134,7 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   init: {
     cmd: 'init <shell>',
     describe: 'Print the line that loads the shell integration (functions per profile, prompt segment, completion)',
-    builder: (y) => y.positional('shell', { choices: INIT_SHELLS, describe: 'bash, zsh or fish' }),
+    builder: (y) => y.positional('shell', { choices: INTEGRATION_SHELLS, describe: 'bash, zsh or fish' }),
   },
   status: {
     cmd: 'status',
@@ -147,13 +147,13 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
     describe: false,
     builder: (y) =>
       y
-        .positional('shell', { choices: INIT_SHELLS })
+        .positional('shell', { choices: INTEGRATION_SHELLS })
         .option('print', { type: 'boolean', describe: 'Hand the code over even when it is kept (the shell found no cache directory of its own)' }),
   },
   __complete: {
     cmd: '__complete <shell> [words..]',
     describe: false,
-    builder: (y) => y.positional('shell', { choices: INIT_SHELLS }).positional('words', { type: 'string', array: true }),
+    builder: (y) => y.positional('shell', { choices: INTEGRATION_SHELLS }).positional('words', { type: 'string', array: true }),
   },
 };
 
@@ -198,7 +198,7 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   async init(args, emit) {
     const { initLine } = await import('./commands/init');
     // shell/ sits beside dist/, where this file is.
-    emit({ text: initLine(args.shell as InitShell, join(__dirname, '..', 'shell')) });
+    emit({ text: initLine(args.shell as IntegrationShell, join(__dirname, '..', 'shell')) });
   },
   async status(args, emit) {
     const [{ status }, { openCache }, { originalEnv }] = await Promise.all([
@@ -212,12 +212,12 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   },
   async __profiles(args, emit) {
     const { shellProfiles } = await import('./commands/shellProfiles');
-    emit({ text: await shellProfiles(args.shell as InitShell, io, { print: Boolean(args.print) }), isCode: true });
+    emit({ text: await shellProfiles(args.shell as IntegrationShell, io, { print: Boolean(args.print) }), isCode: true });
   },
   async __complete(args, emit) {
     const { complete } = await import('./integration/complete');
     const words = [...((args.words as unknown[] | undefined) ?? []), ...(args['--'] ?? [])].map(String);
-    emit({ text: await complete(args.shell as InitShell, words, io.env) });
+    emit({ text: await complete(args.shell as IntegrationShell, words, io.env) });
   },
 };
 

@@ -48,35 +48,28 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
     io.warn(`could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`);
     return text;
   }
-  removeLegacy(dir);
+  removeFiles(dir, LEGACY_FILES);
   // Kept: the shell sources the file, with the checks it applies at every start (and faster than evaluating it),
   // unless it could not tell where the file is (no absolute HOME).
   return print ? text : '';
 }
 
+/** Deletes every shell's memo (`forget`): the next shell start makes its own. */
+export function forgetShellProfiles(dir: string): void {
+  removeFiles(dir, [...MEMO_FILES, ...LEGACY_FILES]);
+}
+
 // Earlier versions of the fish integration kept a copy of both AWS files, long-term secret key included, in profiles.key.
 const LEGACY_FILES = ['profiles.key'];
 
-function removeLegacy(dir: string): void {
-  for (const name of LEGACY_FILES) {
-    try {
-      unlinkSync(join(dir, name));
-    } catch {
-      // not there
-    }
-  }
-}
-
-/** Deletes every shell's memo (`forget`): the next shell start makes its own. */
-export function forgetShellProfiles(dir: string): void {
-  for (const name of MEMO_FILES) {
+function removeFiles(dir: string, names: readonly string[]): void {
+  for (const name of names) {
     try {
       unlinkSync(join(dir, name));
     } catch {
       // not there, or not ours to touch
     }
   }
-  removeLegacy(dir);
 }
 
 function exists(path: string): boolean {

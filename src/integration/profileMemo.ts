@@ -43,6 +43,7 @@ function fishWord(value: string): string {
 function fishSet(name: string, words: string[]): string {
   return [`set -g ${name}`, ...words].join(' ');
 }
+
 type Variables = Array<[string, string | undefined]>;
 type Files = MemoInputs['files'];
 
@@ -51,16 +52,19 @@ interface Renderer {
   apply(plan: FunctionPlan, warning: string | undefined, quote: Quote): string;
 }
 
-const RENDERERS: Record<IntegrationShell, Renderer> = {
-  bash: {
+/**
+ * bash and zsh share one syntax for the memo; they differ in how a variable is known to be exported, and zsh's
+ * `typeset -g` keeps an assignment global under `warn_create_global`.
+ */
+function shFamily(exported: (name: string) => string, notExported: (name: string) => string, global: string): Renderer {
+  return {
     fresh: (variables, files, q) =>
       [
         'if [[ -n ${__mfa_env_memo_check-} ]]; then',
-        // ${NAME@a} holds x when exported: only exported variables reach mfa-env.
         ...variables.map(([name, value]) =>
           value === undefined
-            ? `  [[ -z \${${name}+set} || \${${name}@a} != *x* ]] || return 1`
-            : `  [[ -n \${${name}+set} && \${${name}@a} == *x* && \${${name}} == ${q(value)} ]] || return 1`,
+            ? `  [[ ${notExported(name)} ]] || return 1`
+            : `  [[ ${exported(name)} && \${${name}-} == ${q(value)} ]] || return 1`,
         ),
         ...files.map(({ path, exists }) =>
           exists ? `  [[ \${__mfa_env_memo_check} -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
@@ -69,36 +73,27 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
       ].join('\n'),
     apply: (plan, warning, q) =>
       [
-        `__mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
+        `${global}__mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
         ...(warning ? [`printf '%s\\n' ${q(warning)} >&2`] : []),
         // `function NAME`: the word after `function` is never alias-expanded, so an alias of the name cannot break it.
         ...plan.functions.map((f) => `__mfa_env_free ${f.name} ${q(f.profile)} && function ${f.name} { mfa-env --profile=${q(f.profile)} "$@"; }`),
-        '__mfa_env_loaded=1',
+        `${global}__mfa_env_loaded=1`,
       ].join('\n'),
-  },
-  zsh: {
-    fresh: (variables, files, q) =>
-      [
-        'if [[ -n ${__mfa_env_memo_check-} ]]; then',
-        // ${(t)NAME} holds "export" when exported: only exported variables reach mfa-env.
-        ...variables.map(([name, value]) =>
-          value === undefined
-            ? `  [[ \${(t)${name}-} != *export* ]] || return 1`
-            : `  [[ \${(t)${name}-} == *export* && \${${name}-} == ${q(value)} ]] || return 1`,
-        ),
-        ...files.map(({ path, exists }) =>
-          exists ? `  [[ $__mfa_env_memo_check -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
-        ),
-        'fi',
-      ].join('\n'),
-    apply: (plan, warning, q) =>
-      [
-        `typeset -g __mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
-        ...(warning ? [`print -ru2 -- ${q(warning)}`] : []),
-        ...plan.functions.map((f) => `__mfa_env_free ${f.name} ${q(f.profile)} && function ${f.name} { mfa-env --profile=${q(f.profile)} "$@"; }`),
-        'typeset -g __mfa_env_loaded=1',
-      ].join('\n'),
-  },
+  };
+}
+
+const RENDERERS: Record<IntegrationShell, Renderer> = {
+  // Only exported variables reach mfa-env: ${NAME@a} holds x when exported in bash, ${(t)NAME} "export" in zsh.
+  bash: shFamily(
+    (name) => `-n \${${name}+set} && \${${name}@a} == *x*`,
+    (name) => `-z \${${name}+set} || \${${name}@a} != *x*`,
+    '',
+  ),
+  zsh: shFamily(
+    (name) => `\${(t)${name}-} == *export*`,
+    (name) => `\${(t)${name}-} != *export*`,
+    'typeset -g ',
+  ),
   fish: {
     fresh: (variables, files, q) =>
       [

@@ -2,15 +2,15 @@ import { UsageError } from '../../errors';
 import type { EnvChange } from '../envChange';
 import { checkName } from './checks';
 
+// For a shell's prompt and auto-renewal only: a container has neither.
+const PROMPT_ONLY = new Set(['MFA_ENV_PROFILE_LABEL', 'MFA_ENV_RENEW_AT']);
+
 /**
  * `NAME=value` lines for `docker run --env-file` and similar readers, which take everything after the first `=`
  * literally: no quoting, no escapes, one line per variable. So only the variables a program needs are written
  * (not mfa-env's bookkeeping), nothing is written for a removed variable, and a value that cannot be written as
  * one plain line is refused rather than mangled.
  */
-// For a shell's prompt and auto-renewal only: a container has neither.
-const PROMPT_ONLY = new Set(['MFA_ENV_PROFILE_LABEL', 'MFA_ENV_RENEW_AT']);
-
 export function renderDotenv(change: EnvChange): string {
   let out = '';
   for (const [name, value] of change) {

@@ -148,9 +148,8 @@ __mfa_env_load_profiles() {
   fi
   [[ -z ${dir} ]] || memo=${dir}/@MEMO_FILE@
   __mfa_env_source_memo "${memo}"
+  # A stale memo stops before it touches anything: nothing to undo before mfa-env makes a new one.
   if [[ -z ${__mfa_env_loaded} ]] && type -P mfa-env >/dev/null; then
-    __mfa_env_functions=()
-    __mfa_env_skipped=''
     if [[ -n ${memo} ]]; then
       mfa-env @PROFILES_COMMAND@ bash && [[ -z ${__mfa_env_loaded} ]] && __mfa_env_source_memo "${memo}" made
     else
