@@ -11,9 +11,9 @@ export const ExitCode = {
   config: 3,
   /** No MFA code could be obtained: no terminal, bad format three times, end of input. */
   mfaInput: 4,
-  /** STS answered with an error: wrong code, invalid keys, access denied, expired token. */
-  sts: 5,
-  /** STS could not be reached or did not answer sensibly: refused, reset, timeout, 5xx, garbage. */
+  /** AWS (STS, IAM) answered with an error: wrong code, invalid keys, access denied, expired token. */
+  refused: 5,
+  /** AWS could not be reached or did not answer sensibly: refused, reset, timeout, 5xx, garbage, too much. */
   network: 6,
   /** Ctrl-C, as a shell reports SIGINT. */
   interrupted: 130,
@@ -50,13 +50,13 @@ export class MfaInputError extends MfaEnvError {
   }
 }
 
-export class StsError extends MfaEnvError {
+export class AwsRefusedError extends MfaEnvError {
   constructor(
     message: string,
-    /** The STS error code (`AccessDenied`, `ExpiredToken`, ...), for callers that react to it. */
+    /** The AWS error code (`AccessDenied`, `ExpiredToken`, ...), for callers that react to it. */
     readonly code?: string,
   ) {
-    super(message, ExitCode.sts);
+    super(message, ExitCode.refused);
   }
 }
 

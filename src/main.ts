@@ -10,7 +10,8 @@ import { FORMATS, SHELLS, defaultShell, type Shell } from './env/formats';
 import { isCodeForShell, type EvalChannel } from './evalChannel';
 import { INTEGRATION_SHELLS, type IntegrationShell } from './integration/shellTable';
 import type { CommandName } from './commandNames';
-import { ExitCode, MfaEnvError, UsageError } from './errors';
+import { ExitCode, MfaEnvError, UsageError, show } from './errors';
+import { timeoutMs } from './profiles/duration';
 
 
 /** What the default command's flags give: the export's arguments, plus the flags it dispatches on. */
@@ -41,6 +42,8 @@ function exportOptions(y: Argv) {
   return sessionOptions(
     y
       .positional('profile', { type: 'string', alias: 'p', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })
+      // Every -p/--profile is collected with the positional, so that giving two is an error rather than a silent pick.
+      .option('profile', { type: 'string', array: true, hidden: true })
       .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
       .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
   )
@@ -68,8 +71,10 @@ function sessionOptions(y: Argv) {
     .option('mfa-process', { type: 'string', describe: "A command that prints the MFA code (default: the profile's mfa_process)" })
     .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
     .option('input', { type: 'boolean', default: true, describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)' })
-    .option('timeout', { type: 'number', describe: 'Seconds to wait for STS on one call, retries included (default 15)' });
+    .option('timeout', timeoutOption);
 }
+
+const timeoutOption = { type: 'number', describe: 'Seconds to wait for AWS on one call, retries included (default 15)' } as const;
 
 /** What a command gives for stdout, or as code for the calling shell. */
 interface Output {
@@ -123,12 +128,14 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
         .positional('profile', { type: 'string' })
         .option('yes', { alias: 'y', type: 'boolean', describe: 'Do not ask for confirmation (one device only)' })
         .option('backup', { type: 'boolean', describe: 'Keep the old config file as FILE.bak' })
-        .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' }),
+        .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' })
+        .option('endpoint-url', { type: 'string', describe: 'IAM endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, the profile)' })
+        .option('timeout', timeoutOption),
   },
   whoami: {
     cmd: 'whoami',
     describe: 'Show whose credentials this shell holds (STS GetCallerIdentity)',
-    builder: (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
+    builder: (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }).option('timeout', timeoutOption),
   },
   policy: { cmd: 'policy', describe: 'Print the IAM policy that makes every call but GetSessionToken need MFA', builder: (y) => y },
   init: {
@@ -159,20 +166,36 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
 
 type Handler = (args: Record<string, unknown> & { '--'?: unknown[] }, emit: (output: Output) => void) => Promise<void>;
 
+/** The commands whose arguments go on after `--`; for every other, anything there is a mistake, not ignored. */
+const TAKES_REST: ReadonlySet<string> = new Set(['exec', '__complete']);
+
+/**
+ * The profile a command was given, at most one and never empty: an empty name or a second one would otherwise
+ * quietly select another profile (the loaded one, AWS_PROFILE, default) than the one the user meant.
+ */
+function oneProfile(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  // yargs makes `--profile=` an empty list.
+  const given = [value].flat().map(String);
+  if (given.length > 1) throw new UsageError(`the profile is given ${given.length} times (${given.map(show).join(', ')}); give it once, as PROFILE or -p PROFILE`);
+  if (given.length === 0 || given[0] === '') throw new UsageError('the profile name is empty; name the profile');
+  return given[0];
+}
+
 const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   async $0(args, emit) {
-    const flags = args as unknown as ExportFlags;
+    const flags = { ...args, profile: oneProfile(args.profile) } as unknown as ExportFlags;
     if (flags.version) emit({ text: `${(require('../package.json') as { version: string }).version}\n` });
     else emit({ text: await runExport(flags), isCode: isCodeForShell(flags) });
   },
   async forget(args) {
     const { forgetSessions } = await import('./commands/forgetSessions');
-    await forgetSessions(args.profile as string | undefined, io);
+    await forgetSessions(oneProfile(args.profile), io);
   },
   async exec(args) {
     const { execCommand } = await import('./commands/execCommand');
     const command = [...((args.command as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
-    const result = await execCommand(args as unknown as ExportFlags, command, io, process);
+    const result = await execCommand({ ...(args as unknown as ExportFlags), profile: oneProfile(args.profile) }, command, io, process);
     process.exitCode = result.code;
   },
   async list(args, emit) {
@@ -186,11 +209,12 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   },
   async setup(args) {
     const { setup } = await import('./commands/setup');
-    await setup(args.profile as string, { yes: args.yes as boolean, backup: args.backup as boolean, mfaSerial: args.mfaSerial as string }, io);
+    const options = { yes: args.yes as boolean, backup: args.backup as boolean, mfaSerial: args.mfaSerial as string, endpointUrl: args.endpointUrl as string };
+    await setup(oneProfile(args.profile)!, { ...options, timeoutMs: timeoutMs(args.timeout as number | undefined) }, io);
   },
   async whoami(args, emit) {
     const { whoami } = await import('./commands/whoami');
-    emit({ text: await whoami(io.env, Boolean(args.json)) });
+    emit({ text: await whoami(io.env, Boolean(args.json), { timeoutMs: timeoutMs(args.timeout as number | undefined), debug: io.debug }) });
   },
   async policy(_args, emit) {
     emit({ text: (await import('./commands/policy')).policy() });
@@ -235,7 +259,13 @@ export function parser(argv: string[], emit: (output: Output) => void): Argv {
         'role with the same source profile until the MFA session ends; sessions are cached for all shells.',
     );
   for (const [name, spec] of Object.entries(COMMANDS)) {
-    y = y.command(spec.cmd, spec.describe as string, spec.builder, (args) => HANDLERS[name as keyof typeof COMMANDS](args as Parameters<Handler>[0], emit));
+    y = y.command(spec.cmd, spec.describe as string, spec.builder, (args) => {
+      const rest = (args['--'] as unknown[] | undefined) ?? [];
+      if (rest.length > 0 && !TAKES_REST.has(name)) {
+        throw new UsageError(`${rest.map((w) => show(String(w))).join(' ')} after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)`);
+      }
+      return HANDLERS[name as keyof typeof COMMANDS](args as Parameters<Handler>[0], emit);
+    });
   }
   return globalOptions(y.version(false))
     .help('help')

@@ -1,13 +1,14 @@
 import { exportChange, originalEnv, renewTime, rfc3339 } from '../env/envChange';
-import { ConfigError, UsageError, show } from '../errors';
-import { editSection, readTextIfExists, sectionKeys, writeFileAtomically } from '../profiles/editIniFile';
+import { ConfigError, show } from '../errors';
+import { editProfile } from '../profiles/editIniFile';
 import { formatOfShell, renderChange, type Format, type Shell } from '../env/formats';
 import { renderCredentialProcess } from '../env/formats/json';
 import type { Plan } from '../profiles/resolvePlan';
 import type { Session } from '../session/obtainSession';
 import { configFilePaths, loadConfigFiles, type Env } from '../profiles/configFiles';
+import { checkProfileNameToWrite } from '../profiles/checks';
 import { chooseProfile } from '../profiles/chooseProfile';
-import { durationOption } from '../profiles/duration';
+import { durationOption, timeoutMs } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
 import { SessionCache } from '../session/cache';
@@ -16,7 +17,7 @@ import { codeFromFlag, interactiveCodeSource, noCodeSource } from '../session/mf
 import { codeFromProcess } from '../session/mfaProcess';
 import { obtainSession } from '../session/obtainSession';
 import { fileSignature, recordingEnv, rememberPlan } from '../session/planMemo';
-import { keyHint } from '../session/sts';
+import { describeUrl, keyHint } from '../session/awsCall';
 
 export interface ExportArgs {
   profile?: string;
@@ -55,9 +56,11 @@ export interface CommandIo {
 /** `mfa-env [PROFILE]`: shell code (or JSON, or dotenv lines) that loads a session for the profile. */
 export async function exportSession(args: ExportArgs, io: CommandIo): Promise<string> {
   const format = args.format ?? formatOfShell(args.shell);
+  // Refused before a code is asked for: a name the SDKs would read back as another profile (or as two).
+  if (args.writeProfile !== undefined) checkProfileNameToWrite(args.writeProfile, '--write-profile');
   const { plan, session } = await sessionFor(args, io);
   if (args.writeProfile !== undefined) {
-    writeProfile(args.writeProfile, plan, session, io);
+    await writeProfile(args.writeProfile, plan, session, io);
     return '';
   }
   if (format === 'json') return renderCredentialProcess(session.credentials);
@@ -69,13 +72,8 @@ export async function exportSession(args: ExportArgs, io: CommandIo): Promise<st
  * aws-mfa writes one (with an `expiration` key). Everything else in the file stays as it was; a section holding
  * long-term keys is never overwritten.
  */
-function writeProfile(name: string, plan: Plan, session: Session, io: CommandIo): void {
+async function writeProfile(name: string, plan: Plan, session: Session, io: CommandIo): Promise<void> {
   const { credentialsPath } = configFilePaths(originalEnv(io.env));
-  const text = readTextIfExists(credentialsPath);
-  const existing = sectionKeys(text, name);
-  if (name === plan.keys.profile || (existing?.aws_access_key_id !== undefined && existing.aws_session_token === undefined && existing.aws_security_token === undefined)) {
-    throw new ConfigError(`profile ${show(name)} in ${show(credentialsPath)} holds long-term keys; choose another name for --write-profile`);
-  }
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = session.credentials;
   const keys = {
     aws_access_key_id: accessKeyId,
@@ -85,7 +83,16 @@ function writeProfile(name: string, plan: Plan, session: Session, io: CommandIo)
     // aws-mfa's form: UTC, without the T and Z.
     expiration: rfc3339(expiration).replace('T', ' ').replace('Z', ''),
   };
-  writeFileAtomically(credentialsPath, editSection(text, { header: name, keys }));
+  const longTerm = () => new ConfigError(`profile ${show(name)} in ${show(credentialsPath)} holds long-term keys; choose another name for --write-profile`);
+  if (name === plan.keys.profile) throw longTerm();
+  await editProfile(credentialsPath, {
+    kind: 'credentials',
+    profile: name,
+    keys,
+    check(current) {
+      if (current?.aws_access_key_id !== undefined && current.aws_session_token === undefined && current.aws_security_token === undefined) throw longTerm();
+    },
+  });
   io.say(`wrote the session of profile ${show(plan.profile)} to profile ${show(name)} in ${show(credentialsPath)} (until ${rfc3339(expiration)})`);
 }
 
@@ -113,7 +120,7 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   // --no-input asks nobody, and a configured mfa_process may ask (a YubiKey touch, a password manager unlock).
   io.debug?.(
     `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}, MFA device ${plan.mfaSerial}, ` +
-      `${plan.roles.length ? `roles ${plan.roles.map((r) => r.roleArn).join(' -> ')}` : 'no role'}, STS in ${plan.stsRegion}${plan.endpoint ? ` at ${plan.endpoint}` : ''}`,
+      `${plan.roles.length ? `roles ${plan.roles.map((r) => r.roleArn).join(' -> ')}` : 'no role'}, STS in ${plan.stsRegion}${plan.endpoint ? ` at ${describeUrl(plan.endpoint)}` : ''}`,
   );
   const mfaProcess =
     args.mfaProcess !== undefined ? { command: args.mfaProcess, origin: '--mfa-process' } : args.input === false ? undefined : plan.mfaProcess;
@@ -129,7 +136,7 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
       codes,
       cache,
       refresh: args.refresh,
-      timeoutMs: timeoutMs(args.timeout),
+      timeoutMs: timeoutMs(args.timeout as number | undefined),
       lockWaitMs: lockWaitMs(original),
       say: io.say,
       debug: io.debug,
@@ -145,11 +152,6 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   }
 }
 
-function timeoutMs(seconds: number | undefined): number | undefined {
-  if (seconds === undefined) return undefined;
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError('--timeout is the number of seconds to wait for STS, more than 0 and at most 600');
-  return seconds * 1000;
-}
 
 export function openCache(enabled: boolean | undefined, env: Env, io: Pick<CommandIo, 'uid' | 'warn'>): SessionCache | undefined {
   if (enabled === false || cacheDisabled(env)) return undefined;

@@ -1,62 +1,78 @@
-import type * as IamSdk from '@aws-sdk/client-iam';
 import { originalEnv } from '../env/envChange';
-import { ConfigError, InterruptedError, MfaInputError, UsageError, show } from '../errors';
-import { checkEndpoint, checkMfaSerial } from '../profiles/checks';
+import { ConfigError, InterruptedError, MfaInputError, NetworkError, UsageError, show, showName } from '../errors';
+import { checkEndpoint, checkMfaSerial, checkRegion, isMfaSerial, isProfileNameToWrite } from '../profiles/checks';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
-import { editSection, readTextIfExists, writeFileAtomically } from '../profiles/editIniFile';
-import { ProfileSet } from '../profiles/profileSet';
-import { keysOfProfile, setting } from '../profiles/resolvePlan';
+import { editProfile, sectionHeader } from '../profiles/editIniFile';
+import { serviceEndpoint } from '../profiles/endpoints';
+import { ProfileSet, setting } from '../profiles/profileSet';
+import { standingOf } from '../profiles/resolvePlan';
+import { describeTarget, type AwsTarget } from '../session/awsCall';
+import { listMfaDevices } from '../session/iam';
 import { openTerminal } from '../session/mfaCode';
-import { describeFailure } from '../session/sts';
 
 export interface SetupOptions {
   yes?: boolean;
   backup?: boolean;
   mfaSerial?: string;
+  /** Where IAM is, above everything configured. */
+  endpointUrl?: string;
+  /** --timeout, in milliseconds. */
+  timeoutMs?: number;
 }
+
+/** IAM lets a user have 8 MFA devices; a list far longer than that is not an answer to trust. */
+const MAX_DEVICES = 100;
 
 /**
  * `mfa-env setup PROFILE`: for a user with keys but no mfa_serial yet. Finds the user's MFA devices with the keys
  * (IAM ListMFADevices, which the usual MFA-enforcing policy allows without MFA) and, once confirmed, adds
  * `mfa_serial` to the profile in the config file, changing nothing else in it.
  */
-export async function setup(name: string, options: SetupOptions, io: { env: Env; say(message: string): void }): Promise<void> {
+export async function setup(name: string, options: SetupOptions, io: { env: Env; say(message: string): void; debug?(message: string): void }): Promise<void> {
+  // Bad flags are reported before anything is read.
+  if (options.endpointUrl !== undefined) checkEndpoint(options.endpointUrl, '--endpoint-url');
+  if (options.mfaSerial !== undefined) checkMfaSerial(options.mfaSerial, '--mfa-serial');
   const env = originalEnv(io.env);
   const files = await loadConfigFiles(env);
   const profiles = new ProfileSet(files);
   const profile = profiles.require(name);
   const current = setting(profile, 'mfa_serial');
   if (current !== undefined) {
-    io.say(`profile ${show(name)} already has mfa_serial = ${current} (in ${show(profile.fileOf('mfa_serial'))}); nothing to do`);
+    io.say(`profile ${show(name)} already has mfa_serial = ${showName(current)} (in ${show(profile.fileOf('mfa_serial'))}); nothing to do`);
     return;
   }
-  const serial = options.mfaSerial !== undefined ? checkMfaSerial(options.mfaSerial, '--mfa-serial') : await chooseDevice(name, profiles, env, options);
+  // The config file's section header must read back as this profile (a credentials-file name may hold anything).
+  if (!isProfileNameToWrite(name)) {
+    throw new ConfigError(
+      `setup cannot add mfa_serial for profile ${show(name)}: the AWS SDKs would not read [profile ${showName(name)}] in the config file as that profile; add "mfa_serial = ARN" to its section in ${show(profile.fileOf('aws_access_key_id'))} by hand`,
+    );
+  }
+  const serial = options.mfaSerial !== undefined ? options.mfaSerial : await chooseDevice(name, profiles, env, options, io);
   if (serial === undefined) {
     io.say('nothing changed');
     return;
   }
-  const header = name === 'default' ? 'default' : `profile ${name}`;
-  const text = readTextIfExists(files.configPath);
-  writeFileAtomically(files.configPath, editSection(text, { header, keys: { mfa_serial: serial } }), { backup: options.backup });
-  io.say(`added mfa_serial = ${serial} to [${header}] in ${show(files.configPath)}${options.backup && text ? ` (the old file is ${show(`${files.configPath}.bak`)})` : ''}`);
+  const header = sectionHeader('config', name);
+  const before = await editProfile(files.configPath, { kind: 'config', profile: name, keys: { mfa_serial: serial }, backup: options.backup });
+  io.say(`added mfa_serial = ${serial} to [${header}] in ${show(files.configPath)}${options.backup && before ? ` (the old file is ${show(`${files.configPath}.bak`)})` : ''}`);
 }
 
-async function chooseDevice(name: string, profiles: ProfileSet, env: Env, options: SetupOptions): Promise<string | undefined> {
-  const keys = keysOfProfile(profiles, name);
-  const endpointVar = env.AWS_ENDPOINT_URL_IAM ? 'AWS_ENDPOINT_URL_IAM' : env.AWS_ENDPOINT_URL ? 'AWS_ENDPOINT_URL' : undefined;
-  const configured = profiles.get(name) && setting(profiles.get(name)!, 'endpoint_url');
-  const endpoint = endpointVar ? checkEndpoint(env[endpointVar]!, endpointVar) : configured;
-  const target = { region: 'us-east-1', endpoint };
-  // The IAM client is loaded here only: no other command needs it.
-  const sdk = require('@aws-sdk/client-iam') as typeof IamSdk;
-  let devices: IamSdk.MFADevice[];
-  try {
-    const client = new sdk.IAMClient({ ...target, credentials: keys, maxAttempts: 3 });
-    devices = (await client.send(new sdk.ListMFADevicesCommand({}))).MFADevices ?? [];
-  } catch (err) {
-    throw describeFailure(err, 'IAM ListMFADevices', target, keys, { profile: name });
+async function chooseDevice(name: string, profiles: ProfileSet, env: Env, options: SetupOptions, io: { debug?(message: string): void }): Promise<string | undefined> {
+  const { keys, lineage } = standingOf(profiles, name);
+  // IAM is global: the region only picks the partition (aws, aws-cn, aws-us-gov).
+  const regionProfile = lineage.find((p) => setting(p, 'region') !== undefined);
+  const envRegion = env.AWS_REGION ? checkRegion(env.AWS_REGION, 'AWS_REGION') : env.AWS_DEFAULT_REGION ? checkRegion(env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION') : undefined;
+  const target: AwsTarget = {
+    region: envRegion ?? (regionProfile ? setting(regionProfile, 'region')! : 'us-east-1'),
+    endpoint: serviceEndpoint('iam', env, { flag: options.endpointUrl, profiles, lineage }),
+  };
+  const serials = await listMfaDevices(target, keys, { profile: name, timeoutMs: options.timeoutMs, debug: io.debug });
+  // What IAM answered is written into the user's config: it must be what the config would accept from the user.
+  const bad = serials.find((s) => !isMfaSerial(s));
+  if (bad !== undefined || serials.length > MAX_DEVICES) {
+    const what = bad !== undefined ? `a serial number that is not an MFA device (${show(bad.slice(0, 300))})` : `${serials.length} MFA devices`;
+    throw new NetworkError(`IAM at ${describeTarget(target, 'IAM')} answered ListMFADevices with ${what}; nothing was written`);
   }
-  const serials = devices.map((d) => d.SerialNumber).filter((s): s is string => Boolean(s));
   if (serials.length === 0) {
     throw new ConfigError(`the IAM user of profile ${show(name)} has no MFA device; assign one in the IAM console (Security credentials), then run setup again`);
   }
@@ -76,11 +92,11 @@ async function chooseDevice(name: string, profiles: ProfileSet, env: Env, option
       }
     };
     if (serials.length === 1) {
-      const answer = await ask(`Add mfa_serial = ${serials[0]} to profile ${name}? [y/N]`);
+      const answer = await ask(`Add mfa_serial = ${serials[0]} to profile ${showName(name)}? [y/N]`);
       return /^y(es)?$/i.test(answer) ? serials[0] : undefined;
     }
-    terminal.output.write(`MFA devices of the IAM user of profile ${name}:\n${serials.map((s, i) => `  ${i + 1}) ${s}`).join('\n')}\n`);
-    const answer = Number(await ask(`Which one for profile ${name}? [1-${serials.length}]`));
+    terminal.output.write(`MFA devices of the IAM user of profile ${showName(name)}:\n${serials.map((s, i) => `  ${i + 1}) ${s}`).join('\n')}\n`);
+    const answer = Number(await ask(`Which one for profile ${showName(name)}? [1-${serials.length}]`));
     return Number.isInteger(answer) && answer >= 1 && answer <= serials.length ? serials[answer - 1] : undefined;
   } finally {
     terminal.close();

@@ -1,10 +1,14 @@
 import { ConfigError, showName } from '../errors';
-import type { Env } from '../profiles/configPaths';
-import { checkEndpoint, checkRegion } from '../profiles/checks';
+import { checkRegion } from '../profiles/checks';
+import { loadConfigFiles, type Env } from '../profiles/configFiles';
+import { serviceEndpoint } from '../profiles/endpoints';
+import { ProfileSet, type Profile } from '../profiles/profileSet';
+import { standingOf } from '../profiles/resolvePlan';
+import { originalEnv } from '../env/envChange';
 import { getCallerIdentity } from '../session/sts';
 
 /** `mfa-env whoami`: STS GetCallerIdentity with the credentials this shell holds. */
-export async function whoami(env: Env, json: boolean): Promise<string> {
+export async function whoami(env: Env, json: boolean, options: { timeoutMs?: number; debug?(message: string): void } = {}): Promise<string> {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
@@ -12,14 +16,27 @@ export async function whoami(env: Env, json: boolean): Promise<string> {
   }
   const regionVar = env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
   const region = env[regionVar] ? checkRegion(env[regionVar]!, regionVar) : 'us-east-1';
-  const endpointVar = env.AWS_ENDPOINT_URL_STS ? 'AWS_ENDPOINT_URL_STS' : 'AWS_ENDPOINT_URL';
-  const endpoint = env[endpointVar] ? checkEndpoint(env[endpointVar]!, endpointVar) : undefined;
+  // A session mfa-env loaded is asked about where it was made: the loaded profile's STS endpoint.
+  const loaded = env.MFA_ENV_PROFILE ? await loadedProfile(env.MFA_ENV_PROFILE, originalEnv(env)) : undefined;
+  const endpoint = serviceEndpoint('sts', env, loaded);
   const identity = await getCallerIdentity(
     { region, endpoint },
     { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined },
-    { profile: env.MFA_ENV_PROFILE ?? '(environment)' },
+    { profile: env.MFA_ENV_PROFILE ?? '(environment)', timeoutMs: options.timeoutMs, debug: options.debug },
   );
   if (json) return `${JSON.stringify({ Account: identity.account, Arn: identity.arn, UserId: identity.userId }, null, 2)}\n`;
   // What STS (or whatever answers at the endpoint) says is shown printable, as anything else from outside.
   return `Account: ${showName(identity.account)}\nArn:     ${showName(identity.arn)}\nUserId:  ${showName(identity.userId)}\n`;
+}
+
+/** The loaded profile and what it stands on, as far as the files still tell; nothing when they no longer do. */
+async function loadedProfile(name: string, env: Env): Promise<{ profiles: ProfileSet; lineage: Profile[] } | undefined> {
+  const profiles = new ProfileSet(await loadConfigFiles(env));
+  try {
+    return { profiles, lineage: standingOf(profiles, name).lineage };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const profile = profiles.get(name);
+    return profile && { profiles, lineage: [profile] };
+  }
 }

@@ -5,11 +5,31 @@ import { formatDuration } from './duration';
 export type Origin = string;
 
 // STS's own constraint on SerialNumber: 9-256 characters of [\w+=/:,.@-].
+export function isMfaSerial(serial: string): boolean {
+  return /^[\w+=/:,.@-]{9,256}$/.test(serial);
+}
+
 export function checkMfaSerial(serial: string, origin: Origin): string {
-  if (!/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
+  if (!isMfaSerial(serial)) {
     throw configOrUsage(origin, `${origin} is ${show(serial)}, not an MFA device; expected an ARN like arn:aws:iam::123456789012:mfa/NAME or a hardware serial`);
   }
   return serial;
+}
+
+/**
+ * A profile name mfa-env writes as a section header: what the SDKs' INI parser reads as a profile name in the config
+ * file (`[profile NAME]`), which is also safe in the credentials file. Anything else (a space, brackets, a comment
+ * character, a line break) would be read back as another name, or as no profile at all.
+ */
+export function isProfileNameToWrite(name: string): boolean {
+  return /^[\w\-@+.%:/]{1,256}$/.test(name);
+}
+
+export function checkProfileNameToWrite(name: string, origin: Origin): string {
+  if (!isProfileNameToWrite(name)) {
+    throw configOrUsage(origin, `${origin} is ${show(name)}; a profile name mfa-env writes is letters, digits and - _ @ + . % : / only`);
+  }
+  return name;
 }
 
 export function checkRegion(region: string, origin: Origin): string {

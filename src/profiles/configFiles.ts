@@ -23,7 +23,7 @@ export interface ConfigFiles {
  */
 export async function loadConfigFiles(env: Env, { maxSections }: { maxSections?: number } = {}): Promise<ConfigFiles> {
   const { configPath, credentialsPath } = configFilePaths(env);
-  const [configText, credentialsText] = await Promise.all([readIfExists(configPath), readIfExists(credentialsPath)]);
+  const [configText, credentialsText] = await Promise.all([readAwsFile(configPath), readAwsFile(credentialsPath)]);
   if (maxSections !== undefined) {
     // Counted before the SDK parses them, which costs about 2 us per section.
     const sections = (configText.match(/^[ \t]*\[/gm)?.length ?? 0) + (credentialsText.match(/^[ \t]*\[/gm)?.length ?? 0);
@@ -38,6 +38,25 @@ export async function loadConfigFiles(env: Env, { maxSections }: { maxSections?:
     config: parsed.configFile as Record<string, Section>,
     credentials: parsed.credentialsFile as Record<string, Section>,
   };
+}
+
+export type AwsFileKind = 'config' | 'credentials';
+
+let parsed = 0;
+
+/**
+ * The sections of a text as the SDK's loader reads a file of that kind (config: profile names without `profile `,
+ * `services.NAME`; credentials: names as written). For checking text before it is written.
+ */
+export async function parseAwsText(text: string, kind: AwsFileKind): Promise<Record<string, Section>> {
+  // The loader reads through its interceptor by path; these paths are never on disk.
+  const name = `/nonexistent/mfa-env-${process.pid}-${parsed++}`;
+  externalDataInterceptor.interceptFile(`${name}-${kind}`, text);
+  externalDataInterceptor.interceptFile(`${name}-other`, '');
+  const files = await loadSharedConfigFiles(
+    kind === 'config' ? { configFilepath: `${name}-${kind}`, filepath: `${name}-other` } : { configFilepath: `${name}-other`, filepath: `${name}-${kind}` },
+  );
+  return (kind === 'config' ? files.configFile : files.credentialsFile) as Record<string, Section>;
 }
 
 /** More sections than a caller wanted parsed (see loadConfigFiles' maxSections). */
@@ -68,7 +87,11 @@ async function readBounded(handle: import('node:fs/promises').FileHandle, path: 
   }
 }
 
-async function readIfExists(path: string): Promise<string> {
+/**
+ * One AWS file's text, as mfa-env reads it for every purpose: a missing file is empty; a pipe, a socket, a directory,
+ * an unreadable file or one over MAX_FILE_BYTES is a ConfigError naming it.
+ */
+export async function readAwsFile(path: string): Promise<string> {
   let text: string;
   try {
     // O_NONBLOCK: a FIFO in place of the file must not hang every new shell; it is refused below instead.

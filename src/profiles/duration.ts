@@ -33,3 +33,10 @@ export function durationOption(text: string, what = '--duration'): number {
   }
   return seconds;
 }
+
+/** `--timeout` seconds as milliseconds (undefined: the default). */
+export function timeoutMs(seconds: number | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError('--timeout is the number of seconds to wait for AWS, more than 0 and at most 600');
+  return seconds * 1000;
+}

@@ -8,7 +8,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -17,6 +16,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, show } from '../errors';
+import { parseAwsText, readAwsFile, type AwsFileKind, type Section } from './configFiles';
 
 /**
  * Changes to one section of an AWS config or credentials file, made as text so that every other byte (comments,
@@ -88,19 +88,57 @@ function keyNames(body: string[]): Array<string | undefined> {
   });
 }
 
-/** The keys a section has, for checks before editing (e.g. long-term keys that must not be overwritten). */
-export function sectionKeys(text: string, header: string): Record<string, string> | undefined {
-  const lines = text.split(/\r?\n/);
-  const start = lines.findIndex((line) => HEADER.exec(line)?.[1] === header);
-  if (start < 0) return undefined;
-  let end = lines.findIndex((line, i) => i > start && HEADER.test(line));
-  if (end < 0) end = lines.length;
-  const body = lines.slice(start + 1, end);
-  const keys: Record<string, string> = {};
-  keyNames(body).forEach((key, i) => {
-    if (key !== undefined) keys[key] = body[i].slice(body[i].indexOf('=') + 1).trim();
+/** The header of a profile's section: `[profile NAME]` in the config file (but `[default]`), `[NAME]` in credentials. */
+export function sectionHeader(kind: AwsFileKind, profile: string): string {
+  return kind === 'config' && profile !== 'default' ? `profile ${profile}` : profile;
+}
+
+export interface ProfileEdit {
+  kind: AwsFileKind;
+  profile: string;
+  /** Keys to set or, with null, to remove. */
+  keys: Record<string, string | null>;
+  /** Sees the section as the SDKs read it now (undefined: none), and may refuse the edit by throwing. */
+  check?(current: Section | undefined): void;
+  /** Keep the old file as FILE.bak. */
+  backup?: boolean;
+}
+
+/**
+ * Sets or removes keys of one profile's section of an AWS file and replaces the file atomically, once the SDK's own
+ * parser reads the new text as the old one with exactly that change and nothing else: no name or value can add,
+ * split, hide or rename a section or a key (a line break, a bracket, a comment character, a duplicate section),
+ * whatever was checked before. Returns the path's old text (for messages about backups).
+ */
+export async function editProfile(path: string, edit: ProfileEdit): Promise<string> {
+  const before = await readAwsFile(path);
+  const after = editSection(before, { header: sectionHeader(edit.kind, edit.profile), keys: edit.keys });
+  const [old, now] = await Promise.all([parseAwsText(before, edit.kind), parseAwsText(after, edit.kind)]);
+  const current = Object.hasOwn(old, edit.profile) ? old[edit.profile] : undefined;
+  edit.check?.(current);
+  const expected: Record<string, Section> = { ...old, [edit.profile]: { ...current } };
+  for (const [key, value] of Object.entries(edit.keys)) {
+    if (value === null) delete expected[edit.profile][key];
+    else expected[edit.profile][key] = value;
+  }
+  if (Object.keys(expected[edit.profile]).length === 0) delete expected[edit.profile];
+  if (!sameSections(expected, now)) {
+    throw new ConfigError(
+      `cannot write [${sectionHeader(edit.kind, edit.profile)}] in ${show(path)} as asked: the AWS SDKs would read the result differently (check for a duplicate section); nothing was changed`,
+    );
+  }
+  writeFileAtomically(path, after, { backup: edit.backup });
+  return before;
+}
+
+function sameSections(a: Record<string, Section>, b: Record<string, Section>): boolean {
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  return names.every((name) => {
+    if (!Object.hasOwn(b, name)) return false;
+    const keys = Object.keys(a[name]);
+    return keys.length === Object.keys(b[name]).length && keys.every((k) => Object.hasOwn(b[name], k) && a[name][k] === b[name][k]);
   });
-  return keys;
 }
 
 /**
@@ -169,14 +207,5 @@ function removeLeftoverTemps(path: string): void {
     } catch {
       // gone already, or not ours to remove
     }
-  }
-}
-
-export function readTextIfExists(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new ConfigError(`cannot read ${show(path)} (${(err as NodeJS.ErrnoException).code})`);
   }
 }

@@ -53,6 +53,17 @@ export class ProfileSet {
   }
 }
 
+/** A key's value, or undefined when absent or empty. */
+export function setting(profile: Profile, key: string): string | undefined {
+  const value = profile.settings[key];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Where a key's value came from, as messages name it: `KEY of profile "NAME" in "FILE"`. */
+export function settingOrigin(profile: Profile, key: string): string {
+  return `${key} of profile ${show(profile.name)} in ${show(profile.fileOf(key))}`;
+}
+
 // Profile names come from the user's files; `toString` or `constructor` must not find Object.prototype.
 function own(sections: Record<string, Section>, name: string): Section | undefined {
   return Object.hasOwn(sections, name) ? sections[name] : undefined;

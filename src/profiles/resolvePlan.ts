@@ -1,8 +1,9 @@
 import { ConfigError, show, showName } from '../errors';
-import { checkDuration, checkEndpoint, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
+import { checkDuration, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
 import type { Env } from './configPaths';
 import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDuration } from './duration';
-import type { Profile, ProfileSet } from './profileSet';
+import { serviceEndpoint } from './endpoints';
+import { setting, settingOrigin as where, type Profile, type ProfileSet } from './profileSet';
 import { defaultSessionName } from './roleSessionName';
 
 export interface LongTermKeys {
@@ -57,14 +58,8 @@ export interface PlanOptions {
  * `originalEnv`), so a session exported earlier never changes what the profile means.
  */
 export function resolvePlan(profiles: ProfileSet, name: string, env: Env, options: PlanOptions = {}): Plan {
-  const requested = findProfile(profiles, name);
-  const { chain, source } = followSourceProfiles(profiles, requested);
-  const keys = longTermKeys(profiles, source);
+  const { requested, chain, source, keys, lineage } = standingOf(profiles, name);
   const roles = chain.map((profile, i) => roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0));
-  // The profiles that make up this one, nearest first: the roles from the requested one down, the source, and the
-  // aws-mfa `-long-term` section when the keys live there.
-  const lineage = [...[...chain].reverse(), source];
-  if (keys.profile !== source.name) lineage.push(profiles.require(keys.profile));
 
   // The AWS CLI keeps mfa_serial on the role, awsume on the source, aws-mfa as aws_mfa_device: any of them works.
   const serialProfile = lineage.find((p) => mfaSerialOf(p) !== undefined);
@@ -97,7 +92,7 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
     region,
     // Environment before profile, as in the SDKs; partitions other than aws need their own STS.
     stsRegion: envRegion || region || partitionRegion(mfaSerial),
-    endpoint: stsEndpoint(profiles, lineage, env, options.endpointUrl),
+    endpoint: serviceEndpoint('sts', env, { flag: options.endpointUrl, profiles, lineage }),
     mfaProcess: mfaProcessOf(lineage),
   };
 }
@@ -172,9 +167,18 @@ function findProfile(profiles: ProfileSet, name: string): Profile {
   return profiles.get(name) ?? (profiles.has(`${name}-long-term`) ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath } : profiles.require(name));
 }
 
-/** The long-term keys a profile stands on, following source_profile as the plan would (for `setup`). */
-export function keysOfProfile(profiles: ProfileSet, name: string): LongTermKeys {
-  return longTermKeys(profiles, followSourceProfiles(profiles, findProfile(profiles, name)).source);
+/**
+ * What a profile stands on: its role chain, the profile with the keys and the keys, and the lineage (the profiles
+ * that make up this one, nearest first: the roles from the requested one down, the source, and the aws-mfa
+ * `-long-term` section when the keys live there). For the plan, and for commands that use the keys alone (setup).
+ */
+export function standingOf(profiles: ProfileSet, name: string) {
+  const requested = findProfile(profiles, name);
+  const { chain, source } = followSourceProfiles(profiles, requested);
+  const keys = longTermKeys(profiles, source);
+  const lineage = [...[...chain].reverse(), source];
+  if (keys.profile !== source.name) lineage.push(profiles.require(keys.profile));
+  return { requested, chain, source, keys, lineage };
 }
 
 /**
@@ -208,44 +212,12 @@ function temporary(profile: Profile): boolean {
   return setting(profile, 'aws_session_token') !== undefined || setting(profile, 'aws_security_token') !== undefined;
 }
 
-/** A key's value, or undefined when absent or empty. */
-export function setting(profile: Profile, key: string): string | undefined {
-  const value = profile.settings[key];
-  return value === undefined || value === '' ? undefined : value;
-}
-
 function mfaSerialOf(profile: Profile): string | undefined {
   return setting(profile, 'mfa_serial') ?? setting(profile, 'aws_mfa_device');
-}
-
-function where(profile: Profile, key: string): string {
-  return `${key} of profile ${show(profile.name)} in ${show(profile.fileOf(key))}`;
 }
 
 function partitionRegion(mfaSerial: string): string {
   if (mfaSerial.startsWith('arn:aws-cn:')) return 'cn-north-1';
   if (mfaSerial.startsWith('arn:aws-us-gov:')) return 'us-gov-west-1';
   return 'us-east-1';
-}
-
-/**
- * Where STS is, by the SDKs' precedence: flag, service env, global env, then per profile (the requested one first,
- * then down the chain) its services section and its endpoint_url.
- */
-function stsEndpoint(profiles: ProfileSet, lineage: Profile[], env: Env, flag?: string): string | undefined {
-  const candidates: Array<[string | undefined, string]> = [[flag, '--endpoint-url']];
-  // The SDKs' switch to ignore every configured endpoint, from the environment and the files alike.
-  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true') {
-    candidates.push([env.AWS_ENDPOINT_URL_STS, 'AWS_ENDPOINT_URL_STS'], [env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL']);
-    for (const profile of lineage) {
-      const servicesName = setting(profile, 'services');
-      if (servicesName !== undefined) {
-        const url = profiles.services(servicesName)?.['sts.endpoint_url'];
-        candidates.push([url, `sts endpoint_url of services ${show(servicesName)} in ${show(profiles.files.configPath)}`]);
-      }
-      candidates.push([setting(profile, 'endpoint_url'), where(profile, 'endpoint_url')]);
-    }
-  }
-  const found = candidates.find(([url]) => url);
-  return found ? checkEndpoint(found[0]!, found[1]) : undefined;
 }

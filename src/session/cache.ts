@@ -251,6 +251,26 @@ export class SessionCache {
     return this.dirChecked;
   }
 
+  /**
+   * A directory of ours inside the cache directory (the plan memos'), made if need be, only when the cache directory
+   * itself is usable, and judged by the same rules; undefined otherwise.
+   */
+  subdir(name: string): string | undefined {
+    if (!this.ensureDir()) return undefined;
+    const dir = join(this.options.dir, name);
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+    }
+    try {
+      const stat = lstatSync(dir);
+      return stat.isDirectory() && stat.uid === this.options.uid && (stat.mode & 0o022) === 0 ? dir : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private ensureDir(): boolean {
     if (this.dirChecked !== undefined) return this.dirChecked;
     try {

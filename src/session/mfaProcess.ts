@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { MfaInputError, show } from '../errors';
 import { normaliseCode, type CodeSource } from './mfaCode';
 
@@ -7,7 +7,7 @@ const TIMEOUT_MS = 120_000;
 /**
  * Codes from a command, as aws-vault's `mfa_process`: `ykman oath accounts code --single aws`, `op item get AWS
  * --otp`. Its stdout is the code; its stdin and stderr are the user's, so a password manager can ask to be
- * unlocked. What it prints is never shown back, not even in an error.
+ * unlocked. What it prints is never shown back, not even in an error. It never outlives mfa-env (see watch).
  */
 export function codeFromProcess(command: string, origin: string, env: NodeJS.ProcessEnv): CodeSource {
   return {
@@ -16,6 +16,7 @@ export function codeFromProcess(command: string, origin: string, env: NodeJS.Pro
     next: () =>
       new Promise((resolve, reject) => {
         const child = spawn('/bin/sh', ['-c', command], { stdio: ['inherit', 'pipe', 'inherit'], env });
+        const watchdog = watch(child);
         let out = '';
         const timer = setTimeout(() => {
           child.kill('SIGTERM');
@@ -26,10 +27,13 @@ export function codeFromProcess(command: string, origin: string, env: NodeJS.Pro
         });
         child.on('error', (err) => {
           clearTimeout(timer);
+          watchdog?.kill('SIGKILL');
           reject(new MfaInputError(`${origin} could not be run (${(err as NodeJS.ErrnoException).code ?? err.message})`));
         });
         child.on('close', (code, signal) => {
           clearTimeout(timer);
+          // The command is over: its watchdog goes first, so it can never act on a pid the system has reused.
+          watchdog?.kill('SIGKILL');
           if (code !== 0) {
             reject(new MfaInputError(`${origin} ${show(command)} failed (${signal ? `signal ${signal}` : `exit ${code}`}); check the command`));
             return;
@@ -40,4 +44,29 @@ export function codeFromProcess(command: string, origin: string, env: NodeJS.Pro
         });
       }),
   };
+}
+
+/**
+ * Ends the command and everything it started when mfa-env ends first, however it ends (kill -9 included, where no
+ * code of ours runs): a small shell in a session of its own reads a pipe only mfa-env holds open, and when that
+ * reads end-of-file it stops the command's process tree, deepest first. The tree is read with ps before anything
+ * is stopped, so orphaned grandchildren are found too.
+ */
+const WATCHDOG = `
+while read -r _; do :; done
+tree() {
+  for c in $(ps -A -o pid= -o ppid= 2>/dev/null | awk -v p="$1" '$2 == p { print $1 }'); do tree "$c"; done
+  echo "$1"
+}
+for p in $(tree "$1"); do kill -TERM "$p" 2>/dev/null; done
+`;
+
+function watch(child: ChildProcess): ChildProcess | undefined {
+  if (child.pid === undefined) return undefined;
+  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'mfa-env-watchdog', String(child.pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  watchdog.on('error', () => undefined);
+  // Neither it nor its pipe keeps mfa-env running.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?(): void } | null)?.unref?.();
+  return watchdog;
 }

@@ -1,4 +1,4 @@
-import { StsError } from '../errors';
+import { AwsRefusedError } from '../errors';
 import { CHAINED_ROLE_MAX } from '../profiles/duration';
 import type { Plan } from '../profiles/resolvePlan';
 import { credentialsOf, type CacheKey, type CachedSession, type SessionCache } from './cache';
@@ -109,7 +109,7 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
     credentials = await assumeRole(target, source.credentials, first, undefined, context);
   } catch (err) {
     // A cached MFA session AWS no longer takes (revoked, or the clock was wrong) is replaced once, with a new code.
-    const stale = err instanceof StsError && (err.code === 'ExpiredToken' || err.code === 'InvalidClientTokenId');
+    const stale = err instanceof AwsRefusedError && (err.code === 'ExpiredToken' || err.code === 'InvalidClientTokenId');
     if (!stale || !source.fromCache) throw err;
     credentials = await assumeRole(target, (await mfaSession(false)).credentials, first, undefined, context);
   }
@@ -123,7 +123,7 @@ async function withCode<T>(plan: Plan, codes: CodeSource, call: (mfa: MfaProof) 
     try {
       return await call({ serialNumber: plan.mfaSerial, tokenCode });
     } catch (err) {
-      if (err instanceof StsError && err.code === 'MfaRejected' && attempt < codes.attempts) continue;
+      if (err instanceof AwsRefusedError && err.code === 'MfaRejected' && attempt < codes.attempts) continue;
       throw err;
     }
   }

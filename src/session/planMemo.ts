@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Env } from '../profiles/configPaths';
 import type { Plan } from '../profiles/resolvePlan';
@@ -18,8 +18,11 @@ interface PlanMemo {
   profile: string;
   /** Path → stat signature, or null for a file that did not exist. */
   files: Record<string, string | null>;
-  /** Variable → value, or null for unset: every variable resolution read. */
-  env: Record<string, string | null>;
+  /**
+   * Variable → value, or null for unset: every variable resolution read. A value with a password in it (an endpoint
+   * `https://user:password@host`) is kept as its SHA-256: it only needs comparing.
+   */
+  env: Record<string, string | null | { sha256: string }>;
   result: MemoResult;
 }
 
@@ -81,16 +84,12 @@ export function rememberPlan(
     version: 1,
     profile,
     files: files as Record<string, string | null>,
-    env: Object.fromEntries([...recorded.reads].map(([name, value]) => [name, value ?? null])),
+    env: Object.fromEntries([...recorded.reads].map(([name, value]) => [name, value === undefined ? null : holdsSecret(value) ? { sha256: sha256(value) } : value])),
     result: { profile: plan.profile, region: plan.region, roleArn: plan.roles.at(-1)?.roleArn, sessionFile: cache.fileFor(sessionKeyOf(plan)) },
   };
-  // A failed write only means the next run takes the slow path. The session was just stored, so the cache
-  // directory exists and has been checked; the memos live apart from the sessions.
-  try {
-    mkdirSync(plansDir(cache), { mode: 0o700 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
-  }
+  // The memos live apart from the sessions, in a directory made only inside a cache directory mfa-env trusts. A
+  // failed write only means the next run takes the slow path.
+  if (cache.subdir(PLANS) === undefined) return;
   cache.writeText(memoFile(cache, profile), `${JSON.stringify(memo)}\n`);
 }
 
@@ -114,7 +113,10 @@ export function recallPlan(cache: SessionCache, profile: string, env: Env): Memo
     return undefined;
   }
   if (memo?.version !== 1 || memo.profile !== profile || typeof memo.env !== 'object' || typeof memo.files !== 'object') return undefined;
-  for (const [name, value] of Object.entries(memo.env)) if ((env[name] ?? null) !== value) return undefined;
+  for (const [name, value] of Object.entries(memo.env)) {
+    const now = env[name] ?? null;
+    if (value !== null && typeof value === 'object' ? now === null || sha256(now) !== value.sha256 : now !== value) return undefined;
+  }
   for (const [path, signature] of Object.entries(memo.files)) if (fileSignature(path) !== signature) return undefined;
   const result = memo.result;
   // Only a session file of ours, in this cache directory.
@@ -124,8 +126,20 @@ export function recallPlan(cache: SessionCache, profile: string, env: Env): Memo
   return result;
 }
 
+const PLANS = 'plans';
+
 function plansDir(cache: SessionCache): string {
-  return join(cache.dir, 'plans');
+  return join(cache.dir, PLANS);
+}
+
+/** A URL with a `user:password@` part. */
+function holdsSecret(value: string): boolean {
+  return /^[a-z][\w+.-]*:\/\/[^/?#]*@/i.test(value);
+}
+
+// node:crypto costs the fast path milliseconds to load: only a memo that holds such a digest pays for it.
+function sha256(value: string): string {
+  return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(value).digest('hex');
 }
 
 function memoFile(cache: SessionCache, profile: string): string {

@@ -2,3 +2,4 @@
 // a call to STS. The build leaves out the SDK's default credential chain (SSO, IMDS, ...): mfa-env always hands
 // the client its credentials, and the chain would be most of what there is to load.
 export { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+export type { AssumeRoleCommandOutput, Credentials, GetCallerIdentityCommandOutput, GetSessionTokenCommandOutput } from '@aws-sdk/client-sts';

@@ -110,8 +110,8 @@ async function cli(c: Case, step: string, options: Omit<Parameters<typeof runRaw
 }
 
 /** A refusal must be one of the allowed exits and have the documented shape. */
-function checkRefusal(c: Case, r: RawResult, allowed: number[]): void {
-  const problems = errorProblems(r, { exit: allowed, retries: true, secrets: [DEMO_USER.secretAccessKey, ...f.server.issued.flatMap((i) => [i.secretAccessKey, i.sessionToken])] });
+function checkRefusal(c: Case, r: RawResult, allowed: number[], usage = false): void {
+  const problems = errorProblems(r, { exit: allowed, retries: true, usage, secrets: [DEMO_USER.secretAccessKey, ...f.server.issued.flatMap((i) => [i.secretAccessKey, i.sessionToken])] });
   for (const p of problems) c.problems.push(`${c.what}: refused badly: ${p}; stderr ${JSON.stringify(r.stderr.slice(0, 300))}`);
 }
 
@@ -440,9 +440,11 @@ describe('STS credentials, pre-existing variables and profile names, together', 
       CORPUS.filter((h, i) => !hasNul(h) && decoded(h) !== 'demo-user' && (i % 3 === 0 || !sections.has(h) || /['"`\\]/.test(h.text) || CONTROL.test(h.text))).map((value) => async () => {
         const c = newCase('[unknown profile]', value);
         refused.push(c);
-        // The fixture's own files: only demo-user exists. (An empty name means the default, which does not exist either.)
+        // The fixture's own files: only demo-user exists. (An empty AWS_PROFILE means the default, which does not exist either.)
         checkRefusal(c, await cli(c, 'env', { rawEnv: { AWS_PROFILE: value.raw }, args: ['-t', f.code()] }), [3]);
-        if (!sections.has(value)) checkRefusal(c, await cli(c, 'argv', { rawProfile: value.raw, args: ['-t', f.code()] }), [3]);
+        // An empty --profile= is a usage error: it used to fall back to the loaded profile, AWS_PROFILE or default.
+        const empty = value.raw.length === 0;
+        if (!sections.has(value)) checkRefusal(c, await cli(c, 'argv', { rawProfile: value.raw, args: ['-t', f.code()] }), [empty ? 2 : 3], empty);
         canaryInRunDirs(c);
       }),
     );

@@ -82,6 +82,15 @@ export type StsFault =
   | { kind: 'malformed' }
   | { kind: 'truncated' }
   | { kind: 'delay'; ms: number }
+  /**
+   * The real answer (success or error) padded to `bytes` bytes by a `<Padding>` element before its closing tag (one
+   * text node, the costliest thing for a client's XML parser; clients ignore unknown elements), streamed in 64 KiB
+   * blocks as the client reads: never held whole, and no more is written once the client has gone. Announced with
+   * Content-Length unless `contentLength` is false (then chunked). An answer longer than `bytes` is sent as is.
+   */
+  | { kind: 'huge'; bytes: number; contentLength?: boolean }
+  /** The headers of a 200 answer with no Content-Length, then one byte of it every `intervalMs`, for ever. */
+  | { kind: 'drip'; intervalMs: number }
   /** An error answer with any status, code and message (a hostile or broken server). */
   | { kind: 'error'; status: number; code: string; message: string };
 
@@ -448,6 +457,9 @@ interface PendingFault {
 }
 
 const MAX_BODY_BYTES = 1 << 20;
+const PAD_BLOCK_BYTES = 64 * 1024;
+
+type HugeFault = Extract<StsFault, { kind: 'huge' }>;
 const SIGNATURE_WINDOW_MS = 5 * 60 * 1000;
 
 export class StsServer {
@@ -624,13 +636,15 @@ export class StsServer {
     };
 
     const fault = this.takeFault(action);
-    if (fault && fault.kind !== 'delay') {
+    if (fault && fault.kind !== 'delay' && fault.kind !== 'huge') {
       call.fault = fault.kind;
       this.applyFault(fault, action, requestId, req, res, call);
       return;
     }
+    // The other two shape the real answer: it comes late, or padded.
+    if (fault) call.fault = fault.kind;
+    const huge = fault?.kind === 'huge' ? fault : undefined;
     if (fault?.kind === 'delay') {
-      call.fault = 'delay';
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
           this.timers.delete(t);
@@ -647,34 +661,65 @@ export class StsServer {
       xml = await this.dispatch(req, url, body, params, requestId);
     } catch (e) {
       const err = e instanceof StsError ? e : new StsError(500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.');
-      this.sendError(res, call, requestId, err);
+      this.sendError(res, call, requestId, err, huge);
       return;
     }
     call.status = 200;
     this.record(call);
-    this.send(res, 200, xml, requestId);
+    this.send(res, 200, xml, requestId, huge);
   }
 
-  private send(res: http.ServerResponse, status: number, xml: string, requestId: string): void {
+  private send(res: http.ServerResponse, status: number, xml: string, requestId: string, huge?: HugeFault): void {
     if (res.destroyed) return;
+    if (huge) {
+      this.sendPadded(res, status, xml, requestId, huge);
+      return;
+    }
     this.writeHead(res, status, Buffer.byteLength(xml), requestId);
     res.end(xml);
   }
 
-  private sendError(res: http.ServerResponse, call: StsCall, requestId: string, err: StsError): void {
+  private sendError(res: http.ServerResponse, call: StsCall, requestId: string, err: StsError, huge?: HugeFault): void {
     call.status = err.status;
     call.errorCode = err.code;
     this.record(call);
-    this.send(res, err.status, errorXml(err, requestId), requestId);
+    this.send(res, err.status, errorXml(err, requestId), requestId, huge);
   }
 
-  private writeHead(res: http.ServerResponse, status: number, contentLength: number, requestId: string): void {
+  /** `xml` with `<Padding>xxx...</Padding>` before its closing tag, `bytes` long in all, written as fast as the client reads. */
+  private sendPadded(res: http.ServerResponse, status: number, xml: string, requestId: string, { bytes, contentLength = true }: HugeFault): void {
+    const close = xml.lastIndexOf('</');
+    const head = Buffer.from(`${xml.slice(0, close)}<Padding>`);
+    const tail = Buffer.from(`</Padding>\n${xml.slice(close)}`);
+    let filler = Math.max(0, bytes - head.length - tail.length);
+    this.writeHead(res, status, contentLength ? head.length + filler + tail.length : undefined, requestId);
+    let gone = false;
+    res.once('close', () => (gone = true));
+    const block = Buffer.alloc(Math.min(filler, PAD_BLOCK_BYTES), 'x');
+    const pump = (): void => {
+      while (filler > 0) {
+        if (gone) return;
+        const n = Math.min(filler, block.length);
+        filler -= n;
+        if (!res.write(n === block.length ? block : block.subarray(0, n))) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (!gone) res.end(tail);
+    };
+    res.write(head);
+    pump();
+  }
+
+  /** `contentLength` undefined: none, so node sends the body chunked. */
+  private writeHead(res: http.ServerResponse, status: number, contentLength: number | undefined, requestId: string): void {
     // Node would stamp its own (real-clock) Date header; STS's Date is the server clock.
     res.sendDate = false;
     res.writeHead(status, {
       'x-amzn-RequestId': requestId,
       'Content-Type': 'text/xml',
-      'Content-Length': contentLength,
+      ...(contentLength === undefined ? {} : { 'Content-Length': contentLength }),
       Date: new Date(this.nowMs()).toUTCString(),
     });
   }
@@ -692,7 +737,7 @@ export class StsServer {
     return pending.fault;
   }
 
-  private applyFault(fault: Exclude<StsFault, { kind: 'delay' }>, action: string, requestId: string, req: http.IncomingMessage, res: http.ServerResponse, call: StsCall): void {
+  private applyFault(fault: Exclude<StsFault, { kind: 'delay' | 'huge' }>, action: string, requestId: string, req: http.IncomingMessage, res: http.ServerResponse, call: StsCall): void {
     const socket = req.socket;
     // The action names XML elements below; never let a request choose arbitrary markup.
     const tag = /^[A-Za-z]{1,64}$/.test(action) ? action : 'Unknown';
@@ -725,6 +770,23 @@ export class StsServer {
         // Keep the socket open and never answer; stop() destroys it.
         this.record(call);
         return;
+      case 'drip': {
+        call.status = 200;
+        this.record(call);
+        // The start of an answer, then whitespace (still well-formed so far), one byte at a time until the client
+        // goes away or stop() runs.
+        const text = `<${tag}Response xmlns="${STS_NAMESPACE}">`;
+        this.writeHead(res, 200, undefined, requestId);
+        res.flushHeaders();
+        let sent = 0;
+        const timer = setInterval(() => res.write(text[sent++] ?? ' '), fault.intervalMs);
+        this.timers.add(timer);
+        res.once('close', () => {
+          clearInterval(timer);
+          this.timers.delete(timer);
+        });
+        return;
+      }
       case 'malformed': {
         call.status = 200;
         this.record(call);

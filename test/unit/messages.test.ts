@@ -2,7 +2,7 @@ import { keepQuotes } from '../../src/argvQuotes';
 import { checkDecodable } from '../../src/env/undecodable';
 import { escapeControls, showName } from '../../src/errors';
 import { checkEndpoint } from '../../src/profiles/checks';
-import { describeTarget } from '../../src/session/sts';
+import { describeTarget } from '../../src/session/awsCall';
 
 describe('keepQuotes (yargs-parser strips quotes from --opt=VALUE)', () => {
   it('wraps a quoted --opt=VALUE once more, and leaves everything else alone', () => {

@@ -80,6 +80,8 @@ export function hostileCorpus(canary: string): Hostile[] {
     '\u0085next line',
     '\ufeffbom',
     '\u202eright-to-left override',
+    'tset\u2067isolates\u2069\u200f',
+    '\u200e\u202a\u202b\u202c\u202d\u2066\u2068\u2069',
     '\ufffe\uffff',
     '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 astral',
     // C1 controls and terminal escapes

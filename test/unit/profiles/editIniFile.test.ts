@@ -1,4 +1,7 @@
-import { editSection, sectionKeys } from '../../../src/profiles/editIniFile';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { editProfile, editSection } from '../../../src/profiles/editIniFile';
 
 const FILE = [
   '# my AWS config',
@@ -47,10 +50,54 @@ describe('editSection', () => {
   });
 });
 
-describe('sectionKeys', () => {
-  it('reads the keys of one section', () => {
-    expect(sectionKeys(FILE, 'profile a')).toEqual({ region: 'eu-west-1', output: 'json' });
-    expect(sectionKeys(FILE, 'profile b')).toEqual({ region: 'us-west-2' });
-    expect(sectionKeys(FILE, 'nope')).toBeUndefined();
+describe('editProfile (the SDK parser must read back exactly the edit)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mfa-env-edit-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const edit = async (text: string, keys: Record<string, string | null>, kind: 'config' | 'credentials' = 'credentials', profile = 's') => {
+    const path = join(dir, kind);
+    writeFileSync(path, text, { mode: 0o600 });
+    await editProfile(path, { kind, profile, keys });
+    return readFileSync(path, 'utf8');
+  };
+
+  it('writes an edit the parser reads back as meant', async () => {
+    expect(await edit('[a]\nk = v\n', { t: 'x' })).toBe('[a]\nk = v\n\n[s]\nt = x\n');
+    expect(await edit('[profile s]\nk = v\n', { k: null, n: '1' }, 'config')).toBe('[profile s]\nn = 1\n');
+    expect(await edit('[default]\nk = v\n', { k: 'w' }, 'config', 'default')).toBe('[default]\nk = w\n');
+  });
+
+  it.each([
+    ['a value with a line break', '[s]\n', { t: 'x\n[a]\nk = v' }],
+    ['a value cut at a comment', '[s]\n', { t: 'x #y' }],
+    ['a value with spaces around it', '[s]\n', { t: ' x ' }],
+    ['a later duplicate section that overrides the key', '[s]\nt = a\n[s]\nt = b\n', { t: 'c' }],
+    ['a key name with =', '[s]\n', { 'a=b': 'c' }],
+  ])('refuses %s and leaves the file alone', async (_, text, keys) => {
+    const path = join(dir, 'credentials');
+    writeFileSync(path, text, { mode: 0o600 });
+    await expect(editProfile(path, { kind: 'credentials', profile: 's', keys })).rejects.toThrow(/the AWS SDKs would read the result differently/);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('hands the section as the SDKs read it to the check, which may refuse the edit', async () => {
+    const path = join(dir, 'credentials');
+    writeFileSync(path, '[s]\naws_access_key_id = AKIA\n[s]\nregion = x\n', { mode: 0o600 });
+    const seen: unknown[] = [];
+    await expect(
+      editProfile(path, {
+        kind: 'credentials',
+        profile: 's',
+        keys: { t: '1' },
+        check(current) {
+          seen.push(current);
+          throw new Error('no');
+        },
+      }),
+    ).rejects.toThrow('no');
+    expect(seen).toEqual([{ aws_access_key_id: 'AKIA', region: 'x' }]);
   });
 });

@@ -1,0 +1,40 @@
+import { show } from '../errors';
+import { checkEndpoint } from './checks';
+import type { Env } from './configPaths';
+import { setting, settingOrigin, type Profile, type ProfileSet } from './profileSet';
+
+/** The services mfa-env calls, by the names their endpoint settings use (`AWS_ENDPOINT_URL_STS`, `sts = ...`). */
+export type EndpointService = 'sts' | 'iam';
+
+export interface EndpointSources {
+  /** `--endpoint-url`: the caller's own choice, above everything configured. */
+  flag?: string;
+  profiles?: ProfileSet;
+  /** The profiles behind the request, nearest first (the requested one, its roles' sources, the keys' holder). */
+  lineage?: Profile[];
+}
+
+/**
+ * Where a service is, by the SDKs' precedence: the flag; the service's variable, the global variable; then per
+ * profile, nearest first, its `services` section and its `endpoint_url`. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`
+ * (or `ignore_configured_endpoint_urls = true` in the requested profile) drops everything but the flag, as in the
+ * SDKs. The one rule for every command and every service; undefined means AWS's own endpoint.
+ */
+export function serviceEndpoint(service: EndpointService, env: Env, { flag, profiles, lineage = [] }: EndpointSources = {}): string | undefined {
+  const candidates: Array<[string | undefined, string]> = [[flag, '--endpoint-url']];
+  const ignored = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true' || (lineage[0] && setting(lineage[0], 'ignore_configured_endpoint_urls') === 'true');
+  if (!ignored) {
+    const serviceVar = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
+    candidates.push([env[serviceVar], serviceVar], [env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL']);
+    for (const profile of lineage) {
+      const servicesName = setting(profile, 'services');
+      if (servicesName !== undefined && profiles) {
+        const url = profiles.services(servicesName)?.[`${service}.endpoint_url`];
+        candidates.push([url, `${service} endpoint_url of services ${show(servicesName)} in ${show(profiles.files.configPath)}`]);
+      }
+      candidates.push([setting(profile, 'endpoint_url'), settingOrigin(profile, 'endpoint_url')]);
+    }
+  }
+  const found = candidates.find(([url]) => url);
+  return found ? checkEndpoint(found[0]!, found[1]) : undefined;
+}
