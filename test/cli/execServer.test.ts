@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { Pty } from '../support/pty';
 import { CLI } from '../support/runCli';
 
 // Debian's awscli is the real AWS CLI v2 (botocore 1.29); an older `aws` may come first on PATH. CI installs it: a
@@ -369,6 +370,27 @@ describe('the endpoint', () => {
     run.child.stdin!.end();
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.stderr).toBe('');
+  });
+
+  it('asks on the terminal when the MFA session has ended and there is one, while the request waits', async () => {
+    f.server.sessionTokenDurationSeconds = 3;
+    f.server.roleDurationSeconds = 2;
+    const pty = new Pty(`${process.execPath} ${CLI} exec --server admin -t ${f.code()} -- sh -c 'echo "endpoint $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN ."; exec sleep 60'`, {
+      env: { ...f.home.env, MFA_ENV_MIN_TTL: '1' },
+    });
+    try {
+      const [, url, token] = /endpoint (\S+) (\S+) \./.exec(await pty.waitFor(/endpoint \S+ \S+ \./))!;
+      await waitFor(expiryOf(f.server.issued[0].accessKeyId), 'the MFA session to expire');
+      const answer = get(url, { Authorization: token });
+      const from = pty.output.length;
+      await pty.waitFor(`MFA code for ${DEMO_USER.serial}:`, { from });
+      pty.type(`${f.code()}\r`);
+      expect((await answer).status).toBe(200);
+      expect(JSON.parse((await answer).body).AccessKeyId).toBe(f.server.lastIssued()!.accessKeyId);
+      expect(codesSent()).toBe(2);
+    } finally {
+      pty.kill();
+    }
   });
 
   it('without a way to get a code answers 503 with an error and no credentials, and asks nothing again for a while', async () => {
