@@ -188,7 +188,8 @@ function codeSourceFor(plan: Plan, args: Omit<ExportArgs, 'shell'>, env: Env, wh
   if (args.prompt !== undefined && args.prompt !== 'terminal') return dialog(args.prompt)();
   if (args.prompt === 'terminal') return interactiveCodeSource(where);
   if (args.mfaProcess !== undefined) return codeFromProcess(args.mfaProcess, '--mfa-process', env);
-  if (args.input === false) return noCodeSource('--no-input was given');
+  // Later (exec --server renewing), a code on the command line or stdin is no longer an answer.
+  if (args.input === false) return noCodeSource('--no-input was given', where.none ? 'run the command again without --no-input' : undefined);
   if (plan.mfaProcess) return codeFromProcess(plan.mfaProcess.command, plan.mfaProcess.origin, env);
   const configured = plan.mfaPrompt?.prompt;
   return interactiveCodeSource({ ...where, dialog: configured && configured !== 'terminal' ? dialog(configured) : undefined });
