@@ -6,12 +6,14 @@ import yargs from 'yargs/yargs';
 import { keepQuotes } from './argvQuotes';
 import type { Argv } from 'yargs';
 import type { CommandIo, ExportArgs } from './commands/exportSession';
+import type { ExecArgs } from './commands/execCommand';
 import { FORMATS, SHELLS, defaultShell, type Shell } from './env/formats';
 import { isCodeForShell, type EvalChannel } from './evalChannel';
 import { INTEGRATION_SHELLS, type IntegrationShell } from './integration/shellTable';
 import type { CommandName } from './commandNames';
 import { ExitCode, MfaEnvError, UsageError, show } from './errors';
 import { timeoutMs } from './profiles/duration';
+import { PROMPTS } from './session/promptNames';
 
 
 /** What the default command's flags give: the export's arguments, plus the flags it dispatches on. */
@@ -71,6 +73,10 @@ function sessionOptions(y: Argv) {
     .option('mfa-process', { type: 'string', describe: "A command that prints the MFA code (default: the profile's mfa_process)" })
     .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
     .option('input', { type: 'boolean', default: true, describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)' })
+    .option('prompt', {
+      choices: PROMPTS,
+      describe: "Where to ask for the code, terminal or not (default: the terminal, else the profile's mfa_prompt dialog)",
+    })
     .option('timeout', timeoutOption);
 }
 
@@ -113,7 +119,11 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   exec: {
     cmd: 'exec <profile> [command..]',
     describe: 'Run COMMAND with the session of PROFILE in its environment: mfa-env exec PROFILE -- COMMAND [ARGS...]',
-    builder: (y) => sessionOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true })),
+    builder: (y) =>
+      sessionOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true })).option('server', {
+        type: 'boolean',
+        describe: "Serve the session to COMMAND from a credential endpoint on 127.0.0.1 that renews it for as long as it runs (default: the profile's mfa_exec_server)",
+      }),
   },
   list: {
     cmd: 'list',
@@ -195,7 +205,7 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   async exec(args) {
     const { execCommand } = await import('./commands/execCommand');
     const command = [...((args.command as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
-    const result = await execCommand({ ...(args as unknown as ExportFlags), profile: oneProfile(args.profile) }, command, io, process);
+    const result = await execCommand({ ...(args as unknown as ExecArgs), profile: oneProfile(args.profile) }, command, io, process);
     process.exitCode = result.code;
   },
   async list(args, emit) {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { MfaEnvError, UsageError, show } from '../errors';
 import type { EnvChange } from '../env/envChange';
-import { sessionChange, sessionFor, type CommandIo, type ExportArgs } from './exportSession';
+import { sessionChange, sessionOnce, sessionSource, type CommandIo, type ExportArgs } from './exportSession';
 
 export interface ExecResult {
   /** The command's exit code, or 128 + the signal number when a signal ended it (as shells report it). */
@@ -9,24 +9,39 @@ export interface ExecResult {
   signal?: NodeJS.Signals;
 }
 
+export interface ExecArgs extends Omit<ExportArgs, 'shell'> {
+  /** --server / --no-server; undefined: the profile's mfa_exec_server, else no. */
+  server?: boolean;
+}
+
 // Signals a terminal or a supervisor sends to the whole job or to us; the command decides what they mean.
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 /**
  * `mfa-env exec PROFILE -- COMMAND [ARGS...]`: runs COMMAND with the session's variables (those an export would
- * set, AWS_PROFILE removed), its stdin, stdout and stderr the user's own. Signals sent to mfa-env are passed on;
- * mfa-env ends as the command ended.
+ * set, AWS_PROFILE removed), or with `--server` with a credential endpoint that keeps renewing the session; its stdin,
+ * stdout and stderr the user's own. Signals sent to mfa-env are passed on; mfa-env ends as the command ended.
  */
-export async function execCommand(args: Omit<ExportArgs, 'shell'>, command: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<ExecResult> {
+export async function execCommand(args: ExecArgs, command: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<ExecResult> {
   if (command.length === 0) throw new UsageError('exec needs a command: mfa-env exec PROFILE -- COMMAND [ARGS...]');
-  const { plan, session } = await sessionFor(args, io);
-  const env = applied(io.env, sessionChange(io.env, plan, session));
+  const source = await sessionSource(args, io);
+  if (args.server ?? source.plan.execServer ?? false) {
+    const served = await (await import('./execServer')).serveSession(source, args, io);
+    return runCommand(command, served.env, signals, served.close);
+  }
+  const session = await sessionOnce(source, { refresh: args.refresh });
+  return runCommand(command, applied(io.env, sessionChange(io.env, source.plan, session)), signals);
+}
+
+/** Runs the command to its end, passing signals on; `ended` runs as soon as it has ended (or could not start). */
+function runCommand(command: string[], env: NodeJS.ProcessEnv, signals: NodeJS.EventEmitter, ended?: () => void): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], command.slice(1), { env, stdio: 'inherit' });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const signal of FORWARDED) signals.on(signal, forward);
     const done = () => {
       for (const signal of FORWARDED) signals.off(signal, forward);
+      ended?.();
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       done();
@@ -41,7 +56,7 @@ export async function execCommand(args: Omit<ExportArgs, 'shell'>, command: stri
   });
 }
 
-function applied(env: CommandIo['env'], change: EnvChange): NodeJS.ProcessEnv {
+export function applied(env: CommandIo['env'], change: EnvChange): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
   for (const [name, value] of change) {
     if (value === null) delete out[name];

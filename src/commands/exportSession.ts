@@ -1,5 +1,5 @@
 import { exportChange, originalEnv, renewTime, rfc3339 } from '../env/envChange';
-import { ConfigError, show } from '../errors';
+import { ConfigError, UsageError, show } from '../errors';
 import { editProfile } from '../profiles/editIniFile';
 import { formatOfShell, renderChange, type Format, type Shell } from '../env/formats';
 import { renderCredentialProcess } from '../env/formats/json';
@@ -11,11 +11,12 @@ import { chooseProfile } from '../profiles/chooseProfile';
 import { durationOption, timeoutMs } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
-import { SessionCache } from '../session/cache';
+import { SessionCache, type SessionStore } from '../session/cache';
 import { cacheDir, cacheDisabled, lockWaitMs, minTtlSeconds } from '../session/cacheSettings';
-import { codeFromFlag, interactiveCodeSource, noCodeSource } from '../session/mfaCode';
+import { codeFromFlag, interactiveCodeSource, noCodeSource, type CodeSource } from '../session/mfaCode';
 import { codeFromProcess } from '../session/mfaProcess';
 import { obtainSession } from '../session/obtainSession';
+import type { DialogPrompt, Prompt } from '../session/promptNames';
 import { fileSignature, recordingEnv, rememberPlan } from '../session/planMemo';
 import { describeUrl, keyHint } from '../session/awsCall';
 
@@ -39,6 +40,8 @@ export interface ExportArgs {
   writeProfile?: string;
   /** --timeout, in seconds. */
   timeout?: number;
+  /** --prompt: how to ask for a code, instead of the profile's mfa_prompt (a dialog is used even with a terminal). */
+  prompt?: Prompt;
 }
 
 export interface CommandIo {
@@ -104,11 +107,47 @@ export function sessionChange(env: CommandIo['env'], plan: Plan, session: Sessio
 
 /** Resolves the profile and gets its session: from the cache, or with an MFA code and STS. */
 export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<{ plan: Plan; session: Session }> {
+  const source = await sessionSource(args, io);
+  return { plan: source.plan, session: await sessionOnce(source, args) };
+}
+
+/** The session, once, with this call's code source: what an export, exec, and exec --server to begin with need. */
+export async function sessionOnce(source: SessionSource, options: { refresh?: boolean; store?: SessionStore }): Promise<Session> {
+  try {
+    const session = await source.obtain(source.codes, options);
+    source.remember();
+    return session;
+  } finally {
+    source.codes.close?.();
+  }
+}
+
+/** A resolved profile and the means to get its session, once (an export) or on every request (exec --server). */
+export interface SessionSource {
+  plan: Plan;
+  profiles: ProfileSet;
+  /** Where this call's codes come from: the flag, --prompt, mfa_process, the terminal, mfa_prompt, piped stdin. */
+  codes: CodeSource;
+  /**
+   * The session now: from the cache, a role renewed from the cached MFA session with no code, or made with a code
+   * from `codes`. `store` replaces the disk cache (exec --server with --no-cache keeps sessions in memory).
+   */
+  obtain(codes: CodeSource, options?: { refresh?: boolean; store?: SessionStore }): Promise<Session>;
+  /** After a success: the fast path may serve this profile next time (plain requests only). */
+  remember(): void;
+  /** The code source for later, once the command runs: no flag code (long used), no stdin (the command's). */
+  laterCodes(none: CodeSource): CodeSource;
+}
+
+export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<SessionSource> {
   const original = originalEnv(io.env);
   const profileName = chooseProfile(args.profile, io.env, original);
   // A bad flag is reported before anything is read or asked.
   const durationSeconds = args.duration === undefined ? undefined : durationOption(args.duration);
   const flagCode = args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : undefined;
+  const timeout = timeoutMs(args.timeout);
+  if (args.prompt !== undefined && args.mfaProcess !== undefined) throw new UsageError('--prompt and --mfa-process are two ways to get the code; give one');
+  if (args.prompt !== undefined && args.input === false) throw new UsageError('--prompt asks for a code and --no-input says never to; give one');
   // Resolution reads the files and the environment through a recorder, so the fast path can tell when its memo
   // of the result is still true; the files' signatures are taken before they are read.
   const recorded = recordingEnv(original);
@@ -117,39 +156,50 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
   const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
   const cache = openCache(args.cache, original, io);
-  // --no-input asks nobody, and a configured mfa_process may ask (a YubiKey touch, a password manager unlock).
   io.debug?.(
     `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}, MFA device ${plan.mfaSerial}, ` +
       `${plan.roles.length ? `roles ${plan.roles.map((r) => r.roleArn).join(' -> ')}` : 'no role'}, STS in ${plan.stsRegion}${plan.endpoint ? ` at ${describeUrl(plan.endpoint)}` : ''}`,
   );
-  const mfaProcess =
-    args.mfaProcess !== undefined ? { command: args.mfaProcess, origin: '--mfa-process' } : args.input === false ? undefined : plan.mfaProcess;
-  const codes =
-    flagCode ??
-    (mfaProcess
-      ? codeFromProcess(mfaProcess.command, mfaProcess.origin, io.env)
-      : args.input === false
-        ? noCodeSource('--no-input was given')
-        : interactiveCodeSource(io.stdin));
-  try {
-    const session = await obtainSession(plan, {
-      codes,
-      cache,
-      refresh: args.refresh,
-      timeoutMs: timeoutMs(args.timeout as number | undefined),
-      lockWaitMs: lockWaitMs(original),
-      say: io.say,
-      debug: io.debug,
-    });
-    // After a success only, so a failed run leaves nothing behind. Only plain requests are what the fast path
-    // serves: flags that change the plan always take this path.
-    if (cache && args.mfaSerial === undefined && durationSeconds === undefined && args.endpointUrl === undefined) {
-      rememberPlan(cache, profileName, signatures, recorded, plan);
-    }
-    return { plan, session };
-  } finally {
-    codes.close?.();
-  }
+  const lockWait = lockWaitMs(original);
+  return {
+    plan,
+    profiles,
+    codes: flagCode ?? codeSourceFor(plan, args, io.env, { stdin: io.stdin }),
+    laterCodes: (none) => codeSourceFor(plan, args, io.env, { none }),
+    obtain: (codes, options = {}) =>
+      obtainSession(plan, {
+        codes,
+        cache: options.store ?? cache,
+        refresh: options.refresh,
+        timeoutMs: timeout,
+        lockWaitMs: lockWait,
+        say: io.say,
+        debug: io.debug,
+      }),
+    remember() {
+      // Only plain requests are what the fast path serves: flags that change the plan always take this path.
+      if (cache && args.mfaSerial === undefined && durationSeconds === undefined && args.endpointUrl === undefined) {
+        rememberPlan(cache, profileName, signatures, recorded, plan);
+      }
+    },
+  };
+}
+
+/**
+ * Where a code comes from when none was given on the command line. `--prompt NAME` asks there, terminal or not;
+ * then `--mfa-process`; `--no-input` asks nobody; then the profile's mfa_process (which may ask: a YubiKey touch, a
+ * password manager unlock); else the terminal, or with none the profile's mfa_prompt dialog, or piped `stdin`.
+ */
+function codeSourceFor(plan: Plan, args: Omit<ExportArgs, 'shell'>, env: Env, where: { stdin?: NodeJS.ReadableStream; none?: CodeSource }): CodeSource {
+  const dialog = (prompt: DialogPrompt) => () => (require('../session/desktopPrompt') as typeof import('../session/desktopPrompt')).codeFromDialog(prompt, env);
+  if (args.prompt !== undefined && args.prompt !== 'terminal') return dialog(args.prompt)();
+  if (args.prompt === 'terminal') return interactiveCodeSource(where);
+  if (args.mfaProcess !== undefined) return codeFromProcess(args.mfaProcess, '--mfa-process', env);
+  // Later (exec --server renewing), a code on the command line or stdin is no longer an answer.
+  if (args.input === false) return noCodeSource('--no-input was given', where.none ? 'run the command again without --no-input' : undefined);
+  if (plan.mfaProcess) return codeFromProcess(plan.mfaProcess.command, plan.mfaProcess.origin, env);
+  const configured = plan.mfaPrompt?.prompt;
+  return interactiveCodeSource({ ...where, dialog: configured && configured !== 'terminal' ? dialog(configured) : undefined });
 }
 
 

@@ -118,6 +118,53 @@ export function exportChange(env: Env, session: SessionVars): EnvChange {
 }
 
 /**
+ * What makes the AWS CLI and SDKs take credentials before a container credential endpoint: fixed keys, a profile,
+ * another endpoint or token file, a web identity. exec --server removes them from its command's environment.
+ */
+export const ENDPOINT_SHADOWING_VARS = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_SESSION_EXPIRATION',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  // Both win over the FULL_URI and token we set.
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+] as const;
+
+export interface EndpointVars {
+  /** `http://127.0.0.1:PORT/PATH` */
+  url: string;
+  /** The value of the Authorization header the endpoint wants. */
+  token: string;
+  /** The profile's region; when absent, the region variables keep their values. */
+  region?: string;
+  /** Give the command an empty credentials file: its default profile holds keys the SDKs would take first. */
+  hideCredentialsFile?: boolean;
+}
+
+/**
+ * The change that points a command at mfa-env's credential endpoint (exec --server), applied to the user's original
+ * environment (see originalEnv): the two container variables the SDKs read, and nothing they would prefer to them.
+ */
+export function endpointChange(env: Env, vars: EndpointVars): EnvChange {
+  const change: EnvChange = new Map();
+  for (const name of ENDPOINT_SHADOWING_VARS) if (env[name] !== undefined) change.set(name, null);
+  change.set('AWS_CONTAINER_CREDENTIALS_FULL_URI', vars.url);
+  change.set('AWS_CONTAINER_AUTHORIZATION_TOKEN', vars.token);
+  if (vars.region !== undefined) {
+    change.set('AWS_REGION', vars.region);
+    change.set('AWS_DEFAULT_REGION', vars.region);
+  }
+  if (vars.hideCredentialsFile) change.set('AWS_SHARED_CREDENTIALS_FILE', '/dev/null');
+  return change;
+}
+
+/**
  * The change that undoes every export: managed variables get their original values back (or are removed), and
  * mfa-env's own variables go. With no export in effect nothing of the user's is touched.
  */

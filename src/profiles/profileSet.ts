@@ -65,6 +65,6 @@ export function settingOrigin(profile: Profile, key: string): string {
 }
 
 // Profile names come from the user's files; `toString` or `constructor` must not find Object.prototype.
-function own(sections: Record<string, Section>, name: string): Section | undefined {
+export function own(sections: Record<string, Section>, name: string): Section | undefined {
   return Object.hasOwn(sections, name) ? sections[name] : undefined;
 }

@@ -5,6 +5,7 @@ import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDurati
 import { serviceEndpoint } from './endpoints';
 import { setting, settingOrigin as where, type Profile, type ProfileSet } from './profileSet';
 import { defaultSessionName } from './roleSessionName';
+import { PROMPTS, isPrompt, type Prompt } from '../session/promptNames';
 
 export interface LongTermKeys {
   /** The profile whose section holds the keys. */
@@ -41,6 +42,10 @@ export interface Plan {
   endpoint?: string;
   /** A command that prints the MFA code (aws-vault's `mfa_process`), and where it was configured. */
   mfaProcess?: { command: string; origin: string };
+  /** `mfa_prompt`: how to ask for a code when there is no terminal (a desktop dialog), and where it was configured. */
+  mfaPrompt?: { prompt: Prompt; origin: string };
+  /** `mfa_exec_server = true`: `exec` serves the session from a credential endpoint unless told --no-server. */
+  execServer?: boolean;
 }
 
 export interface PlanOptions {
@@ -94,12 +99,30 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
     stsRegion: envRegion || region || partitionRegion(mfaSerial),
     endpoint: serviceEndpoint('sts', env, { flag: options.endpointUrl, profiles, lineage }),
     mfaProcess: mfaProcessOf(lineage),
+    mfaPrompt: mfaPromptOf(lineage),
+    execServer: execServerOf(lineage),
   };
 }
 
 function mfaProcessOf(lineage: Profile[]): Plan['mfaProcess'] {
   const holder = lineage.find((p) => setting(p, 'mfa_process') !== undefined);
   return holder && { command: setting(holder, 'mfa_process')!, origin: where(holder, 'mfa_process') };
+}
+
+function mfaPromptOf(lineage: Profile[]): Plan['mfaPrompt'] {
+  const holder = lineage.find((p) => setting(p, 'mfa_prompt') !== undefined);
+  if (!holder) return undefined;
+  const value = setting(holder, 'mfa_prompt')!;
+  if (!isPrompt(value)) throw new ConfigError(`${where(holder, 'mfa_prompt')} is ${show(value)}; use one of ${PROMPTS.join(', ')}`);
+  return { prompt: value, origin: where(holder, 'mfa_prompt') };
+}
+
+function execServerOf(lineage: Profile[]): boolean | undefined {
+  const holder = lineage.find((p) => setting(p, 'mfa_exec_server') !== undefined);
+  if (!holder) return undefined;
+  const value = setting(holder, 'mfa_exec_server')!.toLowerCase();
+  if (value !== 'true' && value !== 'false') throw new ConfigError(`${where(holder, 'mfa_exec_server')} is ${show(setting(holder, 'mfa_exec_server')!)}; use true or false`);
+  return value === 'true';
 }
 
 /**

@@ -79,7 +79,7 @@ export class SessionCache {
   /** The session in a file named by `fileFor` (here or earlier: the fast path's plan memo), if trustworthy and fresh. */
   freshFile(file: string, { quiet = true } = {}): CachedSession | undefined {
     const entry = this.read(file, { quiet });
-    return entry && this.secondsLeft(entry) >= this.options.minTtlSeconds ? entry : undefined;
+    return entry && isFresh(entry, this.options.minTtlSeconds, (this.options.now ?? Date.now)()) ? entry : undefined;
   }
 
   /**
@@ -101,7 +101,7 @@ export class SessionCache {
   }
 
   secondsLeft(entry: CachedSession): number {
-    return Math.floor((Date.parse(entry.expiration) - (this.options.now ?? Date.now)()) / 1000);
+    return secondsLeft(entry, (this.options.now ?? Date.now)());
   }
 
   put(key: CacheKey, entry: CachedSession): void {
@@ -285,6 +285,36 @@ export class SessionCache {
     }
     return this.dirUsable();
   }
+}
+
+/** What getting a session needs of a cache: the disk cache, or (exec --server with --no-cache) one in memory. */
+export type SessionStore = Pick<SessionCache, 'fresh' | 'fileFor' | 'lockFileFor' | 'put'>;
+
+/**
+ * Sessions kept in this process only, by the same freshness rule as the disk cache: what lets a long-running
+ * `exec --server --no-cache` renew a role from its MFA session without a code and without writing a file.
+ */
+export function memoryStore(minTtlSeconds: number, now: () => number = Date.now): SessionStore {
+  const entries = new Map<string, CachedSession>();
+  const id = (key: CacheKey) => JSON.stringify([key.kind, key.parts]);
+  return {
+    fileFor: (key) => `memory (${key.kind} session)`,
+    lockFileFor: () => undefined,
+    fresh(key) {
+      const entry = entries.get(id(key));
+      return entry && isFresh(entry, minTtlSeconds, now()) ? entry : undefined;
+    },
+    put: (key, entry) => void entries.set(id(key), entry),
+  };
+}
+
+/** A session is served while it has at least the minimum time left (MFA_ENV_MIN_TTL). */
+function isFresh(entry: CachedSession, minTtlSeconds: number, nowMs: number): boolean {
+  return secondsLeft(entry, nowMs) >= minTtlSeconds;
+}
+
+function secondsLeft(entry: CachedSession, nowMs: number): number {
+  return Math.floor((Date.parse(entry.expiration) - nowMs) / 1000);
 }
 
 /** Turns stored credentials back into what STS gave. */

@@ -21,16 +21,23 @@ export interface CodeSource {
 }
 
 const CODE = /^\d{6}$/;
-const MAX_TRIES = 3;
+/** How often a person may get a code wrong (malformed) before giving up, at the terminal or in a dialog. */
+export const MAX_TRIES = 3;
 
 /** Authenticator apps show `123 456`; that is still a code. */
 export function normaliseCode(input: string): string {
   return input.replace(/[\s-]/g, '');
 }
 
+/** The code in what a person typed or a program printed, or undefined when it is not 6 digits: the one rule for every source. */
+export function parseCode(input: string): string | undefined {
+  const code = normaliseCode(input);
+  return CODE.test(code) ? code : undefined;
+}
+
 export function codeFromFlag(value: string): CodeSource {
-  const code = normaliseCode(value);
-  if (!CODE.test(code)) throw new UsageError('--token-code must be the 6-digit code from your MFA device');
+  const code = parseCode(value);
+  if (code === undefined) throw new UsageError('--token-code must be the 6-digit code from your MFA device');
   return { name: '--token-code', attempts: 1, asksNobody: true, next: async () => code };
 }
 
@@ -57,6 +64,8 @@ export function openTerminal(): Terminal | undefined {
     input,
     output,
     close() {
+      // Closed in the middle of a prompt (exec --server ending while it asks): the terminal must not stay raw.
+      if (input.isRaw) input.setRawMode(false);
       input.destroy();
       output.destroy();
     },
@@ -76,8 +85,8 @@ export function codeFromTerminal(terminal: Terminal): CodeSource {
           read({ input: terminal.input, output: terminal.output, prompt: `MFA code for ${printable(request.serial)}:`, silent: true, replace: '*' }),
           terminal,
         );
-        const code = normaliseCode(answer);
-        if (CODE.test(code)) return code;
+        const code = parseCode(answer);
+        if (code !== undefined) return code;
         if (tries >= MAX_TRIES) throw new MfaInputError(`no valid MFA code for profile ${show(request.profile)} after ${MAX_TRIES} tries; a code is 6 digits`);
         terminal.output.write('An MFA code is 6 digits; try again.\n');
       }
@@ -93,24 +102,40 @@ export function codeFromStdin(stdin: NodeJS.ReadableStream): CodeSource {
     async next(request) {
       const line = await readLine(stdin);
       if (line === undefined) throw new MfaInputError(`no MFA code on standard input for profile ${show(request.profile)}; pass --token-code CODE`);
-      const code = normaliseCode(line);
-      if (!CODE.test(code)) throw new MfaInputError(`the line on standard input is not a 6-digit MFA code (profile ${show(request.profile)})`);
+      const code = parseCode(line);
+      if (code === undefined) throw new MfaInputError(`the line on standard input is not a 6-digit MFA code (profile ${show(request.profile)})`);
       return code;
     },
   };
 }
 
+export interface InteractiveOptions {
+  /** A desktop dialog (mfa_prompt), for when there is no terminal; made only then. */
+  dialog?: () => CodeSource;
+  /** Where a code may be read when there is neither; none (exec --server after the command started: stdin is its). */
+  stdin?: NodeJS.ReadableStream;
+  /** What to say when there is nothing to ask on. */
+  none?: CodeSource;
+}
+
 /**
  * The code source when no code was given: the terminal (opened only when a code is really needed, so a cached
- * session never touches it), else piped stdin, else an error that says how to pass one.
+ * session never touches it), else the configured desktop dialog, else piped stdin, else an error that says how to
+ * pass one.
  */
-export function interactiveCodeSource(stdin: NodeJS.ReadableStream): CodeSource {
+export function interactiveCodeSource(options: InteractiveOptions): CodeSource {
   let chosen: CodeSource | undefined;
   let terminal: Terminal | undefined;
   const choose = (): CodeSource => {
     if (chosen) return chosen;
     terminal = openTerminal();
-    chosen = terminal ? codeFromTerminal(terminal) : stdinIsPiped() ? codeFromStdin(stdin) : noCodeSource();
+    chosen = terminal
+      ? codeFromTerminal(terminal)
+      : options.dialog
+        ? options.dialog()
+        : options.stdin && stdinIsPiped()
+          ? codeFromStdin(options.stdin)
+          : (options.none ?? noCodeSource());
     return chosen;
   };
   return {
@@ -119,17 +144,20 @@ export function interactiveCodeSource(stdin: NodeJS.ReadableStream): CodeSource 
       return choose().attempts;
     },
     next: (request) => choose().next(request),
-    close: () => terminal?.close(),
+    close: () => {
+      terminal?.close();
+      chosen?.close?.();
+    },
   };
 }
 
-export function noCodeSource(why = 'there is no terminal to ask on'): CodeSource {
+export function noCodeSource(why = 'there is no terminal to ask on', advice = 'pass --token-code CODE or pipe the code on stdin'): CodeSource {
   return {
     name: 'none',
     attempts: 1,
     asksNobody: true,
     next: async (request) => {
-      throw new MfaInputError(`profile ${show(request.profile)} needs an MFA code and ${why}; pass --token-code CODE or pipe the code on stdin`);
+      throw new MfaInputError(`profile ${show(request.profile)} needs an MFA code and ${why}; ${advice}`);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MfaInputError, show } from '../errors';
-import { normaliseCode, type CodeSource } from './mfaCode';
+import { parseCode, type CodeSource } from './mfaCode';
 
 const TIMEOUT_MS = 120_000;
 
@@ -10,6 +10,7 @@ const TIMEOUT_MS = 120_000;
  * unlocked. What it prints is never shown back, not even in an error. It never outlives mfa-env (see watch).
  */
 export function codeFromProcess(command: string, origin: string, env: NodeJS.ProcessEnv): CodeSource {
+  let running: ChildProcess | undefined;
   return {
     name: origin,
     attempts: 1,
@@ -17,6 +18,7 @@ export function codeFromProcess(command: string, origin: string, env: NodeJS.Pro
       new Promise((resolve, reject) => {
         const child = spawn('/bin/sh', ['-c', command], { stdio: ['inherit', 'pipe', 'inherit'], env });
         const watchdog = watch(child);
+        running = child;
         let out = '';
         const timer = setTimeout(() => {
           child.kill('SIGTERM');
@@ -34,15 +36,18 @@ export function codeFromProcess(command: string, origin: string, env: NodeJS.Pro
           clearTimeout(timer);
           // The command is over: its watchdog goes first, so it can never act on a pid the system has reused.
           watchdog?.kill('SIGKILL');
+          running = undefined;
           if (code !== 0) {
             reject(new MfaInputError(`${origin} ${show(command)} failed (${signal ? `signal ${signal}` : `exit ${code}`}); check the command`));
             return;
           }
-          const code6 = normaliseCode(out.trim());
-          if (!/^\d{6}$/.test(code6)) reject(new MfaInputError(`${origin} ${show(command)} did not print a 6-digit code`));
+          const code6 = parseCode(out.trim());
+          if (code6 === undefined) reject(new MfaInputError(`${origin} ${show(command)} did not print a 6-digit code`));
           else resolve(code6);
         });
       }),
+    // exec --server ending while the command runs: it has nobody left to give a code to.
+    close: () => running?.kill('SIGTERM'),
   };
 }
 

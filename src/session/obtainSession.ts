@@ -1,7 +1,7 @@
 import { AwsRefusedError } from '../errors';
 import { CHAINED_ROLE_MAX } from '../profiles/duration';
 import type { Plan } from '../profiles/resolvePlan';
-import { credentialsOf, type CacheKey, type CachedSession, type SessionCache } from './cache';
+import { credentialsOf, type CacheKey, type CachedSession, type SessionStore } from './cache';
 import type { CodeSource } from './mfaCode';
 import { oneAtATime } from './sessionLock';
 import { mfaSessionKey, roleSessionKey } from './sessionKeys';
@@ -9,8 +9,8 @@ import { assumeRole, getSessionToken, type MfaProof, type TemporaryCredentials }
 
 export interface SessionOptions {
   codes: CodeSource;
-  /** Absent with --no-cache: nothing is read or written. */
-  cache?: SessionCache;
+  /** Absent with --no-cache: nothing is read or written (exec --server keeps one in memory instead). */
+  cache?: SessionStore;
   /** --refresh: ignore what is cached and start over with a new code. */
   refresh?: boolean;
   /** MFA_ENV_LOCK_WAIT: the longest wait for another process making the same session (default: until its lock is stale). */

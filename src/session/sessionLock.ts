@@ -185,7 +185,8 @@ function isAlive(pid: number): boolean {
 
 /**
  * Runs `make` holding the lock, and removes the lock however it ends: success, an error, or a signal (the lock is
- * removed, then the signal is raised again, so the run ends as it would have without the lock).
+ * removed, then the signal is raised again if nothing else handles it, so the run ends as it would have without the
+ * lock).
  */
 async function holding<T>(lockFile: string, lock: { ino: number; dev: number }, served: () => T | undefined, make: () => Promise<T>): Promise<T> {
   let released = false;
@@ -198,7 +199,9 @@ async function holding<T>(lockFile: string, lock: { ino: number; dev: number }, 
   };
   const onSignal = (signal: NodeJS.Signals) => {
     release();
-    process.kill(process.pid, signal);
+    // Raised again for its default action, unless someone else handles it (exec passes signals on to its command,
+    // and has already done so for this one: raising it again would send it twice).
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   for (const signal of ENDING) process.on(signal, onSignal);
   try {

@@ -69,6 +69,13 @@ export interface StsServerOptions {
    * The server still records and accepts only the real `issued` values.
    */
   tamper?: (issued: IssuedCredentials) => CredentialsTamper;
+  /**
+   * Opt-in, for tests of renewal: the credentials of every AssumeRole answer last this many seconds, whatever
+   * DurationSeconds asked for (which is still validated), so a role session ends within seconds. Mutable on the server.
+   */
+  roleDurationSeconds?: number;
+  /** The same for GetSessionToken answers (the MFA session behind roles). */
+  sessionTokenDurationSeconds?: number;
 }
 
 export type CredentialsTamper = Partial<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expirationXml: string }>;
@@ -469,6 +476,9 @@ export class StsServer {
   /** Mutable: tests may move the server's clock between requests. */
   clockSkewSeconds: number;
   rejectReusedCodes: boolean;
+  /** See StsServerOptions: lifetimes that override the requested durations, when set. */
+  roleDurationSeconds?: number;
+  sessionTokenDurationSeconds?: number;
   /** Every request, including rejected and faulted ones, oldest first. */
   readonly calls: StsCall[] = [];
   /** Every set of temporary credentials issued, oldest first. */
@@ -498,6 +508,8 @@ export class StsServer {
     this.rejectReusedCodes = opts.rejectReusedCodes ?? false;
     this.onCall = opts.onCall;
     this.tamper = opts.tamper;
+    this.roleDurationSeconds = opts.roleDurationSeconds;
+    this.sessionTokenDurationSeconds = opts.sessionTokenDurationSeconds;
     for (const u of opts.users) this.addUser(u);
     for (const r of opts.roles ?? []) this.addRole(r);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -533,6 +545,9 @@ export class StsServer {
   }
 
   private static checkOptions(opts: StsServerOptions): void {
+    for (const [name, value] of Object.entries({ roleDurationSeconds: opts.roleDurationSeconds, sessionTokenDurationSeconds: opts.sessionTokenDurationSeconds })) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`StsServer: ${name} must be a whole number of seconds, at least 1`);
+    }
     const keys = new Set<string>();
     for (const u of opts.users ?? []) {
       if (!u.userName || !/^\d{12}$/.test(u.accountId) || !u.accessKeyId || !u.secretAccessKey) {
@@ -1030,6 +1045,7 @@ export class StsServer {
     // account owners defaults to one hour" -- capped, not rejected.
     let duration = requested ?? 43200;
     if (user.config.isRoot) duration = Math.min(duration, 3600);
+    duration = this.sessionTokenDurationSeconds ?? duration;
 
     const creds = this.issue({
       action: 'GetSessionToken',
@@ -1090,7 +1106,7 @@ export class StsServer {
     const userId = `${role.roleId}:${sessionName}`;
     const creds = this.issue({
       action: 'AssumeRole',
-      duration,
+      duration: this.roleDurationSeconds ?? duration,
       userName: caller.user.config.userName,
       accountId: role.accountId,
       arn,

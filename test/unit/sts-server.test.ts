@@ -454,6 +454,26 @@ describe('AssumeRole', () => {
     );
   });
 
+  test('roleDurationSeconds and sessionTokenDurationSeconds make credentials that end within seconds, and the server refuses them after', async () => {
+    server.sessionTokenDurationSeconds = 3;
+    const session = await sessionWithMfa(3600);
+    expect(session).toMatchObject({ durationSeconds: 3 });
+    expect(session.expiresAtMs).toBe(session.issuedAtMs + 3000);
+    server.roleDurationSeconds = 2;
+    const out = await client(credsOf(session)).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'short', DurationSeconds: 3600 }));
+    const role = server.lastIssued() as IssuedCredentials;
+    expect(role).toMatchObject({ action: 'AssumeRole', durationSeconds: 2 });
+    expect(out.Credentials?.Expiration?.getTime()).toBe(role.issuedAtMs + 2000);
+    // The requested duration is still checked as STS checks it.
+    await expectStsError(
+      client(credsOf(session)).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'short', DurationSeconds: 7200 })),
+      'ValidationError',
+      400,
+    );
+    server.clockSkewSeconds = 3;
+    await expectStsError(client(credsOf(role)).send(new GetCallerIdentityCommand({})), 'ExpiredToken', 400);
+  });
+
   test('direct AssumeRole with a code may exceed one hour up to the role maximum', async () => {
     const out = await client(alice).send(
       new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'long', DurationSeconds: 7200, SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP) }),

@@ -15,7 +15,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ConfigError } from '../../../src/errors';
-import { SessionCache, credentialsOf, type CacheKey, type CacheOptions, type CachedSession } from '../../../src/session/cache';
+import { SessionCache, credentialsOf, memoryStore, type CacheKey, type CacheOptions, type CachedSession } from '../../../src/session/cache';
 import { DEFAULT_MIN_TTL_SECONDS, cacheDir, cacheDisabled, minTtlSeconds } from '../../../src/session/cacheSettings';
 
 // These tests run as root in CI, which lets them hand files to another user to simulate foreign ownership.
@@ -529,5 +529,25 @@ describe('cacheSettings', () => {
     expect(cacheDisabled({ MFA_ENV_NO_CACHE: '1' })).toBe(true);
     expect(cacheDisabled({ MFA_ENV_NO_CACHE: 'yes' })).toBe(true);
     expect(cacheDisabled({ MFA_ENV_NO_CACHE: 'true' })).toBe(true);
+  });
+});
+
+describe('memoryStore (exec --server --no-cache)', () => {
+  it('serves by the same freshness rule as the disk, per key, and never takes a lock or touches the disk', () => {
+    let now = NOW;
+    const store = memoryStore(MIN_TTL, () => now);
+    expect(store.fresh(MFA_KEY)).toBeUndefined();
+    store.put(MFA_KEY, entry(MIN_TTL + 1));
+    expect(store.fresh(MFA_KEY)).toEqual(entry(MIN_TTL + 1));
+    expect(store.fresh(OTHER_KEY)).toBeUndefined();
+    expect(store.lockFileFor(MFA_KEY)).toBeUndefined();
+    // The disk cache and the store agree on when a session stops being served.
+    const disk = cache({ now: () => now });
+    disk.put(MFA_KEY, entry(MIN_TTL + 1));
+    now += 1000;
+    expect([store.fresh(MFA_KEY) !== undefined, disk.fresh(MFA_KEY) !== undefined]).toEqual([true, true]);
+    now += 1000;
+    expect([store.fresh(MFA_KEY), disk.fresh(MFA_KEY)]).toEqual([undefined, undefined]);
+    expect(readdirSync(dir)).toHaveLength(1);
   });
 });
