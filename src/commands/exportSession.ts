@@ -17,6 +17,7 @@ import { codeFromProcess } from '../session/mfaProcess';
 import { obtainSession } from '../session/obtainSession';
 import { fileSignature, recordingEnv, rememberPlan } from '../session/planMemo';
 import { keyHint } from '../session/sts';
+import { keystoreFor } from '../keys/keystore';
 
 export interface ExportArgs {
   profile?: string;
@@ -108,11 +109,12 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   const paths = configFilePaths(recorded.env);
   const signatures = { [paths.configPath]: fileSignature(paths.configPath), [paths.credentialsPath]: fileSignature(paths.credentialsPath) };
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
-  const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
+  const keystore = keystoreFor(original, io.uid);
+  const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl, keystore });
   const cache = openCache(args.cache, original, io);
   // --no-input asks nobody, and a configured mfa_process may ask (a YubiKey touch, a password manager unlock).
   io.debug?.(
-    `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}, MFA device ${plan.mfaSerial}, ` +
+    `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}${plan.keys.inKeyring ? ' (OS keyring)' : ''}, MFA device ${plan.mfaSerial}, ` +
       `${plan.roles.length ? `roles ${plan.roles.map((r) => r.roleArn).join(' -> ')}` : 'no role'}, STS in ${plan.stsRegion}${plan.endpoint ? ` at ${plan.endpoint}` : ''}`,
   );
   const mfaProcess =

@@ -6,6 +6,7 @@ import { resolvePlan } from '../profiles/resolvePlan';
 import { SessionCache } from '../session/cache';
 import { cacheDir } from '../session/cacheSettings';
 import { forgetPlans } from '../session/planMemo';
+import { keystoreFor } from '../keys/keystore';
 import type { CommandIo } from './exportSession';
 import { forgetShellProfiles } from './shellProfiles';
 
@@ -22,7 +23,7 @@ export async function forgetSessions(profile: string | undefined, io: Omit<Comma
     forgetPlans(cache);
     forgetShellProfiles(cache.dir);
   } else {
-    const source = await sourceProfileOf(profile, env);
+    const source = await sourceProfileOf(profile, env, io.uid);
     removed = cache.forget((e) => e.profile === profile || e.sourceProfile === profile || (e.kind === 'mfa' && e.sourceProfile === source));
   }
   const what = profile === undefined ? '' : ` for profile ${show(profile)}`;
@@ -30,9 +31,9 @@ export async function forgetSessions(profile: string | undefined, io: Omit<Comma
 }
 
 // The config may have changed or broken since the session was cached: forgetting must still work by name.
-async function sourceProfileOf(profile: string, env: CommandIo['env']): Promise<string | undefined> {
+async function sourceProfileOf(profile: string, env: CommandIo['env'], uid: number): Promise<string | undefined> {
   try {
-    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env).keys.profile;
+    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env, { keystore: keystoreFor(env, uid) }).keys.profile;
   } catch {
     return undefined;
   }

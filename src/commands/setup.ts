@@ -5,7 +5,8 @@ import { checkEndpoint, checkMfaSerial } from '../profiles/checks';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { editSection, readTextIfExists, writeFileAtomically } from '../profiles/editIniFile';
 import { ProfileSet } from '../profiles/profileSet';
-import { keysOfProfile, setting } from '../profiles/resolvePlan';
+import { keysOfProfile, setting, type Keystore } from '../profiles/resolvePlan';
+import { keystoreFor } from '../keys/keystore';
 import { openTerminal } from '../session/mfaCode';
 import { describeFailure } from '../session/sts';
 
@@ -20,7 +21,7 @@ export interface SetupOptions {
  * (IAM ListMFADevices, which the usual MFA-enforcing policy allows without MFA) and, once confirmed, adds
  * `mfa_serial` to the profile in the config file, changing nothing else in it.
  */
-export async function setup(name: string, options: SetupOptions, io: { env: Env; say(message: string): void }): Promise<void> {
+export async function setup(name: string, options: SetupOptions, io: { env: Env; uid: number; say(message: string): void }): Promise<void> {
   const env = originalEnv(io.env);
   const files = await loadConfigFiles(env);
   const profiles = new ProfileSet(files);
@@ -30,7 +31,7 @@ export async function setup(name: string, options: SetupOptions, io: { env: Env;
     io.say(`profile ${show(name)} already has mfa_serial = ${current} (in ${show(profile.fileOf('mfa_serial'))}); nothing to do`);
     return;
   }
-  const serial = options.mfaSerial !== undefined ? checkMfaSerial(options.mfaSerial, '--mfa-serial') : await chooseDevice(name, profiles, env, options);
+  const serial = options.mfaSerial !== undefined ? checkMfaSerial(options.mfaSerial, '--mfa-serial') : await chooseDevice(name, profiles, env, options, keystoreFor(env, io.uid));
   if (serial === undefined) {
     io.say('nothing changed');
     return;
@@ -41,8 +42,8 @@ export async function setup(name: string, options: SetupOptions, io: { env: Env;
   io.say(`added mfa_serial = ${serial} to [${header}] in ${show(files.configPath)}${options.backup && text ? ` (the old file is ${show(`${files.configPath}.bak`)})` : ''}`);
 }
 
-async function chooseDevice(name: string, profiles: ProfileSet, env: Env, options: SetupOptions): Promise<string | undefined> {
-  const keys = keysOfProfile(profiles, name);
+async function chooseDevice(name: string, profiles: ProfileSet, env: Env, options: SetupOptions, keystore: Keystore): Promise<string | undefined> {
+  const keys = keysOfProfile(profiles, name, keystore);
   const endpointVar = env.AWS_ENDPOINT_URL_IAM ? 'AWS_ENDPOINT_URL_IAM' : env.AWS_ENDPOINT_URL ? 'AWS_ENDPOINT_URL' : undefined;
   const configured = profiles.get(name) && setting(profiles.get(name)!, 'endpoint_url');
   const endpoint = endpointVar ? checkEndpoint(env[endpointVar]!, endpointVar) : configured;

@@ -29,6 +29,12 @@ export async function loadConfigFiles(env: Env, { maxSections }: { maxSections?:
     const sections = (configText.match(/^[ \t]*\[/gm)?.length ?? 0) + (credentialsText.match(/^[ \t]*\[/gm)?.length ?? 0);
     if (sections > maxSections) throw new TooManySections(sections);
   }
+  return parseConfigTexts({ configPath, credentialsPath }, configText, credentialsText);
+}
+
+/** Both files' texts as the SDK parses them: also what an edit is checked with before it is written. */
+export async function parseConfigTexts(paths: { configPath: string; credentialsPath: string }, configText: string, credentialsText: string): Promise<ConfigFiles> {
+  const { configPath, credentialsPath } = paths;
   externalDataInterceptor.interceptFile(configPath, configText);
   externalDataInterceptor.interceptFile(credentialsPath, credentialsText);
   const parsed = await loadSharedConfigFiles({ configFilepath: configPath, filepath: credentialsPath });

@@ -148,8 +148,12 @@ export function writeFileAtomically(path: string, text: string, { backup = false
   removeLeftoverTemps(path);
 }
 
-/** Best effort: the write has succeeded, and a leftover that cannot be removed must not turn it into a failure. */
-function removeLeftoverTemps(path: string): void {
+/**
+ * Best effort: the write has succeeded, and a leftover that cannot be removed must not turn it into a failure. With
+ * `holding`, a leftover that holds that text goes however young: a secret that was just moved out of the file must
+ * not stay behind in a copy (a concurrent write whose temp file this was fails, and leaves the file unchanged).
+ */
+export function removeLeftoverTemps(path: string, { holding }: { holding?: string } = {}): void {
   const nowMs = Date.now();
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
@@ -165,7 +169,8 @@ function removeLeftoverTemps(path: string): void {
     const file = join(dir, name);
     try {
       const stat = lstatSync(file);
-      if (stat.isFile() && nowMs - stat.mtimeMs > LEFTOVER_TEMP_AGE_MS) unlinkSync(file);
+      if (!stat.isFile()) continue;
+      if (nowMs - stat.mtimeMs > LEFTOVER_TEMP_AGE_MS || (holding !== undefined && readFileSync(file, 'utf8').includes(holding))) unlinkSync(file);
     } catch {
       // gone already, or not ours to remove
     }
