@@ -72,9 +72,10 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
   const keys = longTermKeys(profiles, source, options.keystore);
   const roles = chain.map((profile, i) => roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0));
   // The profiles that make up this one, nearest first: the roles from the requested one down, the source, and the
-  // aws-mfa `-long-term` section when the keys live there.
+  // aws-mfa `-long-term` section when the keys live there (or would, when the keyring holds them).
   const lineage = [...[...chain].reverse(), source];
-  if (keys.profile !== source.name) lineage.push(profiles.require(keys.profile));
+  const holder = keyHolder(profiles, source);
+  if (holder.name !== source.name) lineage.push(holder);
 
   // The AWS CLI keeps mfa_serial on the role, awsume on the source, aws-mfa as aws_mfa_device: any of them works.
   const serialProfile = lineage.find((p) => mfaSerialOf(p) !== undefined);

@@ -111,6 +111,8 @@ describe('keys import', () => {
       '',
     ].join('\n');
     writeFileSync(f.home.credentialsPath, file);
+    // The device too is aws-mfa's, in the -long-term section: it must still be found once that holds no keys.
+    writeFileSync(f.home.configPath, readFileSync(f.home.configPath, 'utf8').replace(`mfa_serial = ${DEMO_USER.serial}\n`, ''));
     expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
     expect(credentials()).toBe(file.replace(KEY_LINES, ''));
     expect(stored('demo-user')).toEqual(STORED);

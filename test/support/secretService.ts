@@ -10,6 +10,8 @@ export interface SecretService {
   get(account: string, service?: string): string | null;
   /** Writes an entry directly, as another program could. */
   set(account: string, text: string, service?: string): void;
+  /** Deletes an entry directly, if there is one. */
+  remove(account: string, service?: string): void;
   stop(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ const [op, service, account, text] = process.argv.slice(1);
 const { Entry } = require(process.env.KEYRING_ADDON);
 const entry = new Entry(service, account, { linux: { store: 'secret-service' } });
 if (op === 'get') process.stdout.write(JSON.stringify(entry.getPassword() ?? null));
+else if (op === 'remove') entry.deletePassword();
 else entry.setPassword(text);
 `;
 
@@ -101,6 +104,7 @@ export async function startSecretService(): Promise<SecretService> {
       env,
       get: (account, service = 'mfa-env') => JSON.parse(entry(['get', service, account])) as string | null,
       set: (account, text, service = 'mfa-env') => void entry(['set', service, account, text]),
+      remove: (account, service = 'mfa-env') => void entry(['remove', service, account]),
       stop,
     };
   } catch (err) {
