@@ -6,7 +6,6 @@ import { resolvePlan } from '../profiles/resolvePlan';
 import { SessionCache } from '../session/cache';
 import { cacheDir } from '../session/cacheSettings';
 import { forgetPlans } from '../session/planMemo';
-import { keystoreFor } from '../keys/keystore';
 import type { CommandIo } from './exportSession';
 import { forgetShellProfiles } from './shellProfiles';
 
@@ -23,7 +22,7 @@ export async function forgetSessions(profile: string | undefined, io: Omit<Comma
     forgetPlans(cache);
     forgetShellProfiles(cache.dir);
   } else {
-    const source = await sourceProfileOf(profile, env, io.uid);
+    const source = await sourceProfileOf(profile, env);
     removed = cache.forget((e) => e.profile === profile || e.sourceProfile === profile || (e.kind === 'mfa' && e.sourceProfile === source));
   }
   const what = profile === undefined ? '' : ` for profile ${show(profile)}`;
@@ -31,9 +30,12 @@ export async function forgetSessions(profile: string | undefined, io: Omit<Comma
 }
 
 // The config may have changed or broken since the session was cached: forgetting must still work by name.
-async function sourceProfileOf(profile: string, env: CommandIo['env'], uid: number): Promise<string | undefined> {
+async function sourceProfileOf(profile: string, env: CommandIo['env']): Promise<string | undefined> {
   try {
-    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env, { keystore: keystoreFor(env, uid) }).keys.profile;
+    // Only the name of the profile with the keys matters: keys in the keyring are taken as there, unread, so that
+    // forgetting never opens (or asks to unlock) the keyring.
+    const named = () => ({ accessKeyId: 'NAMEONLY00000000', secretAccessKey: '' });
+    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env, { keystore: named }).keys.profile;
   } catch {
     return undefined;
   }

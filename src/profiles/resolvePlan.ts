@@ -223,7 +223,10 @@ export function keyringAccount(name: string): string {
  */
 export function keySection(profiles: ProfileSet, name: string): string {
   if (!profiles.has(name) && !profiles.has(`${name}-long-term`)) return name;
-  const profile = findProfile(profiles, name);
+  return sectionForKeys(profiles, findProfile(profiles, name));
+}
+
+function sectionForKeys(profiles: ProfileSet, profile: Profile): string {
   const holder = keyHolder(profiles, profile);
   return temporary(holder) ? `${profile.name}-long-term` : holder.name;
 }
@@ -244,7 +247,9 @@ function longTermKeys(profiles: ProfileSet, profile: Profile, keystore?: Keystor
   const secretAccessKey = setting(holder, 'aws_secret_access_key');
   if (keystore && (temporary(holder) || (accessKeyId === undefined && secretAccessKey === undefined))) {
     const stored = keystore(keyringAccount(profile.name));
-    if (stored) return { profile: profile.name, ...stored, inKeyring: true };
+    // Named after the section they would be in, as keys from the files are (so --write-profile NAME stays allowed
+    // for aws-mfa's NAME).
+    if (stored) return { profile: sectionForKeys(profiles, profile), ...stored, inKeyring: true };
   }
   if (temporary(holder)) {
     const key = setting(holder, 'aws_session_token') !== undefined ? 'aws_session_token' : 'aws_security_token';

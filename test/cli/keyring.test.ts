@@ -117,6 +117,11 @@ describe('keys import', () => {
     expect(credentials()).toBe(file.replace(KEY_LINES, ''));
     expect(stored('demo-user')).toEqual(STORED);
     await sessionWithKeys();
+    // aws-mfa's own way of using it, writing the session into [NAME], still works: that is not where the keys are.
+    const written = await run(['demo-user', '--write-profile', 'demo-user']);
+    expect(written.stderr).toMatch(/^mfa-env: wrote the session of profile "demo-user" to profile "demo-user"/);
+    expect(written.status).toBe(0);
+    writeFileSync(f.home.credentialsPath, file.replace(KEY_LINES, ''));
     // And back where aws-mfa keeps them, not beside the temporary keys.
     const exported = await run(['keys', 'export', 'demo-user-long-term']);
     expect(exported.stderr).toContain('into [demo-user-long-term]');
@@ -285,6 +290,14 @@ describe('keys list, remove, export', () => {
     expect(credentials()).toBe(original);
     expect(stored()).toBeNull();
     expect((await run(['keys', 'export', 'demo-user'])).stderr).toBe('mfa-env: the OS keyring holds no keys for profile "demo-user"\n');
+  });
+
+  it("forget ROLE finds the source's MFA session without opening the keyring", async () => {
+    expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
+    expect((await run(['admin', '-t', f.code()])).status).toBe(0);
+    const forgot = await f.run(['forget', 'admin'], { env: { DBUS_SESSION_BUS_ADDRESS: undefined } });
+    expect(forgot).toMatchObject({ status: 0, stderr: 'mfa-env: forgot 2 cached sessions for profile "admin"\n' });
+    expect((await run(['admin', '--no-input'], { stdin: 'closed' })).status).toBe(4);
   });
 
   it('usage: list takes no profile, the others need one', async () => {

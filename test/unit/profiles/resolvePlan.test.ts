@@ -171,7 +171,8 @@ describe('keys from a keystore (the OS keyring, passed in)', () => {
     const store = keystore(['demo-user', 'temporary', 'no-mfa']);
     expect((await plan('demo-user', home.env, { keystore: store.lookup })).keys).toEqual({ profile: 'demo-user', accessKeyId: 'AKIADEMO000000000000', secretAccessKey: 'demo-secret' });
     expect(store.asked).toEqual([]);
-    expect((await plan('temporary', home.env, { keystore: store.lookup })).keys).toEqual({ profile: 'temporary', ...KEYRING, inKeyring: true });
+    // Named after the section they would be in: next to the temporary keys, aws-mfa's -long-term one.
+    expect((await plan('temporary', home.env, { keystore: store.lookup })).keys).toEqual({ profile: 'temporary-long-term', ...KEYRING, inKeyring: true });
     home.write({ config: `${readFileSync(home.configPath, 'utf8')}\n[profile keyring-user]\nmfa_serial = ${SERIAL}\n` });
     await expect(plan('keyring-user', home.env, { keystore: store.lookup })).rejects.toThrow(
       /^profile "keyring-user" has no aws_access_key_id; add the IAM user's access keys to it \(aws configure --profile keyring-user\) or to the OS keyring \(mfa-env keys add keyring-user\)$/,
@@ -185,9 +186,9 @@ describe('keys from a keystore (the OS keyring, passed in)', () => {
       credentials: `[aws-mfa-long-term]\naws_mfa_device = ${SERIAL}\n`,
     });
     const store = keystore(['aws-mfa']);
-    expect((await plan('aws-mfa', home.env, { keystore: store.lookup })).keys).toMatchObject({ profile: 'aws-mfa', inKeyring: true });
+    expect((await plan('aws-mfa', home.env, { keystore: store.lookup })).keys).toMatchObject({ profile: 'aws-mfa-long-term', inKeyring: true });
     expect((await plan('aws-mfa-long-term', home.env, { keystore: store.lookup })).keys).toMatchObject({ profile: 'aws-mfa-long-term', inKeyring: true });
-    expect((await plan('via-role', home.env, { keystore: store.lookup })).keys).toMatchObject({ profile: 'aws-mfa', accessKeyId: KEYRING.accessKeyId });
+    expect((await plan('via-role', home.env, { keystore: store.lookup })).keys).toMatchObject({ profile: 'aws-mfa-long-term', accessKeyId: KEYRING.accessKeyId });
     expect(store.asked).toEqual(['aws-mfa', 'aws-mfa', 'aws-mfa']);
   });
 
