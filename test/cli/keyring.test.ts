@@ -251,6 +251,20 @@ describe('keys list, remove, export', () => {
     expect(ss.get('foreign')).toBeNull();
   });
 
+  it('an entry is checked like any key from outside before it is used, and never shown', async () => {
+    f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile planted]\nmfa_serial = ${DEMO_USER.serial}\nendpoint_url = ${f.server.url}\n` });
+    ss.set('planted', JSON.stringify({ version: 1, accessKeyId: 'AKIA$(touch pwned)', secretAccessKey: 'planted-secret-0000000000' }));
+    const used = await run(['planted', '-t', f.code()]);
+    expect(used).toMatchObject({ status: 3, stdout: '' });
+    expect(used.stderr).toBe('mfa-env: the OS keyring entry of profile "planted" is not an access key id (IAM\'s are 20 letters and digits, like AKIAIOSFODNN7EXAMPLE)\n');
+    ss.set('planted', JSON.stringify({ version: 1, accessKeyId: DEMO_USER.accessKeyId, secretAccessKey: 'planted\nsecret-0000000000' }));
+    expect((await run(['planted', '-t', f.code()])).stderr).toBe('mfa-env: the OS keyring entry of profile "planted" is not a secret access key (IAM\'s are 40 characters of letters, digits, + and /)\n');
+    ss.set('planted', 'x'.repeat(5000));
+    expect((await run(['planted', '-t', f.code()])).stderr).toMatch(/^mfa-env: the OS keyring entry of profile "planted" \(service "mfa-env"\) does not hold keys mfa-env wrote; remove it/);
+    expect(f.server.calls).toEqual([]);
+    expect(existsSync(join(f.home.home, 'pwned'))).toBe(false);
+  });
+
   it('remove asks first (--yes does not), and the profile stops working at once, a cached session notwithstanding', async () => {
     expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
     await sessionWithKeys();
@@ -304,6 +318,8 @@ describe('keys list, remove, export', () => {
     expect((await run(['keys', 'list', 'demo-user'])).status).toBe(2);
     expect((await run(['keys', 'add'])).stderr).toMatch(/^mfa-env: mfa-env keys add needs a profile/);
     expect((await run(['keys', 'frobnicate', 'x'])).status).toBe(2);
+    // Completion offers the actions, from the same table.
+    expect((await run(['__complete', 'bash', '--', ' ', 'mfa-env keys '])).stdout).toBe('add\nimport\nlist\nremove\nexport\n');
   });
 });
 
