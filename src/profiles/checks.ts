@@ -17,7 +17,7 @@ export function checkMfaSerial(serial: string, origin: Origin): string {
  * a secret pasted into the wrong place must not end up in a message.
  */
 export function checkAccessKeyId(id: string, origin: Origin): string {
-  if (!/^\w{16,128}$/.test(id)) throw configOrUsage(origin, `${origin} is not an access key id (IAM's are 20 letters and digits, like AKIAIOSFODNN7EXAMPLE)`);
+  if (!/^\w{16,128}$/.test(id)) throw configOrUsage(origin, `${origin} is not an access key id (IAM's are 20 capital letters and digits, starting with AKIA)`);
   return id;
 }
 

@@ -194,7 +194,7 @@ describe('keys add', () => {
   it('reads two piped lines for scripts; refuses a bad key id without showing it, and keys it would not use', async () => {
     const bad = await run(['keys', 'add', 'demo-user'], { stdin: `not-a-key\n${DEMO_USER.secretAccessKey}\n` });
     expect(bad).toMatchObject({ status: 3, stdout: '' });
-    expect(bad.stderr).toBe("mfa-env: the access key id entered is not an access key id (IAM's are 20 letters and digits, like AKIAIOSFODNN7EXAMPLE)\n");
+    expect(bad.stderr).toBe("mfa-env: the access key id entered is not an access key id (IAM's are 20 capital letters and digits, starting with AKIA)\n");
     expect(stored()).toBeNull();
 
     const noInput = await run(['keys', 'add', 'demo-user'], { stdin: 'null' });
@@ -256,7 +256,7 @@ describe('keys list, remove, export', () => {
     ss.set('planted', JSON.stringify({ version: 1, accessKeyId: 'AKIA$(touch pwned)', secretAccessKey: 'planted-secret-0000000000' }));
     const used = await run(['planted', '-t', f.code()]);
     expect(used).toMatchObject({ status: 3, stdout: '' });
-    expect(used.stderr).toBe('mfa-env: the OS keyring entry of profile "planted" is not an access key id (IAM\'s are 20 letters and digits, like AKIAIOSFODNN7EXAMPLE)\n');
+    expect(used.stderr).toBe('mfa-env: the OS keyring entry of profile "planted" is not an access key id (IAM\'s are 20 capital letters and digits, starting with AKIA)\n');
     ss.set('planted', JSON.stringify({ version: 1, accessKeyId: DEMO_USER.accessKeyId, secretAccessKey: 'planted\nsecret-0000000000' }));
     expect((await run(['planted', '-t', f.code()])).stderr).toBe('mfa-env: the OS keyring entry of profile "planted" is not a secret access key (IAM\'s are 40 characters of letters, digits, + and /)\n');
     ss.set('planted', 'x'.repeat(5000));
