@@ -11,6 +11,9 @@ import type { CliOptions } from '../support/runCli';
 import { startSecretService, type SecretService } from '../support/secretService';
 import { evalInShell } from '../support/shells';
 
+// Each test starts a Secret Service and runs mfa-env a dozen times, a terminal or a shell among them.
+jest.setTimeout(90000);
+
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/admin`;
 const KEY_LINES = `aws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`;
 const STORED = { version: 1, accessKeyId: DEMO_USER.accessKeyId, secretAccessKey: DEMO_USER.secretAccessKey };

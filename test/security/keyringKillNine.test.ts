@@ -144,7 +144,7 @@ it(`keys import killed ${IMPORT_KILLS} times: the keys are never in neither plac
   expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
   const aws = join(f.home.home, '.aws');
   expect(readdirSync(aws).filter((name) => readFileSync(join(aws, name), 'utf8').includes(DEMO_USER.secretAccessKey))).toEqual([]);
-}, 240000);
+}, 400000);
 
 it(`keys export killed ${EXPORT_KILLS} times: the keys are never in neither place`, async () => {
   // What an export writes: the keys after the section's last key line.
@@ -157,4 +157,4 @@ it(`keys export killed ${EXPORT_KILLS} times: the keys are never in neither plac
   console.log(`keyringKillNine export (seed ${SEED}): ${JSON.stringify(seen)}`);
   expect(seen.keyring).toBeGreaterThan(0);
   expect(seen.file).toBeGreaterThan(0);
-}, 240000);
+}, 400000);
