@@ -3,7 +3,7 @@
 import { originalEnv } from '../env/envChange';
 import { ConfigError, MfaInputError, UsageError, show, showName } from '../errors';
 import { KeyringUnavailable, openKeyring, type Keyring, type StoredKeys } from '../keys/keyring';
-import { keyringChanged, writeKeyringIndex } from '../keys/keyringIndex';
+import { keyringChanged, readKeyringIndex, writeKeyringIndex } from '../keys/keyringIndex';
 import { checkAccessKeyId, checkSecretAccessKey } from '../profiles/checks';
 import { loadConfigFiles, type ConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
@@ -96,10 +96,11 @@ export async function listKeys(io: CommandIo): Promise<string> {
   const entries = keyring.entries().sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
   const env = originalEnv(io.env);
   const cache = new SessionCache({ dir: cacheDir(env), minTtlSeconds: 0, uid: io.uid, warn: io.warn });
-  writeKeyringIndex(
-    cache,
-    entries.filter((e) => e.keys).map((e) => e.account),
-  );
+  // The list the shell functions go by, set right (entries removed or added by other means, a lost cache); written
+  // only when it changes, since every shell makes its functions anew after it is written.
+  const names = entries.filter((e) => e.keys).map((e) => e.account);
+  const indexed = readKeyringIndex(cache);
+  if (names.length !== indexed.size || names.some((name) => !indexed.has(name))) writeKeyringIndex(cache, names);
   if (entries.length === 0) {
     io.say('the OS keyring holds no keys of mfa-env (mfa-env keys add PROFILE, or keys import PROFILE, puts them there)');
     return '';

@@ -366,6 +366,11 @@ describe('the shell functions of keyring profiles', () => {
     expect(await functions()).toEqual(expect.arrayContaining(['mfa-demo-user', 'mfa-admin']));
     expect((await run(['keys', 'remove', 'demo-user', '--yes'])).status).toBe(0);
     expect(await functions()).toEqual([]);
+    // Keys put there by other means (another tool, a lost cache directory) show up once `keys list` has seen them.
+    ss.set('demo-user', JSON.stringify(STORED));
+    expect(await functions()).toEqual([]);
+    expect((await run(['keys', 'list'])).status).toBe(0);
+    expect(await functions()).toEqual(expect.arrayContaining(['mfa-demo-user', 'mfa-admin']));
   });
 
   it('in bash: `keys add` and `keys remove`, which change no AWS file, make the memo anew; mfa-demo-user uses the keyring keys', async () => {
