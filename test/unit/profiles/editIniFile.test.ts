@@ -1,4 +1,7 @@
-import { editSection, sectionKeys } from '../../../src/profiles/editIniFile';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { editSection, removeLeftoverTemps, sectionKeys } from '../../../src/profiles/editIniFile';
 
 const FILE = [
   '# my AWS config',
@@ -52,5 +55,27 @@ describe('sectionKeys', () => {
     expect(sectionKeys(FILE, 'profile a')).toEqual({ region: 'eu-west-1', output: 'json' });
     expect(sectionKeys(FILE, 'profile b')).toEqual({ region: 'us-west-2' });
     expect(sectionKeys(FILE, 'nope')).toBeUndefined();
+  });
+});
+
+describe('removeLeftoverTemps', () => {
+  it('removes a young copy only when it holds the text given (a secret just moved out), and never another file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mfa-env-temps-'));
+    try {
+      const file = join(dir, 'credentials');
+      writeFileSync(file, '[a]\n');
+      const holding = join(dir, 'credentials.0123456789ab.tmp');
+      const other = join(dir, 'credentials.ba9876543210.tmp');
+      const unrelated = join(dir, 'credentials.bak');
+      writeFileSync(holding, 'secret-KEY\n');
+      writeFileSync(other, 'nothing\n');
+      writeFileSync(unrelated, 'secret-KEY\n');
+      removeLeftoverTemps(file);
+      expect(readdirSync(dir).sort()).toEqual(['credentials', 'credentials.0123456789ab.tmp', 'credentials.ba9876543210.tmp', 'credentials.bak']);
+      removeLeftoverTemps(file, { holding: 'secret-KEY' });
+      expect(readdirSync(dir).sort()).toEqual(['credentials', 'credentials.ba9876543210.tmp', 'credentials.bak']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
