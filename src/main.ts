@@ -108,6 +108,8 @@ export function globalOptions(y: Argv): Argv {
     .option('debug', { type: 'boolean', describe: 'Say on stderr what is being done (never a secret; key ids by their last 4 characters)' });
 }
 
+const KEYS_ACTIONS = ['add', 'import', 'list', 'remove', 'export'] as const;
+
 // Typed by COMMAND_NAMES, which the fast path reads: a command added to one and not the other does not compile.
 export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   $0: { cmd: '$0 [profile]', describe: false, builder: exportOptions },
@@ -141,6 +143,15 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
         .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' })
         .option('endpoint-url', { type: 'string', describe: 'IAM endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, the profile)' })
         .option('timeout', timeoutOption),
+  },
+  keys: {
+    cmd: 'keys <action> [profile]',
+    describe: "Keep a profile's long-term keys in the OS keyring instead of the AWS files: add, import (from the files), list, remove, export (back to the files)",
+    builder: (y) =>
+      y
+        .positional('action', { choices: KEYS_ACTIONS, describe: 'What to do' })
+        .positional('profile', { type: 'string', describe: 'AWS profile (every action but list)' })
+        .option('yes', { alias: 'y', type: 'boolean', describe: 'remove: do not ask for confirmation' }),
   },
   whoami: {
     cmd: 'whoami',
@@ -209,18 +220,35 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
     process.exitCode = result.code;
   },
   async list(args, emit) {
-    const [{ listProfiles, formatListing }, { openCache }, { originalEnv }] = await Promise.all([
+    const [{ listProfiles, formatListing }, { openCache }, { originalEnv }, { keystoreFor }] = await Promise.all([
       import('./commands/listProfiles'),
       import('./commands/exportSession'),
       import('./env/envChange'),
+      import('./keys/keystore'),
     ]);
-    const rows = await listProfiles(io.env, openCache(true, originalEnv(io.env), io));
+    const rows = await listProfiles(io.env, openCache(true, originalEnv(io.env), io), keystoreFor(originalEnv(io.env), io.uid));
     emit({ text: args.json ? `${JSON.stringify(rows, null, 2)}\n` : formatListing(rows) });
   },
   async setup(args) {
     const { setup } = await import('./commands/setup');
     const options = { yes: args.yes as boolean, backup: args.backup as boolean, mfaSerial: args.mfaSerial as string, endpointUrl: args.endpointUrl as string };
     await setup(oneProfile(args.profile)!, { ...options, timeoutMs: timeoutMs(args.timeout as number | undefined) }, io);
+  },
+  async keys(args, emit) {
+    const action = args.action as (typeof KEYS_ACTIONS)[number];
+    const profile = args.profile as string | undefined;
+    if ((action === 'list') !== (profile === undefined)) {
+      throw new UsageError(action === 'list' ? 'mfa-env keys list takes no profile' : `mfa-env keys ${action} needs a profile: mfa-env keys ${action} PROFILE`);
+    }
+    if (action === 'list') {
+      emit({ text: await (await import('./commands/keys')).listKeys(io) });
+    } else if (action === 'add' || action === 'remove') {
+      const { addKeys, removeKeys } = await import('./commands/keys');
+      await (action === 'add' ? addKeys(profile!, io) : removeKeys(profile!, { yes: Boolean(args.yes) }, io));
+    } else {
+      const { importKeys, exportKeys } = await import('./commands/moveKeys');
+      await (action === 'import' ? importKeys : exportKeys)(profile!, io);
+    }
   },
   async whoami(args, emit) {
     const { whoami } = await import('./commands/whoami');
@@ -235,12 +263,13 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
     emit({ text: initLine(args.shell as IntegrationShell, join(__dirname, '..', 'shell')) });
   },
   async status(args, emit) {
-    const [{ status }, { openCache }, { originalEnv }] = await Promise.all([
+    const [{ status }, { openCache }, { originalEnv }, { keystoreFor }] = await Promise.all([
       import('./commands/status'),
       import('./commands/exportSession'),
       import('./env/envChange'),
+      import('./keys/keystore'),
     ]);
-    const report = await status(io.env, openCache(true, originalEnv(io.env), io));
+    const report = await status(io.env, openCache(true, originalEnv(io.env), io), undefined, keystoreFor(originalEnv(io.env), io.uid));
     if (args.check) process.exitCode = report.active ? 0 : 1;
     else emit({ text: report.text });
   },

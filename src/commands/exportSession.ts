@@ -19,6 +19,7 @@ import { obtainSession } from '../session/obtainSession';
 import type { DialogPrompt, Prompt } from '../session/promptNames';
 import { fileSignature, recordingEnv, rememberPlan } from '../session/planMemo';
 import { describeUrl, keyHint } from '../session/awsCall';
+import { keystoreFor } from '../keys/keystore';
 
 export interface ExportArgs {
   profile?: string;
@@ -154,10 +155,11 @@ export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: Command
   const paths = configFilePaths(recorded.env);
   const signatures = { [paths.configPath]: fileSignature(paths.configPath), [paths.credentialsPath]: fileSignature(paths.credentialsPath) };
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
-  const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
+  const keystore = keystoreFor(original, io.uid);
+  const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl, keystore });
   const cache = openCache(args.cache, original, io);
   io.debug?.(
-    `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}, MFA device ${plan.mfaSerial}, ` +
+    `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}${plan.keys.inKeyring ? ' (OS keyring)' : ''}, MFA device ${plan.mfaSerial}, ` +
       `${plan.roles.length ? `roles ${plan.roles.map((r) => r.roleArn).join(' -> ')}` : 'no role'}, STS in ${plan.stsRegion}${plan.endpoint ? ` at ${describeUrl(plan.endpoint)}` : ''}`,
   );
   const lockWait = lockWaitMs(original);

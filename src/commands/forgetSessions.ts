@@ -32,7 +32,10 @@ export async function forgetSessions(profile: string | undefined, io: Omit<Comma
 // The config may have changed or broken since the session was cached: forgetting must still work by name.
 async function sourceProfileOf(profile: string, env: CommandIo['env']): Promise<string | undefined> {
   try {
-    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env).keys.profile;
+    // Only the name of the profile with the keys matters: keys in the keyring are taken as there, unread, so that
+    // forgetting never opens (or asks to unlock) the keyring.
+    const named = () => ({ accessKeyId: 'NAMEONLY00000000', secretAccessKey: '' });
+    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env, { keystore: named }).keys.profile;
   } catch {
     return undefined;
   }

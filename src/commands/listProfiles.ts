@@ -3,7 +3,7 @@ import { MfaEnvError, escapeControls, showName } from '../errors';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { formatDuration } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
-import { resolvePlan, type Plan } from '../profiles/resolvePlan';
+import { resolvePlan, type Keystore, type Plan } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
 import { mfaSessionKey, roleSessionKey } from '../session/sessionKeys';
 
@@ -23,7 +23,7 @@ export interface ProfileListing {
 }
 
 /** Every profile of both files, with what it needs and what is cached for it. One read of each file. */
-export async function listProfiles(env: Env, cache: SessionCache | undefined): Promise<ProfileListing[]> {
+export async function listProfiles(env: Env, cache: SessionCache | undefined, keystore?: Keystore): Promise<ProfileListing[]> {
   const original = originalEnv(env);
   const profiles = new ProfileSet(await loadConfigFiles(original));
   const present = cache?.fileNames() ?? new Set<string>();
@@ -33,7 +33,7 @@ export async function listProfiles(env: Env, cache: SessionCache | undefined): P
     return entry && Math.max(0, cache.secondsLeft(entry));
   };
   // Session names do not matter for a listing; a fixed user spares a system call per role.
-  const options = { userName: 'list', now: new Date() };
+  const options = { userName: 'list', now: new Date(), keystore };
   return profiles
     .names()
     .filter((name) => !name.endsWith('-long-term') || !profiles.has(name.slice(0, -'-long-term'.length)))

@@ -8,6 +8,8 @@ import { ProfileSet, setting } from '../profiles/profileSet';
 import { standingOf } from '../profiles/resolvePlan';
 import { describeTarget, type AwsTarget } from '../session/awsCall';
 import { listMfaDevices } from '../session/iam';
+import { keystoreFor } from '../keys/keystore';
+import type { Keystore } from '../profiles/resolvePlan';
 import { openTerminal } from '../session/mfaCode';
 
 export interface SetupOptions {
@@ -28,7 +30,7 @@ const MAX_DEVICES = 100;
  * (IAM ListMFADevices, which the usual MFA-enforcing policy allows without MFA) and, once confirmed, adds
  * `mfa_serial` to the profile in the config file, changing nothing else in it.
  */
-export async function setup(name: string, options: SetupOptions, io: { env: Env; say(message: string): void; debug?(message: string): void }): Promise<void> {
+export async function setup(name: string, options: SetupOptions, io: { env: Env; uid: number; say(message: string): void; debug?(message: string): void }): Promise<void> {
   // Bad flags are reported before anything is read.
   if (options.endpointUrl !== undefined) checkEndpoint(options.endpointUrl, '--endpoint-url');
   if (options.mfaSerial !== undefined) checkMfaSerial(options.mfaSerial, '--mfa-serial');
@@ -47,7 +49,7 @@ export async function setup(name: string, options: SetupOptions, io: { env: Env;
       `setup cannot add mfa_serial for profile ${show(name)}: the AWS SDKs would not read [profile ${showName(name)}] in the config file as that profile; add "mfa_serial = ARN" to its section in ${show(profile.fileOf('aws_access_key_id'))} by hand`,
     );
   }
-  const serial = options.mfaSerial !== undefined ? options.mfaSerial : await chooseDevice(name, profiles, env, options, io);
+  const serial = options.mfaSerial !== undefined ? options.mfaSerial : await chooseDevice(name, profiles, env, options, { ...io, keystore: keystoreFor(env, io.uid) });
   if (serial === undefined) {
     io.say('nothing changed');
     return;
@@ -57,8 +59,8 @@ export async function setup(name: string, options: SetupOptions, io: { env: Env;
   io.say(`added mfa_serial = ${serial} to [${header}] in ${show(files.configPath)}${options.backup && before ? ` (the old file is ${show(`${files.configPath}.bak`)})` : ''}`);
 }
 
-async function chooseDevice(name: string, profiles: ProfileSet, env: Env, options: SetupOptions, io: { debug?(message: string): void }): Promise<string | undefined> {
-  const { keys, lineage } = standingOf(profiles, name);
+async function chooseDevice(name: string, profiles: ProfileSet, env: Env, options: SetupOptions, io: { debug?(message: string): void; keystore: Keystore }): Promise<string | undefined> {
+  const { keys, lineage } = standingOf(profiles, name, io.keystore);
   // IAM is global: the region only picks the partition (aws, aws-cn, aws-us-gov).
   const regionProfile = lineage.find((p) => setting(p, 'region') !== undefined);
   const envRegion = env.AWS_REGION ? checkRegion(env.AWS_REGION, 'AWS_REGION') : env.AWS_DEFAULT_REGION ? checkRegion(env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION') : undefined;

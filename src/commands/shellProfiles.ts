@@ -10,6 +10,7 @@ import { ProfileSet } from '../profiles/profileSet';
 import { SessionCache } from '../session/cache';
 import { cacheDir } from '../session/cacheSettings';
 import { recordingEnv } from '../session/planMemo';
+import { keyringIndexPath, readKeyringIndex } from '../keys/keyringIndex';
 import type { CommandIo } from './exportSession';
 
 // Variables whose values the memo never holds: what an export sets (a shell with a session loaded would never match
@@ -29,20 +30,22 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
   const started = new Date();
   const recorded = recordingEnv(originalEnv(io.env));
   const { configPath, credentialsPath } = configFilePaths(recorded.env);
-  const files = [configPath, credentialsPath].map((path) => ({ path, exists: exists(path) }));
+  const dir = cacheDir(recorded.env);
+  const cache = new SessionCache({ dir, minTtlSeconds: 0, uid: io.uid, warn: io.warn });
+  // The keyring index is an input like the AWS files: `mfa-env keys` rewrites it, and the memo is made anew.
+  const files = [configPath, credentialsPath, keyringIndexPath(dir)].map((path) => ({ path, exists: exists(path) }));
   let plan: FunctionPlan;
   try {
     // A profile can be in both files: twice the cap in sections can still be within it.
-    plan = planFunctions(new ProfileSet(await loadConfigFiles(recorded.env, { maxSections: 2 * MAX_FUNCTIONS })), recorded.env, shell);
+    const profiles = new ProfileSet(await loadConfigFiles(recorded.env, { maxSections: 2 * MAX_FUNCTIONS }));
+    plan = planFunctions(profiles, recorded.env, shell, readKeyringIndex(cache));
   } catch (err) {
     if (err instanceof TooManySections) plan = { functions: [], skipped: [tooMany(`${err.sections} sections`)] };
     else if (err instanceof MfaEnvError) plan = { functions: [], skipped: [], problem: err.message };
     else throw err;
   }
-  const dir = cacheDir(recorded.env);
   const env = new Map([...recorded.reads].filter(([name]) => !unrecorded(name)));
   const text = renderMemo(shell, { env, files }, plan);
-  const cache = new SessionCache({ dir, minTtlSeconds: 0, uid: io.uid, warn: io.warn });
   const problem = cache.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, { mtime: memoTime(started, files) });
   if (problem) {
     io.warn(`could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`);

@@ -3,7 +3,7 @@ import { escapeControls, showName } from '../errors';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { formatDuration } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
-import { resolvePlan } from '../profiles/resolvePlan';
+import { resolvePlan, type Keystore } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
 import { mfaSessionKey } from '../session/sessionKeys';
 
@@ -17,7 +17,7 @@ export interface StatusReport {
  * `mfa-env status`: what this shell holds (from mfa-env's own variables), and whether the cached MFA session
  * could renew it without a code.
  */
-export async function status(env: Env, cache: SessionCache | undefined, nowMs = Date.now()): Promise<StatusReport> {
+export async function status(env: Env, cache: SessionCache | undefined, nowMs = Date.now(), keystore?: Keystore): Promise<StatusReport> {
   const lines: string[] = [];
   const profile = env.MFA_ENV_PROFILE;
   const expiresAt = Number(env.MFA_ENV_EXPIRES_AT);
@@ -32,7 +32,7 @@ export async function status(env: Env, cache: SessionCache | undefined, nowMs = 
     lines.push(`profile:  ${showName(profile)}`);
     if (env.MFA_ENV_ROLE_ARN) lines.push(`role:     ${showName(env.MFA_ENV_ROLE_ARN)}`);
     lines.push(`expires:  ${new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${active ? `${minutes(left)} left` : 'expired'})`);
-    lines.push(`renewal:  ${await renewal(profile, env, cache)}`);
+    lines.push(`renewal:  ${await renewal(profile, env, cache, keystore)}`);
   }
   const skipped = (env.MFA_ENV_SKIPPED_FUNCTIONS ?? '').split('\n').filter(Boolean);
   if (skipped.length) {
@@ -42,11 +42,11 @@ export async function status(env: Env, cache: SessionCache | undefined, nowMs = 
   return { text: `${lines.join('\n')}\n`, active };
 }
 
-async function renewal(profile: string, env: Env, cache: SessionCache | undefined): Promise<string> {
+async function renewal(profile: string, env: Env, cache: SessionCache | undefined, keystore?: Keystore): Promise<string> {
   if (!cache) return 'needs an MFA code (the session cache is off)';
   try {
     const original = originalEnv(env);
-    const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original);
+    const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original, { keystore });
     const mfa = cache.fresh(mfaSessionKey(plan));
     if (mfa && (plan.roles.length === 0 || plan.roles[0].durationSeconds <= 3600)) {
       return `\`mfa-env\` renews it without a code (the cached MFA session has ${minutes(cache.secondsLeft(mfa))} left)`;

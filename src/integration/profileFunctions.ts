@@ -51,7 +51,7 @@ export function functionPrefix(env: Env): string {
  * clash with another profile's, with mfa-env itself, with a reserved word or (bash) a builtin of the shell, or with a
  * command on PATH (functions and aliases of the user's are checked by the shell as it loads them: only it knows them).
  */
-export function planFunctions(profiles: ProfileSet, env: Env, shell: IntegrationShell): FunctionPlan {
+export function planFunctions(profiles: ProfileSet, env: Env, shell: IntegrationShell, inKeyring: ReadonlySet<string> = new Set()): FunctionPlan {
   let prefix: string;
   try {
     prefix = functionPrefix(env);
@@ -68,7 +68,7 @@ export function planFunctions(profiles: ProfileSet, env: Env, shell: Integration
   const taken = new Map<string, string>();
   const functions: ProfileFunction[] = [];
   const skipped: string[] = [];
-  for (const profile of servableProfiles(profiles, env, candidates)) {
+  for (const profile of servableProfiles(profiles, env, candidates, inKeyring)) {
     const name = prefix + profile.replace(NAME_CHARS, '_');
     const why =
       name.length > MAX_NAME
@@ -103,10 +103,16 @@ export function tooMany(what: string): string {
   return `all (${what} are more than the ${MAX_FUNCTIONS} profiles a shell is given functions for; use "mfa-env PROFILE")`;
 }
 
-/** The profiles `mfa-env PROFILE` resolves, among the candidates. */
-export function servableProfiles(profiles: ProfileSet, env: Env, candidates = candidateProfiles(profiles)): string[] {
+/**
+ * The profiles `mfa-env PROFILE` resolves, among the candidates. Keys in the OS keyring are taken to be there when the
+ * keyring index names the profile (`inKeyring`): opening the keyring at shell start would cost a native addon and a
+ * D-Bus round trip, or an unlock prompt, on every new terminal.
+ */
+export function servableProfiles(profiles: ProfileSet, env: Env, candidates = candidateProfiles(profiles), inKeyring: ReadonlySet<string> = new Set()): string[] {
+  // Stands for keys the index says the keyring has: the plan is only looked at for whether it resolves.
+  const indexed = { accessKeyId: 'KEYRINGINDEXED00', secretAccessKey: '' };
   // A fixed session name spares resolution a lookup of the user per profile; it is not used.
-  const options = { userName: 'functions', now: new Date() };
+  const options = { userName: 'functions', now: new Date(), keystore: (account: string) => (inKeyring.has(account) ? indexed : undefined) };
   return candidates.filter((name) => {
     try {
       resolvePlan(profiles, name, env, options);

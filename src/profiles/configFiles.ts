@@ -29,6 +29,12 @@ export async function loadConfigFiles(env: Env, { maxSections }: { maxSections?:
     const sections = (configText.match(/^[ \t]*\[/gm)?.length ?? 0) + (credentialsText.match(/^[ \t]*\[/gm)?.length ?? 0);
     if (sections > maxSections) throw new TooManySections(sections);
   }
+  return parseConfigTexts({ configPath, credentialsPath }, configText, credentialsText);
+}
+
+/** Both files' texts as the SDK parses them: also what an edit is checked with before it is written. */
+export async function parseConfigTexts(paths: { configPath: string; credentialsPath: string }, configText: string, credentialsText: string): Promise<ConfigFiles> {
+  const { configPath, credentialsPath } = paths;
   externalDataInterceptor.interceptFile(configPath, configText);
   externalDataInterceptor.interceptFile(credentialsPath, credentialsText);
   const parsed = await loadSharedConfigFiles({ configFilepath: configPath, filepath: credentialsPath });
@@ -49,14 +55,10 @@ let parsed = 0;
  * `services.NAME`; credentials: names as written). For checking text before it is written.
  */
 export async function parseAwsText(text: string, kind: AwsFileKind): Promise<Record<string, Section>> {
-  // The loader reads through its interceptor by path; these paths are never on disk.
+  // Paths of their own, never on disk: the loader reads through its interceptor by path.
   const name = `/nonexistent/mfa-env-${process.pid}-${parsed++}`;
-  externalDataInterceptor.interceptFile(`${name}-${kind}`, text);
-  externalDataInterceptor.interceptFile(`${name}-other`, '');
-  const files = await loadSharedConfigFiles(
-    kind === 'config' ? { configFilepath: `${name}-${kind}`, filepath: `${name}-other` } : { configFilepath: `${name}-other`, filepath: `${name}-${kind}` },
-  );
-  return (kind === 'config' ? files.configFile : files.credentialsFile) as Record<string, Section>;
+  const files = await parseConfigTexts({ configPath: `${name}-config`, credentialsPath: `${name}-credentials` }, kind === 'config' ? text : '', kind === 'credentials' ? text : '');
+  return files[kind];
 }
 
 /** More sections than a caller wanted parsed (see loadConfigFiles' maxSections). */

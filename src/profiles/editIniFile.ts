@@ -7,6 +7,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readdirSync,
   renameSync,
   statSync,
@@ -104,13 +105,25 @@ export interface ProfileEdit {
   backup?: boolean;
 }
 
+/** An edit made and checked, not yet written. */
+export interface PreparedEdit {
+  path: string;
+  /** The file's text now, and as it will be. */
+  before: string;
+  after: string;
+  /** The new text's sections, as the SDKs will read them. */
+  sections: Record<string, Section>;
+  /** Replaces the file with the new text (atomically, mode kept, leftover temp copies removed). */
+  write(): void;
+}
+
 /**
- * Sets or removes keys of one profile's section of an AWS file and replaces the file atomically, once the SDK's own
- * parser reads the new text as the old one with exactly that change and nothing else: no name or value can add,
- * split, hide or rename a section or a key (a line break, a bracket, a comment character, a duplicate section),
- * whatever was checked before. Returns the path's old text (for messages about backups).
+ * Sets or removes keys of one profile's section of an AWS file, once the SDK's own parser reads the new text as the
+ * old one with exactly that change and nothing else: no name or value can add, split, hide or rename a section or a
+ * key (a line break, a bracket, a comment character, a duplicate section), whatever was checked before. Nothing is
+ * written until the caller says so, so that it can do what must come first (a keyring holding the keys).
  */
-export async function editProfile(path: string, edit: ProfileEdit): Promise<string> {
+export async function prepareEdit(path: string, edit: ProfileEdit): Promise<PreparedEdit> {
   const before = await readAwsFile(path);
   const after = editSection(before, { header: sectionHeader(edit.kind, edit.profile), keys: edit.keys });
   const [old, now] = await Promise.all([parseAwsText(before, edit.kind), parseAwsText(after, edit.kind)]);
@@ -127,8 +140,14 @@ export async function editProfile(path: string, edit: ProfileEdit): Promise<stri
       `cannot write [${sectionHeader(edit.kind, edit.profile)}] in ${show(path)} as asked: the AWS SDKs would read the result differently (check for a duplicate section); nothing was changed`,
     );
   }
-  writeFileAtomically(path, after, { backup: edit.backup });
-  return before;
+  return { path, before, after, sections: now, write: () => writeFileAtomically(path, after, { backup: edit.backup }) };
+}
+
+/** prepareEdit, then the write: returns the file's old text (for messages about backups). */
+export async function editProfile(path: string, edit: ProfileEdit): Promise<string> {
+  const prepared = await prepareEdit(path, edit);
+  prepared.write();
+  return prepared.before;
 }
 
 function sameSections(a: Record<string, Section>, b: Record<string, Section>): boolean {
@@ -186,8 +205,12 @@ export function writeFileAtomically(path: string, text: string, { backup = false
   removeLeftoverTemps(path);
 }
 
-/** Best effort: the write has succeeded, and a leftover that cannot be removed must not turn it into a failure. */
-function removeLeftoverTemps(path: string): void {
+/**
+ * Best effort: the write has succeeded, and a leftover that cannot be removed must not turn it into a failure. With
+ * `holding`, a leftover that holds that text goes however young: a secret that was just moved out of the file must
+ * not stay behind in a copy (a concurrent write whose temp file this was fails, and leaves the file unchanged).
+ */
+export function removeLeftoverTemps(path: string, { holding }: { holding?: string } = {}): void {
   const nowMs = Date.now();
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
@@ -203,7 +226,8 @@ function removeLeftoverTemps(path: string): void {
     const file = join(dir, name);
     try {
       const stat = lstatSync(file);
-      if (stat.isFile() && nowMs - stat.mtimeMs > LEFTOVER_TEMP_AGE_MS) unlinkSync(file);
+      if (!stat.isFile()) continue;
+      if (nowMs - stat.mtimeMs > LEFTOVER_TEMP_AGE_MS || (holding !== undefined && readFileSync(file, 'utf8').includes(holding))) unlinkSync(file);
     } catch {
       // gone already, or not ours to remove
     }

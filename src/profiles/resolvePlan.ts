@@ -1,5 +1,5 @@
 import { ConfigError, show, showName } from '../errors';
-import { checkDuration, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
+import { checkAccessKeyId, checkDuration, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
 import type { Env } from './configPaths';
 import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDuration } from './duration';
 import { serviceEndpoint } from './endpoints';
@@ -12,7 +12,15 @@ export interface LongTermKeys {
   profile: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** They came from the OS keyring (`mfa-env keys`), not from a file. */
+  inKeyring?: boolean;
 }
+
+/**
+ * Where keys that are in no file may be: the OS keyring, as `mfa-env keys` keeps them, by account (see keyringAccount).
+ * Passed in, so that resolution stays pure and the keyring is opened only when a profile has no keys in the files.
+ */
+export type Keystore = (account: string) => { accessKeyId: string; secretAccessKey: string } | undefined;
 
 /** One AssumeRole call: the first hop is made from the MFA session (or the keys), each next one from the last. */
 export interface RoleHop {
@@ -56,6 +64,8 @@ export interface PlanOptions {
   /** For generated role session names. */
   userName?: string;
   now?: Date;
+  /** Asked for the keys of a profile whose files hold none; without it such a profile has no keys. */
+  keystore?: Keystore;
 }
 
 /**
@@ -63,7 +73,7 @@ export interface PlanOptions {
  * `originalEnv`), so a session exported earlier never changes what the profile means.
  */
 export function resolvePlan(profiles: ProfileSet, name: string, env: Env, options: PlanOptions = {}): Plan {
-  const { requested, chain, source, keys, lineage } = standingOf(profiles, name);
+  const { requested, chain, source, keys, lineage } = standingOf(profiles, name, options.keystore);
   const roles = chain.map((profile, i) => roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0));
 
   // The AWS CLI keeps mfa_serial on the role, awsume on the source, aws-mfa as aws_mfa_device: any of them works.
@@ -191,29 +201,89 @@ function findProfile(profiles: ProfileSet, name: string): Profile {
 }
 
 /**
- * What a profile stands on: its role chain, the profile with the keys and the keys, and the lineage (the profiles
- * that make up this one, nearest first: the roles from the requested one down, the source, and the aws-mfa
- * `-long-term` section when the keys live there). For the plan, and for commands that use the keys alone (setup).
+ * What a profile stands on: its role chain, the profile with the keys and the keys (from the files, else the
+ * keystore), and the lineage (the profiles that make up this one, nearest first: the roles from the requested one
+ * down, the source, and the aws-mfa `-long-term` section when the keys live there, or would when the keyring holds
+ * them). For the plan, and for commands that use the keys alone (setup).
  */
-export function standingOf(profiles: ProfileSet, name: string) {
+export function standingOf(profiles: ProfileSet, name: string, keystore?: Keystore) {
   const requested = findProfile(profiles, name);
   const { chain, source } = followSourceProfiles(profiles, requested);
-  const keys = longTermKeys(profiles, source);
+  const keys = longTermKeys(profiles, source, keystore);
   const lineage = [...[...chain].reverse(), source];
-  if (keys.profile !== source.name) lineage.push(profiles.require(keys.profile));
+  const holder = keyHolder(profiles, source);
+  if (holder.name !== source.name) lineage.push(holder);
   return { requested, chain, source, keys, lineage };
+}
+
+/** The long-term keys a profile stands on, following source_profile as the plan would. */
+export function keysOfProfile(profiles: ProfileSet, name: string, keystore?: Keystore): LongTermKeys {
+  return standingOf(profiles, name, keystore).keys;
+}
+
+/**
+ * The profile whose keys `name` uses: itself, or for a role the source profile at the end of its chain. A name in
+ * neither file is its own (keys may be added to the keyring before the profile is written).
+ */
+export function keyOwner(profiles: ProfileSet, name: string): string {
+  if (!profiles.has(name) && !profiles.has(`${name}-long-term`)) return name;
+  return followSourceProfiles(profiles, findProfile(profiles, name)).source.name;
+}
+
+/**
+ * The long-term keys the AWS files hold for profile `name` (itself or its aws-mfa `-long-term` section), as
+ * resolution reads them; undefined when they hold none (temporary keys are none). Half a pair is an error.
+ */
+export function keysInFiles(profiles: ProfileSet, name: string): LongTermKeys | undefined {
+  if (!profiles.has(name) && !profiles.has(`${name}-long-term`)) return undefined;
+  const profile = findProfile(profiles, name);
+  const holder = keyHolder(profiles, profile);
+  if (temporary(holder) || (setting(holder, 'aws_access_key_id') === undefined && setting(holder, 'aws_secret_access_key') === undefined)) return undefined;
+  return longTermKeys(profiles, profile);
+}
+
+/**
+ * The keyring account for a profile's keys: its name, and for an aws-mfa `NAME-long-term` section NAME, since
+ * both names mean the same keys there.
+ */
+export function keyringAccount(name: string): string {
+  return name.endsWith('-long-term') && name.length > '-long-term'.length ? name.slice(0, -'-long-term'.length) : name;
+}
+
+/**
+ * The credentials-file section where keys for profile `name` go (`keys export`): where its keys are found, except
+ * that a profile holding aws-mfa's temporary keys gets them in `NAME-long-term`, as aws-mfa keeps them.
+ */
+export function keySection(profiles: ProfileSet, name: string): string {
+  if (!profiles.has(name) && !profiles.has(`${name}-long-term`)) return name;
+  return sectionForKeys(profiles, findProfile(profiles, name));
+}
+
+function sectionForKeys(profiles: ProfileSet, profile: Profile): string {
+  const holder = keyHolder(profiles, profile);
+  return temporary(holder) ? `${profile.name}-long-term` : holder.name;
+}
+
+/** The section that holds (or would hold) a profile's keys in the files: its own, or aws-mfa's `NAME-long-term`. */
+function keyHolder(profiles: ProfileSet, profile: Profile): Profile {
+  const own = setting(profile, 'aws_access_key_id') !== undefined && !temporary(profile);
+  return (own ? undefined : profiles.get(`${profile.name}-long-term`)) ?? profile;
 }
 
 /**
  * The profile's long-term keys. A profile with none of its own (or only the temporary ones aws-mfa wrote there)
- * is served from its `NAME-long-term` section, as aws-mfa does.
+ * is served from its `NAME-long-term` section, as aws-mfa does; when the files hold none, from the keystore.
  */
-function longTermKeys(profiles: ProfileSet, profile: Profile): LongTermKeys {
-  const own = setting(profile, 'aws_access_key_id') !== undefined && !temporary(profile);
-  const longTerm = own ? undefined : profiles.get(`${profile.name}-long-term`);
-  const holder = longTerm ?? profile;
+function longTermKeys(profiles: ProfileSet, profile: Profile, keystore?: Keystore): LongTermKeys {
+  const holder = keyHolder(profiles, profile);
   const accessKeyId = setting(holder, 'aws_access_key_id');
   const secretAccessKey = setting(holder, 'aws_secret_access_key');
+  if (keystore && (temporary(holder) || (accessKeyId === undefined && secretAccessKey === undefined))) {
+    const stored = keystore(keyringAccount(profile.name));
+    // Named after the section they would be in, as keys from the files are (so --write-profile NAME stays allowed
+    // for aws-mfa's NAME).
+    if (stored) return { profile: sectionForKeys(profiles, profile), ...stored, inKeyring: true };
+  }
   if (temporary(holder)) {
     const key = setting(holder, 'aws_session_token') !== undefined ? 'aws_session_token' : 'aws_security_token';
     throw new ConfigError(
@@ -222,11 +292,10 @@ function longTermKeys(profiles: ProfileSet, profile: Profile): LongTermKeys {
   }
   if (accessKeyId === undefined || secretAccessKey === undefined) {
     const missing = accessKeyId === undefined ? 'aws_access_key_id' : 'aws_secret_access_key';
-    throw new ConfigError(`profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${showName(holder.name)})`);
+    const keyring = keystore && accessKeyId === undefined && secretAccessKey === undefined ? ` or to the OS keyring (mfa-env keys add ${showName(keyringAccount(profile.name))})` : '';
+    throw new ConfigError(`profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${showName(holder.name)})${keyring}`);
   }
-  if (!/^\w{16,128}$/.test(accessKeyId)) {
-    throw new ConfigError(`${where(holder, 'aws_access_key_id')} is not an access key id`);
-  }
+  checkAccessKeyId(accessKeyId, where(holder, 'aws_access_key_id'));
   return { profile: holder.name, accessKeyId, secretAccessKey };
 }
 

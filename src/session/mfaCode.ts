@@ -78,13 +78,9 @@ export function codeFromTerminal(terminal: Terminal): CodeSource {
     name: 'terminal',
     attempts: MAX_TRIES,
     async next(request) {
-      const { read } = require('read') as typeof import('read');
       if (request.retry) terminal.output.write('AWS rejected that code; wait for the next one.\n');
       for (let tries = 1; ; tries++) {
-        const answer = await untilEndOfInput(
-          read({ input: terminal.input, output: terminal.output, prompt: `MFA code for ${printable(request.serial)}:`, silent: true, replace: '*' }),
-          terminal,
-        );
+        const answer = await askOnTerminal(terminal, { prompt: `MFA code for ${printable(request.serial)}:`, hidden: true, what: 'MFA code' });
         const code = parseCode(answer);
         if (code !== undefined) return code;
         if (tries >= MAX_TRIES) throw new MfaInputError(`no valid MFA code for profile ${show(request.profile)} after ${MAX_TRIES} tries; a code is 6 digits`);
@@ -92,6 +88,16 @@ export function codeFromTerminal(terminal: Terminal): CodeSource {
       }
     },
   };
+}
+
+/**
+ * One answer typed at the terminal (`hidden`: shown as `*`). End of input (Ctrl-D) and Ctrl-C are errors that name
+ * `what` was being asked for.
+ */
+export function askOnTerminal(terminal: Terminal, { prompt, hidden = false, what }: { prompt: string; hidden?: boolean; what: string }): Promise<string> {
+  const { read } = require('read') as typeof import('read');
+  const options = hidden ? { silent: true, replace: '*' } : {};
+  return untilEndOfInput(read({ input: terminal.input, output: terminal.output, prompt, ...options }), terminal, what);
 }
 
 /** For scripts: `echo 123456 | mfa-env PROFILE` when there is no terminal. One line, one try. */
@@ -173,14 +179,20 @@ export function stdinIsPiped(): boolean {
 }
 
 async function readLine(stream: NodeJS.ReadableStream): Promise<string | undefined> {
+  return (await readLines(stream, 1))[0];
+}
+
+/** Up to `count` lines of piped input, without their line ends, reading no further than they need (1 KB a line at most). */
+export async function readLines(stream: NodeJS.ReadableStream, count: number): Promise<string[]> {
   let text = '';
   for await (const chunk of stream) {
     text += chunk.toString();
-    const end = text.indexOf('\n');
-    if (end >= 0) return text.slice(0, end).replace(/\r$/, '');
-    if (text.length > 1024) break;
+    if (text.split('\n').length > count || text.length > 1024 * count) break;
   }
-  return text === '' ? undefined : text;
+  const lines = text.split('\n');
+  // What follows the last line end is a line only when it is not empty.
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.slice(0, count).map((line) => line.replace(/\r$/, ''));
 }
 
 /**
@@ -188,7 +200,7 @@ async function readLine(stream: NodeJS.ReadableStream): Promise<string | undefin
  * would never settle. readline pauses its input whenever it closes; a pause that leaves the answer unsettled is the
  * end of input. Either way the terminal line is ended, so the next message starts on a line of its own.
  */
-function untilEndOfInput(answer: Promise<string>, terminal: Terminal): Promise<string> {
+function untilEndOfInput(answer: Promise<string>, terminal: Terminal, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const onPause = () =>
@@ -196,7 +208,7 @@ function untilEndOfInput(answer: Promise<string>, terminal: Terminal): Promise<s
         if (settled) return;
         settled = true;
         terminal.output.write('\n');
-        reject(new MfaInputError('no MFA code entered (end of input)'));
+        reject(new MfaInputError(`no ${what} entered (end of input)`));
       });
     terminal.input.once('pause', onPause);
     answer.then(
@@ -210,7 +222,7 @@ function untilEndOfInput(answer: Promise<string>, terminal: Terminal): Promise<s
         settled = true;
         terminal.input.off('pause', onPause);
         terminal.output.write('\n');
-        reject(err.message === 'canceled' ? new InterruptedError('cancelled at the MFA prompt') : err);
+        reject(err.message === 'canceled' ? new InterruptedError(`cancelled at the ${what} prompt`) : err);
       },
     );
   });

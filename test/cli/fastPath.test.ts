@@ -38,11 +38,11 @@ async function warm(): Promise<void> {
 }
 
 describe('what the fast path loads', () => {
-  it.each([[['--clear']], [['demo-user']], [['admin', '--shell', 'fish']], [['--format', 'json', 'demo-user']]])('%j: neither yargs, the full CLI, the INI parser nor the SDK', async (args) => {
+  it.each([[['--clear']], [['demo-user']], [['admin', '--shell', 'fish']], [['--format', 'json', 'demo-user']]])('%j: neither yargs, the full CLI, the INI parser, the SDK nor the keyring addon', async (args) => {
     await warm();
     const modules = await modulesLoadedBy(args);
     expect(modules.some((m) => m.endsWith('/dist/cli.js'))).toBe(true);
-    expect(modules.filter((m) => /dist\/main\.js|dist\/stsSdk\.js|yargs|@smithy|@aws-sdk/.test(m))).toEqual([]);
+    expect(modules.filter((m) => /dist\/main\.js|dist\/stsSdk\.js|yargs|@smithy|@aws-sdk|@napi-rs\/keyring/.test(m))).toEqual([]);
   });
 
   it('while the full CLI does load them (so the check above can fail)', async () => {

@@ -111,7 +111,7 @@ describe('an error naming a hostile profile', () => {
     expect(result).toMatchObject({ status: 3, stdout: '' });
     expect(result.stderr).not.toMatch(RAW_CONTROL);
     expect(result.stderr).toBe(
-      'mfa-env: profile "nokeys\\u001b[2J" has no aws_access_key_id; add the IAM user\'s access keys to it (aws configure --profile "nokeys\\u001b[2J")\n',
+      'mfa-env: profile "nokeys\\u001b[2J" has no aws_access_key_id; add the IAM user\'s access keys to it (aws configure --profile "nokeys\\u001b[2J") or to the OS keyring (mfa-env keys add "nokeys\\u001b[2J")\n',
     );
   });
 });

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { editProfile, editSection } from '../../../src/profiles/editIniFile';
+import { editProfile, editSection, removeLeftoverTemps } from '../../../src/profiles/editIniFile';
 
 const FILE = [
   '# my AWS config',
@@ -99,5 +99,27 @@ describe('editProfile (the SDK parser must read back exactly the edit)', () => {
       }),
     ).rejects.toThrow('no');
     expect(seen).toEqual([{ aws_access_key_id: 'AKIA', region: 'x' }]);
+  });
+});
+
+describe('removeLeftoverTemps', () => {
+  it('removes a young copy only when it holds the text given (a secret just moved out), and never another file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mfa-env-temps-'));
+    try {
+      const file = join(dir, 'credentials');
+      writeFileSync(file, '[a]\n');
+      const holding = join(dir, 'credentials.0123456789ab.tmp');
+      const other = join(dir, 'credentials.ba9876543210.tmp');
+      const unrelated = join(dir, 'credentials.bak');
+      writeFileSync(holding, 'secret-KEY\n');
+      writeFileSync(other, 'nothing\n');
+      writeFileSync(unrelated, 'secret-KEY\n');
+      removeLeftoverTemps(file);
+      expect(readdirSync(dir).sort()).toEqual(['credentials', 'credentials.0123456789ab.tmp', 'credentials.ba9876543210.tmp', 'credentials.bak']);
+      removeLeftoverTemps(file, { holding: 'secret-KEY' });
+      expect(readdirSync(dir).sort()).toEqual(['credentials', 'credentials.ba9876543210.tmp', 'credentials.bak']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

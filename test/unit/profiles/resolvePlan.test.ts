@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../src/errors';
 import { loadConfigFiles, type Env } from '../../../src/profiles/configFiles';
@@ -156,6 +156,46 @@ describe('resolvePlan', () => {
 
   it('refuses an endpoint that is not a URL', async () => {
     await expect(plan('demo-user', { ...home.env, AWS_ENDPOINT_URL_STS: 'not a url' })).rejects.toThrow(/^AWS_ENDPOINT_URL_STS is "not a url", not an http\(s\) URL$/);
+  });
+});
+
+describe('keys from a keystore (the OS keyring, passed in)', () => {
+  const KEYRING = { accessKeyId: 'AKIAKEYRING000000000', secretAccessKey: 'keyring-secret' };
+  /** A keystore holding keys for the given accounts, noting every lookup. */
+  function keystore(accounts: string[]) {
+    const asked: string[] = [];
+    return { asked, lookup: (account: string) => (asked.push(account), accounts.includes(account) ? KEYRING : undefined) };
+  }
+
+  it('is asked only when the files hold no long-term keys: files win, and temporary keys are none', async () => {
+    const store = keystore(['demo-user', 'temporary', 'no-mfa']);
+    expect((await plan('demo-user', home.env, { keystore: store.lookup })).keys).toEqual({ profile: 'demo-user', accessKeyId: 'AKIADEMO000000000000', secretAccessKey: 'demo-secret' });
+    expect(store.asked).toEqual([]);
+    // Named after the section they would be in: next to the temporary keys, aws-mfa's -long-term one.
+    expect((await plan('temporary', home.env, { keystore: store.lookup })).keys).toEqual({ profile: 'temporary-long-term', ...KEYRING, inKeyring: true });
+    home.write({ config: `${readFileSync(home.configPath, 'utf8')}\n[profile keyring-user]\nmfa_serial = ${SERIAL}\n` });
+    await expect(plan('keyring-user', home.env, { keystore: store.lookup })).rejects.toThrow(
+      /^profile "keyring-user" has no aws_access_key_id; add the IAM user's access keys to it \(aws configure --profile keyring-user\) or to the OS keyring \(mfa-env keys add keyring-user\)$/,
+    );
+    expect(store.asked).toEqual(['temporary', 'keyring-user']);
+  });
+
+  it("aws-mfa's NAME-long-term and NAME are one account, NAME; a role takes its source's", async () => {
+    home.write({
+      config: `${readFileSync(home.configPath, 'utf8')}\n[profile via-role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = aws-mfa\n`,
+      credentials: `[aws-mfa-long-term]\naws_mfa_device = ${SERIAL}\n`,
+    });
+    const store = keystore(['aws-mfa']);
+    expect((await plan('aws-mfa', home.env, { keystore: store.lookup })).keys).toMatchObject({ profile: 'aws-mfa-long-term', inKeyring: true });
+    expect((await plan('aws-mfa-long-term', home.env, { keystore: store.lookup })).keys).toMatchObject({ profile: 'aws-mfa-long-term', inKeyring: true });
+    expect((await plan('via-role', home.env, { keystore: store.lookup })).keys).toMatchObject({ profile: 'aws-mfa-long-term', accessKeyId: KEYRING.accessKeyId });
+    expect(store.asked).toEqual(['aws-mfa', 'aws-mfa', 'aws-mfa']);
+  });
+
+  it('half a pair in the files is an error still, and the keystore is not asked', async () => {
+    const store = keystore(['no-secret']);
+    await expect(plan('no-secret', home.env, { keystore: store.lookup })).rejects.toThrow(/^profile "no-secret" has no aws_secret_access_key; add the IAM user's access keys to it \(aws configure --profile no-secret\)$/);
+    expect(store.asked).toEqual([]);
   });
 });
 

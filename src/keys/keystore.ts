@@ -1,0 +1,16 @@
+import type { Env } from '../profiles/configPaths';
+import type { Keystore } from '../profiles/resolvePlan';
+import { SessionCache } from '../session/cache';
+import { cacheDir } from '../session/cacheSettings';
+import { keyringLookup } from './keyring';
+import { readKeyringIndex } from './keyringIndex';
+
+/**
+ * Resolution's keystore for a command that needs long-term keys: the OS keyring, opened only when a profile has none
+ * in the files; the index (read only then) tells a keyring that cannot be reached from keys that were never there.
+ * `env` is the user's original environment; the addon itself reads the process's (DBUS_SESSION_BUS_ADDRESS).
+ */
+export function keystoreFor(env: Env, uid: number): Keystore {
+  const cache = new SessionCache({ dir: cacheDir(env), minTtlSeconds: 0, uid, warn: () => undefined });
+  return keyringLookup(env, (account) => readKeyringIndex(cache).has(account));
+}
