@@ -60,8 +60,8 @@ function mfa_env_prompt --description 'Print the loaded AWS profile and the time
 end
 
 # MFA_ENV_AUTO_RENEW=1: before a command runs, a session past its renewal time (MFA_ENV_MIN_TTL before its end,
-# worked out by mfa-env) is renewed if that needs no code. Once renewal has failed for a session it is not tried
-# again until another is loaded.
+# worked out by mfa-env) is renewed, with the length it was asked for, if that needs no code. Once renewal has
+# failed for a session it is not tried again until another is loaded.
 function __mfa_env_auto_renew --on-event fish_preexec
     test "$MFA_ENV_AUTO_RENEW" = 1; and set -q MFA_ENV_PROFILE[1]; or return 0
     set -l renew "$MFA_ENV_RENEW_AT"
@@ -69,7 +69,12 @@ function __mfa_env_auto_renew --on-event fish_preexec
     test "$__mfa_env_renew_failed" != "$renew"; or return 0
     test (date +%s) -ge $renew; or return 0
     # Never wait here for a code being typed in another terminal: the prompt would hang.
-    MFA_ENV_LOCK_WAIT=0 mfa-env --no-input 2>/dev/null </dev/null; or set -g __mfa_env_renew_failed $renew
+    MFA_ENV_LOCK_WAIT=0 mfa-env --no-input 2>/dev/null </dev/null
+    # Failed, or renewed into a session that is due at once (shorter than MFA_ENV_MIN_TTL): not tried again for it.
+    set renew "$MFA_ENV_RENEW_AT"
+    if not string match -qr '^[1-9][0-9]{0,11}$' -- $renew; or test (date +%s) -ge $renew
+        set -g __mfa_env_renew_failed "$renew"
+    end
 end
 
 # Called by the memo for a name taken by a function or builtin of this shell: noted for `mfa-env status`, not

@@ -1,4 +1,4 @@
-import { exportChange, originalEnv, renewTime, rfc3339 } from '../env/envChange';
+import { DURATION_VAR, exportChange, originalEnv, renewTime, rfc3339 } from '../env/envChange';
 import { ConfigError, UsageError, show } from '../errors';
 import { editSection, readTextIfExists, sectionKeys, writeFileAtomically } from '../profiles/editIniFile';
 import { formatOfShell, renderChange, type Format, type Shell } from '../env/formats';
@@ -6,7 +6,7 @@ import { renderCredentialProcess } from '../env/formats/json';
 import type { Plan } from '../profiles/resolvePlan';
 import type { Session } from '../session/obtainSession';
 import { configFilePaths, loadConfigFiles, type Env } from '../profiles/configFiles';
-import { chooseProfile } from '../profiles/chooseProfile';
+import { chooseProfile, rememberedDuration } from '../profiles/chooseProfile';
 import { durationOption } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
@@ -92,15 +92,23 @@ function writeProfile(name: string, plan: Plan, session: Session, io: CommandIo)
 /** The environment change that loads the session: the same for every format and for `exec`. */
 export function sessionChange(env: CommandIo['env'], plan: Plan, session: Session) {
   const renewAt = renewTime(session.credentials.expiration, minTtlSeconds(originalEnv(env)));
-  return exportChange(env, { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn, renewAt });
+  return exportChange(env, {
+    ...session.credentials,
+    profile: plan.profile,
+    region: plan.region,
+    roleArn: session.roleArn,
+    renewAt,
+    durationSeconds: plan.durationRequested,
+  });
 }
 
 /** Resolves the profile and gets its session: from the cache, or with an MFA code and STS. */
 export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<{ plan: Plan; session: Session }> {
   const original = originalEnv(io.env);
   const profileName = chooseProfile(args.profile, io.env, original);
-  // A bad flag is reported before anything is read or asked.
-  const durationSeconds = args.duration === undefined ? undefined : durationOption(args.duration);
+  // A bad flag is reported before anything is read or asked. Without one, renewing the loaded session keeps its length.
+  const remembered = args.duration === undefined ? rememberedDuration(profileName, io.env) : undefined;
+  const durationSeconds = args.duration !== undefined ? durationOption(args.duration) : remembered;
   const flagCode = args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : undefined;
   // Resolution reads the files and the environment through a recorder, so the fast path can tell when its memo
   // of the result is still true; the files' signatures are taken before they are read.
@@ -108,7 +116,12 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   const paths = configFilePaths(recorded.env);
   const signatures = { [paths.configPath]: fileSignature(paths.configPath), [paths.credentialsPath]: fileSignature(paths.credentialsPath) };
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
-  const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
+  const plan = resolvePlan(profiles, profileName, recorded.env, {
+    mfaSerial: args.mfaSerial,
+    durationSeconds,
+    durationOrigin: args.duration === undefined && remembered !== undefined ? `${DURATION_VAR} (the length of the loaded session; give -d to choose another)` : undefined,
+    endpointUrl: args.endpointUrl,
+  });
   const cache = openCache(args.cache, original, io);
   // --no-input asks nobody, and a configured mfa_process may ask (a YubiKey touch, a password manager unlock).
   io.debug?.(
@@ -134,9 +147,9 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
       say: io.say,
       debug: io.debug,
     });
-    // After a success only, so a failed run leaves nothing behind. Only plain requests are what the fast path
-    // serves: flags that change the plan always take this path.
-    if (cache && args.mfaSerial === undefined && durationSeconds === undefined && args.endpointUrl === undefined) {
+    // After a success only, so a failed run leaves nothing behind. The fast path serves plain requests, with the
+    // loaded session's length when renewing it (the memo is kept per length); other flags always take this path.
+    if (cache && args.mfaSerial === undefined && args.endpointUrl === undefined) {
       rememberPlan(cache, profileName, signatures, recorded, plan);
     }
     return { plan, session };

@@ -1,4 +1,5 @@
 import { originalEnv } from '../env/envChange';
+import { rememberedDuration } from '../profiles/chooseProfile';
 import { escapeControls, showName } from '../errors';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { formatDuration } from '../profiles/duration';
@@ -46,7 +47,8 @@ async function renewal(profile: string, env: Env, cache: SessionCache | undefine
   if (!cache) return 'needs an MFA code (the session cache is off)';
   try {
     const original = originalEnv(env);
-    const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original);
+    // The plan a renewal would make: with the loaded session's length.
+    const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original, { durationSeconds: rememberedDuration(profile, env) });
     const mfa = cache.fresh(mfaSessionKey(plan));
     if (mfa && (plan.roles.length === 0 || plan.roles[0].durationSeconds <= 3600)) {
       return `\`mfa-env\` renews it without a code (the cached MFA session has ${minutes(cache.secondsLeft(mfa))} left)`;

@@ -30,6 +30,8 @@ export interface Plan {
   mfaSerial: string;
   /** Length of the GetSessionToken (MFA) session. */
   sessionDurationSeconds: number;
+  /** The length asked for (--duration, or the loaded session's when renewing it); undefined for the profile's own. */
+  durationRequested?: number;
   /** Empty for an IAM user's profile; otherwise the roles to assume, in order. */
   roles: RoleHop[];
   /** The profile's own region: exported as AWS_REGION / AWS_DEFAULT_REGION. */
@@ -46,6 +48,8 @@ export interface PlanOptions {
   mfaSerial?: string;
   /** `--duration`: the length of the requested profile's own session (MFA session or role session). */
   durationSeconds?: number;
+  /** Where durationSeconds came from, for messages: `--duration` unless told. */
+  durationOrigin?: string;
   endpointUrl?: string;
   /** For generated role session names. */
   userName?: string;
@@ -80,7 +84,7 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
 
   const sessionDurationSeconds =
     roles.length === 0 && options.durationSeconds !== undefined
-      ? checkDuration(options.durationSeconds, SESSION_TOKEN_LIMITS, '--duration')
+      ? checkDuration(options.durationSeconds, SESSION_TOKEN_LIMITS, options.durationOrigin ?? '--duration')
       : (configuredDuration(source, SESSION_TOKEN_LIMITS) ?? SESSION_TOKEN_LIMITS.default);
 
   // A role profile's region is its own, as in the AWS CLI; an aws-mfa profile may keep it in its -long-term section.
@@ -93,6 +97,7 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
     keys,
     mfaSerial,
     sessionDurationSeconds,
+    durationRequested: options.durationSeconds,
     roles,
     region,
     // Environment before profile, as in the SDKs; partitions other than aws need their own STS.
@@ -146,7 +151,7 @@ function roleHop(profile: Profile, flagDuration: number | undefined, options: Pl
   const why = chained ? 'a role assumed from another role (role chaining) is capped by STS at' : 'STS allows';
   const durationSeconds =
     flagDuration !== undefined
-      ? checkDuration(flagDuration, limits, '--duration', chained ? `profile ${show(profile.name)} is reached through another role; STS allows` : why)
+      ? checkDuration(flagDuration, limits, options.durationOrigin ?? '--duration', chained ? `profile ${show(profile.name)} is reached through another role; STS allows` : why)
       : (configuredDuration(profile, limits, why) ?? ASSUME_ROLE_LIMITS.default);
   const externalId = setting(profile, 'external_id');
   return {

@@ -16,6 +16,8 @@ import { sessionKeyOf } from './sessionKeys';
 interface PlanMemo {
   version: 1;
   profile: string;
+  /** The length asked for, when one was: a plan (and its session file) differs per length. */
+  durationSeconds?: number;
   /** Path → stat signature, or null for a file that did not exist. */
   files: Record<string, string | null>;
   /** Variable → value, or null for unset: every variable resolution read. */
@@ -80,6 +82,7 @@ export function rememberPlan(
   const memo: PlanMemo = {
     version: 1,
     profile,
+    durationSeconds: plan.durationRequested,
     files: files as Record<string, string | null>,
     env: Object.fromEntries([...recorded.reads].map(([name, value]) => [name, value ?? null])),
     result: { profile: plan.profile, region: plan.region, roleArn: plan.roles.at(-1)?.roleArn, sessionFile: cache.fileFor(sessionKeyOf(plan)) },
@@ -91,7 +94,7 @@ export function rememberPlan(
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
   }
-  cache.writeText(memoFile(cache, profile), `${JSON.stringify(memo)}\n`);
+  cache.writeText(memoFile(cache, profile, plan.durationRequested), `${JSON.stringify(memo)}\n`);
 }
 
 /** Deletes every memo (with `forget`): they hold no secret, but forgetting everything should leave nothing. */
@@ -103,9 +106,9 @@ export function forgetPlans(cache: SessionCache): void {
   }
 }
 
-/** What `profile` resolves to, from a memo whose every input is unchanged; undefined otherwise. */
-export function recallPlan(cache: SessionCache, profile: string, env: Env): MemoResult | undefined {
-  const text = cache.readText(memoFile(cache, profile), { quiet: true });
+/** What `profile` (asked with that length) resolves to, from a memo whose every input is unchanged; undefined otherwise. */
+export function recallPlan(cache: SessionCache, profile: string, durationSeconds: number | undefined, env: Env): MemoResult | undefined {
+  const text = cache.readText(memoFile(cache, profile, durationSeconds), { quiet: true });
   if (text === undefined) return undefined;
   let memo: PlanMemo;
   try {
@@ -114,6 +117,7 @@ export function recallPlan(cache: SessionCache, profile: string, env: Env): Memo
     return undefined;
   }
   if (memo?.version !== 1 || memo.profile !== profile || typeof memo.env !== 'object' || typeof memo.files !== 'object') return undefined;
+  if ((memo.durationSeconds ?? undefined) !== durationSeconds) return undefined;
   for (const [name, value] of Object.entries(memo.env)) if ((env[name] ?? null) !== value) return undefined;
   for (const [path, signature] of Object.entries(memo.files)) if (fileSignature(path) !== signature) return undefined;
   const result = memo.result;
@@ -128,8 +132,8 @@ function plansDir(cache: SessionCache): string {
   return join(cache.dir, 'plans');
 }
 
-function memoFile(cache: SessionCache, profile: string): string {
-  return join(plansDir(cache), `${nameHash(profile)}.json`);
+function memoFile(cache: SessionCache, profile: string, durationSeconds: number | undefined): string {
+  return join(plansDir(cache), `${nameHash(durationSeconds === undefined ? profile : `${profile}\0${durationSeconds}`)}.json`);
 }
 
 /**

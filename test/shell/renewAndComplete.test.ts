@@ -63,6 +63,24 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
   );
 
   it(
+    'MFA_ENV_AUTO_RENEW=1 keeps the length the session was asked for: -d 15m is renewed as 15 minutes, not the default hour',
+    async () => {
+      const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
+      expect(await s.run(`mfa-admin -t ${f.code()} -d 15m`)).toEqual({ out: '', status: 0 });
+      const fifteen = f.server.issued[1];
+      expect((await s.run(show(shell, 'MFA_ENV_DURATION'))).out.trim()).toBe('900');
+      expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
+      await s.run('true');
+      // Renewed from the cache with that 15-minute role session; an hour would have been another AssumeRole.
+      expect(Number((await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim())).toBe(fifteen.expiresAtMs / 1000);
+      expect((await s.run(show(shell, 'MFA_ENV_DURATION'))).out.trim()).toBe('900');
+      expect(f.server.callsOf('AssumeRole').map((c) => c.params.DurationSeconds)).toEqual(['900']);
+      expect(s.pty.output).not.toContain('MFA code for');
+    },
+    TIMEOUT,
+  );
+
+  it(
     'MFA_ENV_AUTO_RENEW=1 goes by MFA_ENV_RENEW_AT, the renewal time mfa-env worked out, not by the end',
     async () => {
       const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });

@@ -64,8 +64,8 @@ mfa_env_prompt() {
 }
 
 # MFA_ENV_AUTO_RENEW=1: before a command runs, a session past its renewal time (MFA_ENV_MIN_TTL before its end,
-# worked out by mfa-env) is renewed if that needs no code. Once renewal has failed for a session it is not tried
-# again until another is loaded.
+# worked out by mfa-env) is renewed, with the length it was asked for, if that needs no code. Once renewal has
+# failed for a session it is not tried again until another is loaded.
 __mfa_env_auto_renew() {
   emulate -L zsh
   [[ ${@AUTO_RENEW_VAR@-} == 1 && -n ${@PROFILE_VAR@-} ]] || return 0
@@ -73,7 +73,12 @@ __mfa_env_auto_renew() {
   [[ $renew == <-> && $renew != 0* && ${#renew} -le 12 && ${__mfa_env_renew_failed-} != $renew ]] || return 0
   (( EPOCHSECONDS >= renew )) || return 0
   # Never wait here for a code being typed in another terminal: the prompt would hang.
-  @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null || typeset -g __mfa_env_renew_failed=$renew
+  @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null || :
+  # Failed, or renewed into a session that is due at once (shorter than MFA_ENV_MIN_TTL): not tried again for it.
+  renew=${@RENEW_VAR@-}
+  if [[ $renew != <-> || $renew == 0* || ${#renew} -gt 12 ]] || (( EPOCHSECONDS >= renew )); then
+    typeset -g __mfa_env_renew_failed=$renew
+  fi
 }
 
 __mfa_env_hook() {
