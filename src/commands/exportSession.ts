@@ -6,7 +6,7 @@ import { renderCredentialProcess } from '../env/formats/json';
 import type { Plan } from '../profiles/resolvePlan';
 import type { Session } from '../session/obtainSession';
 import { configFilePaths, loadConfigFiles, type Env } from '../profiles/configFiles';
-import { chooseProfile, rememberedDuration } from '../profiles/chooseProfile';
+import { profileChoice, rememberedDuration } from '../profiles/chooseProfile';
 import { durationOption } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
@@ -105,7 +105,7 @@ export function sessionChange(env: CommandIo['env'], plan: Plan, session: Sessio
 /** Resolves the profile and gets its session: from the cache, or with an MFA code and STS. */
 export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<{ plan: Plan; session: Session }> {
   const original = originalEnv(io.env);
-  const profileName = chooseProfile(args.profile, io.env, original);
+  const { name: profileName, why: nameOrigin } = profileChoice(args.profile, io.env, original);
   // A bad flag is reported before anything is read or asked. Without one, renewing the loaded session keeps its length.
   const remembered = args.duration === undefined ? rememberedDuration(profileName, io.env) : undefined;
   const durationSeconds = args.duration !== undefined ? durationOption(args.duration) : remembered;
@@ -118,6 +118,7 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
   const plan = resolvePlan(profiles, profileName, recorded.env, {
     mfaSerial: args.mfaSerial,
+    nameOrigin,
     durationSeconds,
     durationOrigin: args.duration === undefined && remembered !== undefined ? `${DURATION_VAR} (the length of the loaded session; give -d to choose another)` : undefined,
     endpointUrl: args.endpointUrl,
@@ -136,7 +137,7 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
       ? codeFromProcess(mfaProcess.command, mfaProcess.origin, io.env)
       : args.input === false
         ? noCodeSource('--no-input was given')
-        : interactiveCodeSource(io.stdin));
+        : interactiveCodeSource(io.stdin, args.format === 'json' ? CREDENTIAL_PROCESS_HINT : undefined));
   try {
     const session = await obtainSession(plan, {
       codes,
@@ -157,6 +158,11 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
     codes.close?.();
   }
 }
+
+// Run by the AWS CLI or an SDK as credential_process, with no terminal, mfa-env cannot be given a code by flag or
+// stdin (the profile's credential_process line is fixed): only a command that prints one can help.
+const CREDENTIAL_PROCESS_HINT =
+  'for credential_process, give the profile an mfa_process (a command that prints the code) or add --mfa-process COMMAND to its credential_process line';
 
 function timeoutMs(seconds: number | undefined): number | undefined {
   if (seconds === undefined) return undefined;

@@ -2,22 +2,12 @@
 // (main.ts COMMANDS), so every option in --help completes and the shells know no option or command themselves.
 // Words come back one per line: escaped for insertion for bash (readline inserts them as they are), as they are
 // for zsh and fish (compadd and complete quote what they insert). None is ever evaluated.
-import yargs from 'yargs/yargs';
+import { optionsOf as optionsOfSpec, positionalChoices, positionalNames, type OptionInfo } from '../commandOptions';
 import { originalEnv } from '../env/envChange';
 import { COMMANDS, globalOptions, type CommandSpec } from '../main';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import type { IntegrationShell } from './shellTable';
-
-interface OptionInfo {
-  name: string;
-  /** One-letter aliases, as `-x`. */
-  short: string[];
-  takesValue: boolean;
-  choices?: string[];
-  /** A boolean that defaults to true: offered as --no-NAME too. */
-  negatable: boolean;
-}
 
 // What makes a word unsafe to type as it is, for bash: anything but these is escaped with a backslash.
 const BASH_PLAIN = /[^A-Za-z0-9_.@+%:,/=-]/g;
@@ -97,6 +87,10 @@ async function candidatesFor(tokens: string[], env: Env): Promise<string[]> {
   return choices;
 }
 
+function optionsOf(spec: CommandSpec): OptionInfo[] {
+  return optionsOfSpec(spec, globalOptions);
+}
+
 function isPublicCommand(word: string): boolean {
   return Object.hasOwn(COMMANDS, word) && word !== '$0' && COMMANDS[word as keyof typeof COMMANDS].describe !== false;
 }
@@ -109,49 +103,6 @@ function findOption(options: OptionInfo[], word: string): OptionInfo | undefined
 async function valuesOf(option: OptionInfo, env: Env): Promise<string[]> {
   if (option.choices) return option.choices;
   return option.name === 'profile' ? profileNames(env) : [];
-}
-
-type YargsOptions = {
-  key: Record<string, unknown>;
-  alias: Record<string, string[]>;
-  boolean: string[];
-  choices: Record<string, string[]>;
-  default: Record<string, unknown>;
-  hiddenOptions: string[];
-};
-
-// yargs' own record of what it was given (public in yargs, missing from its types).
-function yargsOptions(y: unknown): YargsOptions {
-  return (y as { getOptions(): YargsOptions }).getOptions();
-}
-
-/** The options of a command as yargs has them: its builder's, the global ones, and --help. */
-function optionsOf(spec: CommandSpec): OptionInfo[] {
-  const o = yargsOptions(globalOptions(spec.builder(yargs([]).version(false))));
-  const positional = new Set(positionalNames(spec.cmd));
-  // yargs lists aliases as keys too (f for refresh, tokenCode for token-code): the long names are the options.
-  const infos: OptionInfo[] = Object.keys(o.key)
-    .filter((key) => key.length > 1 && !/[A-Z]/.test(key) && !o.hiddenOptions.includes(key))
-    .map((name) => ({
-      name,
-      short: (o.alias[name] ?? []).filter((a) => a.length === 1),
-      // A positional with an alias (`-p PROFILE`) is an option too.
-      takesValue: positional.has(name) || !o.boolean.includes(name),
-      choices: o.choices[name]?.map(String),
-      negatable: o.boolean.includes(name) && o.default[name] === true,
-    }))
-    .filter((info) => !positional.has(info.name) || info.short.length > 0);
-  if (!infos.some((i) => i.name === 'help')) infos.push({ name: 'help', short: ['h'], takesValue: false, negatable: false });
-  return infos;
-}
-
-function positionalNames(cmd: string): string[] {
-  return [...cmd.matchAll(/[<[]([^\]>.]+)(?:\.\.)?[\]>]/g)].map((m) => m[1]);
-}
-
-function positionalChoices(spec: CommandSpec, name: string): string[] | undefined {
-  const o = yargsOptions(spec.builder(yargs([]).version(false)));
-  return o.choices[name]?.map(String);
 }
 
 /** Every profile name of the files; none when they cannot be read (completion never fails loudly). */

@@ -8,7 +8,15 @@ import type { Env } from './configPaths';
  * else AWS_PROFILE as the user had it; else `default`.
  */
 export function chooseProfile(given: string | undefined, env: Env, original: Env): string {
-  return given || env.MFA_ENV_PROFILE || original.AWS_PROFILE || 'default';
+  return profileChoice(given, env, original).name;
+}
+
+/** The same choice, and why it fell on that name when the user did not give one (said if it is not found). */
+export function profileChoice(given: string | undefined, env: Env, original: Env): { name: string; why?: string } {
+  if (given) return { name: given };
+  if (env.MFA_ENV_PROFILE) return { name: env.MFA_ENV_PROFILE, why: 'the profile loaded in this shell' };
+  if (original.AWS_PROFILE) return { name: original.AWS_PROFILE, why: 'from AWS_PROFILE' };
+  return { name: 'default', why: 'used when no profile is named, none is loaded in this shell and AWS_PROFILE is not set; name one: mfa-env PROFILE' };
 }
 
 /**

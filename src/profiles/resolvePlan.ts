@@ -51,6 +51,8 @@ export interface PlanOptions {
   /** Where durationSeconds came from, for messages: `--duration` unless told. */
   durationOrigin?: string;
   endpointUrl?: string;
+  /** Where the profile's name came from, when not named by the user: said when it is not found. */
+  nameOrigin?: string;
   /** For generated role session names. */
   userName?: string;
   now?: Date;
@@ -61,7 +63,7 @@ export interface PlanOptions {
  * `originalEnv`), so a session exported earlier never changes what the profile means.
  */
 export function resolvePlan(profiles: ProfileSet, name: string, env: Env, options: PlanOptions = {}): Plan {
-  const requested = findProfile(profiles, name);
+  const requested = findProfile(profiles, name, options.nameOrigin);
   const { chain, source } = followSourceProfiles(profiles, requested);
   const keys = longTermKeys(profiles, source);
   const roles = chain.map((profile, i) => roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0));
@@ -138,7 +140,9 @@ function followSourceProfiles(profiles: ProfileSet, requested: Profile): { chain
     }
     seen.push(sourceName);
     if (!profiles.has(sourceName) && !profiles.has(`${sourceName}-long-term`)) {
-      throw new ConfigError(`source_profile ${show(sourceName)} of profile ${show(current.name)} not found in ${show(profiles.files.configPath)} or ${show(profiles.files.credentialsPath)}`);
+      throw new ConfigError(
+        `source_profile ${show(sourceName)} of profile ${show(current.name)} not found in ${show(profiles.files.configPath)} or ${show(profiles.files.credentialsPath)}; ${profiles.whatThereIs(sourceName)}`,
+      );
     }
     current = findProfile(profiles, sourceName);
   }
@@ -172,9 +176,9 @@ function configuredDuration(profile: Profile, limits: { min: number; max: number
   return checkDuration(seconds, limits, where(profile, 'duration_seconds'), why);
 }
 
-function findProfile(profiles: ProfileSet, name: string): Profile {
+function findProfile(profiles: ProfileSet, name: string, why?: string): Profile {
   // aws-mfa keeps the keys in NAME-long-term and writes sessions to NAME, which may not exist yet.
-  return profiles.get(name) ?? (profiles.has(`${name}-long-term`) ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath } : profiles.require(name));
+  return profiles.get(name) ?? (profiles.has(`${name}-long-term`) ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath } : profiles.require(name, why));
 }
 
 /** The long-term keys a profile stands on, following source_profile as the plan would (for `setup`). */
@@ -198,6 +202,11 @@ function longTermKeys(profiles: ProfileSet, profile: Profile): LongTermKeys {
       `profile ${show(holder.name)} holds temporary credentials (${key} in ${show(holder.fileOf(key))}); mfa-env needs the IAM user's long-term keys, there or in [${profile.name}-long-term]`,
     );
   }
+  if (accessKeyId === undefined && usesCredentialProcess(holder)) {
+    throw new ConfigError(
+      `profile ${show(holder.name)} gets its credentials from credential_process, which is for the AWS CLI and SDKs to run; mfa-env serves the profile with the IAM user's keys and mfa_serial, or a role on it (mfa-env list shows them)`,
+    );
+  }
   if (accessKeyId === undefined || secretAccessKey === undefined) {
     const missing = accessKeyId === undefined ? 'aws_access_key_id' : 'aws_secret_access_key';
     throw new ConfigError(`profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${showName(holder.name)})`);
@@ -206,6 +215,14 @@ function longTermKeys(profiles: ProfileSet, profile: Profile): LongTermKeys {
     throw new ConfigError(`${where(holder, 'aws_access_key_id')} is not an access key id`);
   }
   return { profile: holder.name, accessKeyId, secretAccessKey };
+}
+
+/**
+ * A profile whose credentials come from a command (as in the README's `credential_process = mfa-env ...`) and not
+ * from keys or a role: one for other tools to use, not one for mfa-env to serve.
+ */
+export function usesCredentialProcess(profile: Profile): boolean {
+  return setting(profile, 'credential_process') !== undefined && setting(profile, 'aws_access_key_id') === undefined && setting(profile, 'role_arn') === undefined;
 }
 
 // aws_security_token is the old name botocore still reads for the same thing.

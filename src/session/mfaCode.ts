@@ -102,15 +102,16 @@ export function codeFromStdin(stdin: NodeJS.ReadableStream): CodeSource {
 
 /**
  * The code source when no code was given: the terminal (opened only when a code is really needed, so a cached
- * session never touches it), else piped stdin, else an error that says how to pass one.
+ * session never touches it), else piped stdin, else an error that says how to pass one (`hint`, when the caller
+ * knows better than the usual advice what works where it runs).
  */
-export function interactiveCodeSource(stdin: NodeJS.ReadableStream): CodeSource {
+export function interactiveCodeSource(stdin: NodeJS.ReadableStream, hint?: string): CodeSource {
   let chosen: CodeSource | undefined;
   let terminal: Terminal | undefined;
   const choose = (): CodeSource => {
     if (chosen) return chosen;
     terminal = openTerminal();
-    chosen = terminal ? codeFromTerminal(terminal) : stdinIsPiped() ? codeFromStdin(stdin) : noCodeSource();
+    chosen = terminal ? codeFromTerminal(terminal) : stdinIsPiped() ? codeFromStdin(stdin) : noCodeSource(undefined, hint);
     return chosen;
   };
   return {
@@ -123,13 +124,13 @@ export function interactiveCodeSource(stdin: NodeJS.ReadableStream): CodeSource 
   };
 }
 
-export function noCodeSource(why = 'there is no terminal to ask on'): CodeSource {
+export function noCodeSource(why = 'there is no terminal to ask on', hint = 'pass --token-code CODE or pipe the code on stdin'): CodeSource {
   return {
     name: 'none',
     attempts: 1,
     asksNobody: true,
     next: async (request) => {
-      throw new MfaInputError(`profile ${show(request.profile)} needs an MFA code and ${why}; pass --token-code CODE or pipe the code on stdin`);
+      throw new MfaInputError(`profile ${show(request.profile)} needs an MFA code and ${why}; ${hint}`);
     },
   };
 }

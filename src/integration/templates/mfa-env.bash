@@ -41,7 +41,10 @@ __mfa_env_update_prompt() {
   if ((left <= 0)); then
     text=expired colour=31
   else
-    if ((left < 3600)); then
+    # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
+    if ((left < 60)); then
+      text='<1m'
+    elif ((left < 3600)); then
       text="$((left / 60))m"
     else
       printf -v text '%dh%02dm' $((left / 3600)) $((left % 3600 / 60))

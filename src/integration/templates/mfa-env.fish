@@ -38,7 +38,10 @@ function mfa_env_prompt --description 'Print the loaded AWS profile and the time
         set text expired
         set colour red
     else
-        if test $left -lt 3600
+        # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
+        if test $left -lt 60
+            set text '<1m'
+        else if test $left -lt 3600
             set text (math -s0 floor $left / 60)m
         else
             set text (printf '%dh%02dm' (math -s0 floor $left / 3600) (math -s0 floor $left % 3600 / 60))
