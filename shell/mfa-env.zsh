@@ -165,6 +165,15 @@ __mfa_env_load_profiles
 __mfa_env_complete() {
   local -a candidates
   candidates=(${(f)"$(command mfa-env __complete zsh -- "${(@)words[1,CURRENT-1]}" "$PREFIX" 2>/dev/null)"})
+  if (( ${#candidates} == 1 )) && [[ $candidates[1] == $'\001command' ]]; then
+    # After `exec PROFILE -- COMMAND` the words are COMMAND's: completed as zsh completes COMMAND typed alone.
+    local -i at=${words[(ie)--]}
+    (( at < CURRENT - 1 )) || return 1
+    shift $at words
+    (( CURRENT -= at ))
+    _normal
+    return
+  fi
   compadd -- $candidates
 }
 if (( $+functions[compdef] )); then

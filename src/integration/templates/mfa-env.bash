@@ -174,6 +174,22 @@ __mfa_env_complete() {
   # No candidates when mfa-env fails: nothing to report in the middle of a line being typed.
   # shellcheck disable=SC2312
   mapfile -t COMPREPLY < <(command mfa-env @COMPLETE_COMMAND@ bash -- "${COMP_WORDBREAKS}" "${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
+  # After `exec PROFILE -- COMMAND` the words are COMMAND's: completed as bash would complete COMMAND typed alone
+  # (bash-completion's command offset, as for sudo), or as file names without bash-completion.
+  if ((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == @DELEGATE_LINE_QUOTED@ ]]; then
+    COMPREPLY=()
+    local i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+      [[ ${COMP_WORDS[i]} == -- ]] && break
+    done
+    if ((i + 1 < COMP_CWORD)) && declare -F _comp_command_offset >/dev/null; then
+      _comp_command_offset $((i + 1))
+    elif ((i + 1 < COMP_CWORD)) && declare -F _command_offset >/dev/null; then
+      _command_offset $((i + 1))
+    else
+      compopt -o default
+    fi
+  fi
 }
 complete -F __mfa_env_complete mfa-env
 if ((${#__mfa_env_functions[@]})); then

@@ -153,7 +153,16 @@ __mfa_env_load_profiles
 
 # Completion: mfa-env works out the candidates from the words up to the cursor; fish quotes what it inserts.
 function __mfa_env_complete
-    command mfa-env @COMPLETE_COMMAND@ fish -- (commandline -opc) "$(commandline -ct)" 2>/dev/null
+    set -l tokens (commandline -opc)
+    set -l current (commandline -ct | string collect)
+    set -l candidates (command mfa-env @COMPLETE_COMMAND@ fish -- $tokens "$current" 2>/dev/null)
+    if test (count $candidates) -eq 1; and test "$candidates[1]" = @DELEGATE_LINE_QUOTED@
+        # After `exec PROFILE -- COMMAND` the words are COMMAND's: completed as fish completes COMMAND typed alone.
+        set -l at (contains -i -- -- $tokens); or return
+        complete -C (string join ' ' -- (string escape -- $tokens[(math $at + 1)..-1]) "$current")
+        return
+    end
+    test (count $candidates) -gt 0; and printf '%s\n' $candidates
 end
 complete -c mfa-env -e
 complete -c mfa-env -f -a '(__mfa_env_complete)'
