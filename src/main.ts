@@ -123,7 +123,7 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   },
   list: {
     cmd: 'list',
-    describe: 'List the profiles: user or role, source, MFA device, and the time left on cached sessions',
+    describe: 'List the profiles: user, role or credential_process, the profile with the keys, MFA device, and the time left on cached sessions',
     builder: (y) => cacheOptions(y.option('json', { type: 'boolean', describe: 'Print JSON' })),
   },
   setup: {
