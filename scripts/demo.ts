@@ -69,7 +69,10 @@ async function main(): Promise<number> {
       await new Promise((r) => setTimeout(r, 80));
     }
     pty.type('\r');
-    const status = await Promise.race([pty.exited, new Promise<number>((r) => setTimeout(() => r(124), 60000))]);
+    // A demo that hangs is killed after a minute; the timer goes as soon as bash is done, so the demo ends then.
+    let timer: NodeJS.Timeout | undefined;
+    const status = await Promise.race([pty.exited, new Promise<number>((r) => (timer = setTimeout(() => r(124), 60000)))]);
+    clearTimeout(timer);
     if (status === 124) pty.kill();
     process.stdout.write(
       `\nmfa-env demo: typed ${code} (the code the virtual MFA device showed) at the prompt, which did not echo it.\n` +

@@ -38,7 +38,10 @@ function mfa_env_prompt --description 'Print the loaded AWS profile and the time
         set text expired
         set colour red
     else
-        if test $left -lt 3600
+        # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
+        if test $left -lt 60
+            set text '<1m'
+        else if test $left -lt 3600
             set text (math -s0 floor $left / 60)m
         else
             set text (printf '%dh%02dm' (math -s0 floor $left / 3600) (math -s0 floor $left % 3600 / 60))
@@ -60,8 +63,8 @@ function mfa_env_prompt --description 'Print the loaded AWS profile and the time
 end
 
 # MFA_ENV_AUTO_RENEW=1: before a command runs, a session past its renewal time (MFA_ENV_MIN_TTL before its end,
-# worked out by mfa-env) is renewed if that needs no code. Once renewal has failed for a session it is not tried
-# again until another is loaded.
+# worked out by mfa-env) is renewed, with the length it was asked for, if that needs no code. Once renewal has
+# failed for a session it is not tried again until another is loaded.
 function __mfa_env_auto_renew --on-event fish_preexec
     test "$MFA_ENV_AUTO_RENEW" = 1; and set -q MFA_ENV_PROFILE[1]; or return 0
     set -l renew "$MFA_ENV_RENEW_AT"
@@ -69,7 +72,12 @@ function __mfa_env_auto_renew --on-event fish_preexec
     test "$__mfa_env_renew_failed" != "$renew"; or return 0
     test (date +%s) -ge $renew; or return 0
     # Never wait here for a code being typed in another terminal: the prompt would hang.
-    MFA_ENV_LOCK_WAIT=0 mfa-env --no-input 2>/dev/null </dev/null; or set -g __mfa_env_renew_failed $renew
+    MFA_ENV_LOCK_WAIT=0 mfa-env --no-input 2>/dev/null </dev/null
+    # Failed, or renewed into a session that is due at once (shorter than MFA_ENV_MIN_TTL): not tried again for it.
+    set renew "$MFA_ENV_RENEW_AT"
+    if not string match -qr '^[1-9][0-9]{0,11}$' -- $renew; or test (date +%s) -ge $renew
+        set -g __mfa_env_renew_failed "$renew"
+    end
 end
 
 # Called by the memo for a name taken by a function or builtin of this shell: noted for `mfa-env status`, not
@@ -145,7 +153,16 @@ __mfa_env_load_profiles
 
 # Completion: mfa-env works out the candidates from the words up to the cursor; fish quotes what it inserts.
 function __mfa_env_complete
-    command mfa-env __complete fish -- (commandline -opc) "$(commandline -ct)" 2>/dev/null
+    set -l tokens (commandline -opc)
+    set -l current (commandline -ct | string collect)
+    set -l candidates (command mfa-env __complete fish -- $tokens "$current" 2>/dev/null)
+    if test (count $candidates) -eq 1; and test "$candidates[1]" = \x01command
+        # After `exec PROFILE -- COMMAND` the words are COMMAND's: completed as fish completes COMMAND typed alone.
+        set -l at (contains -i -- -- $tokens); or return
+        complete -C (string join ' ' -- (string escape -- $tokens[(math $at + 1)..-1]) "$current")
+        return
+    end
+    test (count $candidates) -gt 0; and printf '%s\n' $candidates
 end
 complete -c mfa-env -e
 complete -c mfa-env -f -a '(__mfa_env_complete)'

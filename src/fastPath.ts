@@ -8,7 +8,7 @@ import { clearSession } from './commands/clearSession';
 import { exportChange, originalEnv, renewTime } from './env/envChange';
 import { FORMATS, SHELLS, defaultShell, formatOfShell, renderChange, type Format, type Shell } from './env/formats';
 import { renderCredentialProcess } from './env/formats/json';
-import { chooseProfile } from './profiles/chooseProfile';
+import { chooseProfile, rememberedDuration } from './profiles/chooseProfile';
 import type { Env } from './profiles/configPaths';
 import { SessionCache, credentialsOf } from './session/cache';
 import { cacheDir, cacheDisabled, minTtlSeconds } from './session/cacheSettings';
@@ -84,14 +84,16 @@ function cachedExport(request: FastRequest, shell: Shell, env: Env, uid: number)
   const original = originalEnv(env);
   if (cacheDisabled(original)) return undefined;
   const profile = chooseProfile(request.profile, env, original);
+  // Renewing the loaded session keeps its length (a malformed one throws: the full CLI says what is wrong).
+  const durationSeconds = rememberedDuration(profile, env);
   const minTtl = minTtlSeconds(original);
   const cache = new SessionCache({ dir: cacheDir(original), minTtlSeconds: minTtl, uid, warn: () => undefined });
-  const memo = recallPlan(cache, profile, original);
+  const memo = recallPlan(cache, profile, durationSeconds, original);
   const entry = memo && cache.freshFile(memo.sessionFile);
   if (!memo || !entry) return undefined;
   const credentials = credentialsOf(entry);
   const format = request.format ?? formatOfShell(shell);
   if (format === 'json') return renderCredentialProcess(credentials);
   const renewAt = renewTime(credentials.expiration, minTtl);
-  return renderChange(format, exportChange(env, { ...credentials, profile: memo.profile, region: memo.region, roleArn: memo.roleArn, renewAt }));
+  return renderChange(format, exportChange(env, { ...credentials, profile: memo.profile, region: memo.region, roleArn: memo.roleArn, renewAt, durationSeconds }));
 }

@@ -14,6 +14,7 @@ import type { CommandName } from './commandNames';
 import { ExitCode, MfaEnvError, UsageError, show } from './errors';
 import { timeoutMs } from './profiles/duration';
 import { PROMPTS } from './session/promptNames';
+import { EXEC_NEEDS_DASHES, explainUsage } from './usageMessages';
 
 
 /** What the default command's flags give: the export's arguments, plus the flags it dispatches on. */
@@ -82,6 +83,16 @@ function sessionOptions(y: Argv) {
 
 const timeoutOption = { type: 'number', describe: 'Seconds to wait for AWS on one call, retries included (default 15)' } as const;
 
+/**
+ * For list and status, which read the cache and never ask for a code: --no-cache leaves the cache unread, and
+ * --no-input is taken (and changes nothing) so that scripts can pass it to every command.
+ */
+function cacheOptions(y: Argv) {
+  return y
+    .option('cache', { type: 'boolean', default: true, describe: 'Read the session cache (--no-cache: show nothing cached)' })
+    .option('input', { type: 'boolean', default: true, hidden: true });
+}
+
 /** What a command gives for stdout, or as code for the calling shell. */
 interface Output {
   text: string;
@@ -129,8 +140,8 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   },
   list: {
     cmd: 'list',
-    describe: 'List the profiles: user or role, source, MFA device, and the time left on cached sessions',
-    builder: (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }),
+    describe: 'List the profiles: user, role or credential_process, the profile with the keys, MFA device, and the time left on cached sessions',
+    builder: (y) => cacheOptions(y.option('json', { type: 'boolean', describe: 'Print JSON' })),
   },
   setup: {
     cmd: 'setup <profile>',
@@ -167,7 +178,7 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   status: {
     cmd: 'status',
     describe: 'Show the session loaded in this shell',
-    builder: (y) => y.option('check', { type: 'boolean', describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1' }),
+    builder: (y) => cacheOptions(y.option('check', { type: 'boolean', describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1' })),
   },
   // For the shell integration only: its profile functions, and completion.
   __profiles: {
@@ -215,7 +226,9 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   },
   async exec(args) {
     const { execCommand } = await import('./commands/execCommand');
-    const command = [...((args.command as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
+    // Only after `--`: a command's options before it would be read as mfa-env's (-d, -f, -p...).
+    if (((args.command as string[] | undefined) ?? []).length) throw new UsageError(EXEC_NEEDS_DASHES);
+    const command = ((args['--'] as string[] | undefined) ?? []).map(String);
     const result = await execCommand({ ...(args as unknown as ExecArgs), profile: oneProfile(args.profile) }, command, io, process);
     process.exitCode = result.code;
   },
@@ -226,7 +239,7 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
       import('./env/envChange'),
       import('./keys/keystore'),
     ]);
-    const rows = await listProfiles(io.env, openCache(true, originalEnv(io.env), io), keystoreFor(originalEnv(io.env), io.uid));
+    const rows = await listProfiles(io.env, openCache(args.cache !== false, originalEnv(io.env), io), keystoreFor(originalEnv(io.env), io.uid));
     emit({ text: args.json ? `${JSON.stringify(rows, null, 2)}\n` : formatListing(rows) });
   },
   async setup(args) {
@@ -269,7 +282,7 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
       import('./env/envChange'),
       import('./keys/keystore'),
     ]);
-    const report = await status(io.env, openCache(true, originalEnv(io.env), io), undefined, keystoreFor(originalEnv(io.env), io.uid));
+    const report = await status(io.env, openCache(args.cache !== false, originalEnv(io.env), io), undefined, keystoreFor(originalEnv(io.env), io.uid));
     if (args.check) process.exitCode = report.active ? 0 : 1;
     else emit({ text: report.text });
   },
@@ -313,8 +326,8 @@ export function parser(argv: string[], emit: (output: Output) => void): Argv {
     .exitProcess(false)
     .wrap(Math.min(110, process.stderr.columns || 110))
     .fail((message, err) => {
-      // yargs spreads some messages over lines; an error is one line.
-      throw err ?? new UsageError(message.replace(/\s*\n\s*/g, ' '));
+      // yargs spreads some messages over lines; an error is one line, in the user's terms (usageMessages.ts).
+      throw err ?? new UsageError(explainUsage(message.replace(/\s*\n\s*/g, ' '), argv, COMMANDS, globalOptions));
     });
 }
 

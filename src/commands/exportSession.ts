@@ -1,4 +1,4 @@
-import { exportChange, originalEnv, renewTime, rfc3339 } from '../env/envChange';
+import { DURATION_VAR, exportChange, originalEnv, renewTime, rfc3339 } from '../env/envChange';
 import { ConfigError, UsageError, show } from '../errors';
 import { editProfile } from '../profiles/editIniFile';
 import { formatOfShell, renderChange, type Format, type Shell } from '../env/formats';
@@ -7,7 +7,7 @@ import type { Plan } from '../profiles/resolvePlan';
 import type { Session } from '../session/obtainSession';
 import { configFilePaths, loadConfigFiles, type Env } from '../profiles/configFiles';
 import { checkProfileNameToWrite } from '../profiles/checks';
-import { chooseProfile } from '../profiles/chooseProfile';
+import { profileChoice, rememberedDuration } from '../profiles/chooseProfile';
 import { durationOption, timeoutMs } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
@@ -103,7 +103,14 @@ async function writeProfile(name: string, plan: Plan, session: Session, io: Comm
 /** The environment change that loads the session: the same for every format and for `exec`. */
 export function sessionChange(env: CommandIo['env'], plan: Plan, session: Session) {
   const renewAt = renewTime(session.credentials.expiration, minTtlSeconds(originalEnv(env)));
-  return exportChange(env, { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn, renewAt });
+  return exportChange(env, {
+    ...session.credentials,
+    profile: plan.profile,
+    region: plan.region,
+    roleArn: session.roleArn,
+    renewAt,
+    durationSeconds: plan.durationRequested,
+  });
 }
 
 /** Resolves the profile and gets its session: from the cache, or with an MFA code and STS. */
@@ -142,9 +149,10 @@ export interface SessionSource {
 
 export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<SessionSource> {
   const original = originalEnv(io.env);
-  const profileName = chooseProfile(args.profile, io.env, original);
-  // A bad flag is reported before anything is read or asked.
-  const durationSeconds = args.duration === undefined ? undefined : durationOption(args.duration);
+  const { name: profileName, why: nameOrigin } = profileChoice(args.profile, io.env, original);
+  // A bad flag is reported before anything is read or asked. Without one, renewing the loaded session keeps its length.
+  const remembered = args.duration === undefined ? rememberedDuration(profileName, io.env) : undefined;
+  const durationSeconds = args.duration !== undefined ? durationOption(args.duration) : remembered;
   const flagCode = args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : undefined;
   const timeout = timeoutMs(args.timeout);
   if (args.prompt !== undefined && args.mfaProcess !== undefined) throw new UsageError('--prompt and --mfa-process are two ways to get the code; give one');
@@ -156,7 +164,14 @@ export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: Command
   const signatures = { [paths.configPath]: fileSignature(paths.configPath), [paths.credentialsPath]: fileSignature(paths.credentialsPath) };
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
   const keystore = keystoreFor(original, io.uid);
-  const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl, keystore });
+  const plan = resolvePlan(profiles, profileName, recorded.env, {
+    mfaSerial: args.mfaSerial,
+    nameOrigin,
+    durationSeconds,
+    durationOrigin: args.duration === undefined && remembered !== undefined ? `${DURATION_VAR} (the length of the loaded session; give -d to choose another)` : undefined,
+    endpointUrl: args.endpointUrl,
+    keystore,
+  });
   const cache = openCache(args.cache, original, io);
   io.debug?.(
     `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}${plan.keys.inKeyring ? ' (OS keyring)' : ''}, MFA device ${plan.mfaSerial}, ` +
@@ -166,7 +181,7 @@ export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: Command
   return {
     plan,
     profiles,
-    codes: flagCode ?? codeSourceFor(plan, args, io.env, { stdin: io.stdin }),
+    codes: flagCode ?? codeSourceFor(plan, args, io.env, { stdin: io.stdin, hint: args.format === 'json' ? CREDENTIAL_PROCESS_HINT : undefined }),
     laterCodes: (none) => codeSourceFor(plan, args, io.env, { none }),
     obtain: (codes, options = {}) =>
       obtainSession(plan, {
@@ -179,8 +194,9 @@ export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: Command
         debug: io.debug,
       }),
     remember() {
-      // Only plain requests are what the fast path serves: flags that change the plan always take this path.
-      if (cache && args.mfaSerial === undefined && durationSeconds === undefined && args.endpointUrl === undefined) {
+      // The fast path serves plain requests, with the loaded session's length when renewing it (the memo is kept per
+      // length); other flags always take this path.
+      if (cache && args.mfaSerial === undefined && args.endpointUrl === undefined) {
         rememberPlan(cache, profileName, signatures, recorded, plan);
       }
     },
@@ -192,7 +208,7 @@ export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: Command
  * then `--mfa-process`; `--no-input` asks nobody; then the profile's mfa_process (which may ask: a YubiKey touch, a
  * password manager unlock); else the terminal, or with none the profile's mfa_prompt dialog, or piped `stdin`.
  */
-function codeSourceFor(plan: Plan, args: Omit<ExportArgs, 'shell'>, env: Env, where: { stdin?: NodeJS.ReadableStream; none?: CodeSource }): CodeSource {
+function codeSourceFor(plan: Plan, args: Omit<ExportArgs, 'shell'>, env: Env, where: { stdin?: NodeJS.ReadableStream; none?: CodeSource; hint?: string }): CodeSource {
   const dialog = (prompt: DialogPrompt) => () => (require('../session/desktopPrompt') as typeof import('../session/desktopPrompt')).codeFromDialog(prompt, env);
   if (args.prompt !== undefined && args.prompt !== 'terminal') return dialog(args.prompt)();
   if (args.prompt === 'terminal') return interactiveCodeSource(where);
@@ -204,6 +220,10 @@ function codeSourceFor(plan: Plan, args: Omit<ExportArgs, 'shell'>, env: Env, wh
   return interactiveCodeSource({ ...where, dialog: configured && configured !== 'terminal' ? dialog(configured) : undefined });
 }
 
+// Run by the AWS CLI or an SDK as credential_process, with no terminal, mfa-env cannot be given a code by flag or
+// stdin (the profile's credential_process line is fixed): only a command that prints one can help.
+const CREDENTIAL_PROCESS_HINT =
+  'for credential_process, give the profile an mfa_prompt (a desktop dialog) or an mfa_process (a command that prints the code), or add --mfa-process COMMAND to its credential_process line';
 
 export function openCache(enabled: boolean | undefined, env: Env, io: Pick<CommandIo, 'uid' | 'warn'>): SessionCache | undefined {
   if (enabled === false || cacheDisabled(env)) return undefined;

@@ -1,16 +1,19 @@
 import { originalEnv } from '../env/envChange';
 import { MfaEnvError, escapeControls, showName } from '../errors';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
-import { formatDuration } from '../profiles/duration';
+import { formatTimeLeft, secondsUntil } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
-import { resolvePlan, type Keystore, type Plan } from '../profiles/resolvePlan';
+import { resolvePlan, usesCredentialProcess, type Keystore, type Plan } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
 import { mfaSessionKey, roleSessionKey } from '../session/sessionKeys';
 
 export interface ProfileListing {
   profile: string;
-  /** `user`: GetSessionToken with the profile's keys; `role`: AssumeRole; absent when mfa-env cannot serve it. */
-  kind?: 'user' | 'role';
+  /**
+   * `user`: GetSessionToken with the profile's keys; `role`: AssumeRole; `process`: credentials from its
+   * credential_process, for other tools; absent when mfa-env cannot serve it.
+   */
+  kind?: 'user' | 'role' | 'process';
   source?: string;
   mfaSerial?: string;
   roleArn?: string;
@@ -30,14 +33,18 @@ export async function listProfiles(env: Env, cache: SessionCache | undefined, ke
   const left = (key: Parameters<SessionCache['fileFor']>[0]) => {
     if (!cache || !present.has(cache.fileFor(key))) return undefined;
     const entry = cache.peek(key);
-    return entry && Math.max(0, cache.secondsLeft(entry));
+    // Counted as the prompt counts it, so both say the same at the same moment.
+    return entry && Math.max(0, secondsUntil(Date.parse(entry.expiration) / 1000, now));
   };
+  const now = Date.now();
   // Session names do not matter for a listing; a fixed user spares a system call per role.
-  const options = { userName: 'list', now: new Date(), keystore };
+  const options = { userName: 'list', now: new Date(now), keystore };
   return profiles
     .names()
     .filter((name) => !name.endsWith('-long-term') || !profiles.has(name.slice(0, -'-long-term'.length)))
     .map((name) => {
+      const own = profiles.get(name);
+      if (own && usesCredentialProcess(own)) return { profile: name, kind: 'process' } satisfies ProfileListing;
       let plan: Plan;
       try {
         plan = resolvePlan(profiles, name, original, options);
@@ -60,16 +67,20 @@ export async function listProfiles(env: Env, cache: SessionCache | undefined, ke
 
 /** A table for people: one line per profile. Names and values from the files are shown printable (JSON needs no help). */
 export function formatListing(rows: ProfileListing[]): string {
-  const time = (s?: number) => (s === undefined ? '' : s <= 0 ? 'expired' : `${formatDuration(s - (s % 60) || s)} left`);
+  const time = (s?: number) => (s === undefined ? '' : s <= 0 ? 'expired' : `${formatTimeLeft(s)} left`);
   const table = [['PROFILE', 'KIND', 'SOURCE', 'MFA DEVICE', 'CACHED SESSION']];
   for (const r of rows) {
     if (!r.kind) {
       table.push([showName(r.profile), '-', '', '', `not served: ${escapeControls(r.problem ?? '')}`]);
       continue;
     }
+    if (r.kind === 'process') {
+      table.push([showName(r.profile), r.kind, '', '', 'credential_process, run by the AWS CLI and SDKs']);
+      continue;
+    }
     const cached = r.kind === 'role' && r.sessionSecondsLeft === undefined && r.mfaSessionSecondsLeft ? `MFA session ${time(r.mfaSessionSecondsLeft)}` : time(r.sessionSecondsLeft);
-    const source = r.kind === 'role' || r.source !== r.profile ? showName(r.source ?? '') : '';
-    table.push([showName(r.profile), r.kind, source, showName(r.mfaSerial ?? ''), cached]);
+    // The profile whose keys are used, as in --json: for a user profile, itself (or its aws-mfa NAME-long-term).
+    table.push([showName(r.profile), r.kind, showName(r.source ?? ''), showName(r.mfaSerial ?? ''), cached]);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   return `${table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n')}\n`;

@@ -1,7 +1,8 @@
 import { originalEnv } from '../env/envChange';
+import { rememberedDuration } from '../profiles/chooseProfile';
 import { escapeControls, showName } from '../errors';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
-import { formatDuration } from '../profiles/duration';
+import { formatTimeLeft, secondsUntil } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan, type Keystore } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
@@ -26,13 +27,13 @@ export async function status(env: Env, cache: SessionCache | undefined, nowMs = 
   if (!profile || Number.isNaN(new Date(expiresAt * 1000).getTime())) {
     lines.push('No mfa-env session is loaded in this shell.');
   } else {
-    const left = Math.floor(expiresAt - nowMs / 1000);
+    const left = secondsUntil(expiresAt, nowMs);
     active = left > 0;
     // Everything here comes from the environment, which anything may have set: shown printable.
     lines.push(`profile:  ${showName(profile)}`);
     if (env.MFA_ENV_ROLE_ARN) lines.push(`role:     ${showName(env.MFA_ENV_ROLE_ARN)}`);
-    lines.push(`expires:  ${new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${active ? `${minutes(left)} left` : 'expired'})`);
-    lines.push(`renewal:  ${await renewal(profile, env, cache, keystore)}`);
+    lines.push(`expires:  ${new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${active ? `${formatTimeLeft(left)} left` : 'expired'})`);
+    lines.push(`renewal:  ${await renewal(profile, env, cache, nowMs, keystore)}`);
   }
   const skipped = (env.MFA_ENV_SKIPPED_FUNCTIONS ?? '').split('\n').filter(Boolean);
   if (skipped.length) {
@@ -42,21 +43,18 @@ export async function status(env: Env, cache: SessionCache | undefined, nowMs = 
   return { text: `${lines.join('\n')}\n`, active };
 }
 
-async function renewal(profile: string, env: Env, cache: SessionCache | undefined, keystore?: Keystore): Promise<string> {
+async function renewal(profile: string, env: Env, cache: SessionCache | undefined, nowMs: number, keystore?: Keystore): Promise<string> {
   if (!cache) return 'needs an MFA code (the session cache is off)';
   try {
     const original = originalEnv(env);
-    const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original, { keystore });
+    // The plan a renewal would make: with the loaded session's length.
+    const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original, { durationSeconds: rememberedDuration(profile, env), keystore });
     const mfa = cache.fresh(mfaSessionKey(plan));
     if (mfa && (plan.roles.length === 0 || plan.roles[0].durationSeconds <= 3600)) {
-      return `\`mfa-env\` renews it without a code (the cached MFA session has ${minutes(cache.secondsLeft(mfa))} left)`;
+      return `\`mfa-env\` renews it without a code (the cached MFA session has ${formatTimeLeft(secondsUntil(Date.parse(mfa.expiration) / 1000, nowMs))} left)`;
     }
     return '`mfa-env` renews it with a new MFA code';
   } catch (err) {
     return `the profile cannot be resolved now (${escapeControls((err as Error).message)})`;
   }
-}
-
-function minutes(seconds: number): string {
-  return formatDuration(Math.max(60, seconds - (seconds % 60)));
 }

@@ -31,7 +31,13 @@ export type ManagedVar = (typeof MANAGED_VARS)[number];
  * nothing from the profile or the settings: the label is the name made safe to print (control characters escaped,
  * as in every message), and the renewal time already has MFA_ENV_MIN_TTL applied.
  */
-export const SESSION_VARS = ['MFA_ENV_PROFILE', 'MFA_ENV_PROFILE_LABEL', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT', 'MFA_ENV_ROLE_ARN'] as const;
+export const SESSION_VARS = ['MFA_ENV_PROFILE', 'MFA_ENV_PROFILE_LABEL', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT', 'MFA_ENV_ROLE_ARN', 'MFA_ENV_DURATION'] as const;
+
+/**
+ * The session length asked for with --duration, in seconds: a renewal of the loaded profile asks for it again
+ * (see rememberedDuration), so `mfa-env` after `mfa-env prod -d 2h` gives 2 hours, not the default.
+ */
+export const DURATION_VAR = 'MFA_ENV_DURATION';
 
 const SAVED_LIST = 'MFA_ENV_SAVED';
 const savedName = (name: ManagedVar) => `MFA_ENV_SAVED_${name}`;
@@ -48,6 +54,8 @@ export interface SessionVars {
   roleArn?: string;
   /** When the shell integration should renew the session (see renewTime). */
   renewAt?: number;
+  /** The length asked for (--duration, or the loaded session's), kept for renewals; absent for the default. */
+  durationSeconds?: number;
 }
 
 /**
@@ -114,6 +122,7 @@ export function exportChange(env: Env, session: SessionVars): EnvChange {
   change.set('MFA_ENV_EXPIRES_AT', String(Math.floor(session.expiration.getTime() / 1000)));
   change.set('MFA_ENV_RENEW_AT', session.renewAt === undefined ? null : String(session.renewAt));
   change.set('MFA_ENV_ROLE_ARN', session.roleArn ?? null);
+  change.set(DURATION_VAR, session.durationSeconds === undefined ? null : String(session.durationSeconds));
   return change;
 }
 

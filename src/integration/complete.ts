@@ -2,22 +2,14 @@
 // (main.ts COMMANDS), so every option in --help completes and the shells know no option or command themselves.
 // Words come back one per line: escaped for insertion for bash (readline inserts them as they are), as they are
 // for zsh and fish (compadd and complete quote what they insert). None is ever evaluated.
-import yargs from 'yargs/yargs';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { optionsOf as optionsOfSpec, positionalChoices, positionalNames, type OptionInfo } from '../commandOptions';
 import { originalEnv } from '../env/envChange';
 import { COMMANDS, globalOptions, type CommandSpec } from '../main';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
-import type { IntegrationShell } from './shellTable';
-
-interface OptionInfo {
-  name: string;
-  /** One-letter aliases, as `-x`. */
-  short: string[];
-  takesValue: boolean;
-  choices?: string[];
-  /** A boolean that defaults to true: offered as --no-NAME too. */
-  negatable: boolean;
-}
+import { DELEGATE_LINE, type IntegrationShell } from './shellTable';
 
 // What makes a word unsafe to type as it is, for bash: anything but these is escaped with a backslash.
 const BASH_PLAIN = /[^A-Za-z0-9_.@+%:,/=-]/g;
@@ -41,7 +33,9 @@ export async function complete(shell: IntegrationShell, words: string[], env: En
     const cut = lastBreak(raw, wordBreaks);
     breakPrefix = cut === -1 ? '' : unquote(raw.slice(0, cut + 1));
   }
-  const candidates = (await candidatesFor(tokens, env)).filter((c) => !UNSHOWABLE.test(c) && c.length <= 500);
+  const found = await candidatesFor(tokens, env);
+  if (found === DELEGATE) return `${DELEGATE_LINE}\n`;
+  const candidates = found.filter((c) => !UNSHOWABLE.test(c) && c.length <= 500);
   // zsh and fish match the word as typed (quotes and all) against the candidates themselves.
   if (shell !== 'bash') return candidates.map((c) => `${c}\n`).join('');
   const current = tokens.at(-1) ?? '';
@@ -51,7 +45,10 @@ export async function complete(shell: IntegrationShell, words: string[], env: En
     .join('');
 }
 
-async function candidatesFor(tokens: string[], env: Env): Promise<string[]> {
+// After `exec PROFILE -- COMMAND`, the words are COMMAND's own: the answer is DELEGATE_LINE (see shellTable.ts).
+const DELEGATE = Symbol('delegate');
+
+async function candidatesFor(tokens: string[], env: Env): Promise<string[] | typeof DELEGATE> {
   const current = tokens.at(-1) ?? '';
   const before = tokens.slice(1, -1);
   // A profile function is the export with the profile given.
@@ -60,13 +57,18 @@ async function candidatesFor(tokens: string[], env: Env): Promise<string[]> {
   let options = optionsOf(COMMANDS.$0);
   let positionals = functionMode ? 1 : 0;
   let afterDashes = false;
+  let wordsAfterDashes = 0;
   let valueFor: OptionInfo | undefined;
+  let dashesAsValue = false;
   for (const word of before) {
     if (valueFor) {
       valueFor = undefined;
+      dashesAsValue ||= word === '--';
     } else if (afterDashes) {
-      positionals++;
+      wordsAfterDashes++;
     } else if (word === '--') {
+      // The shells find the command after the first `--` of the line: then it must be exec's.
+      if (dashesAsValue) return [];
       afterDashes = true;
     } else if (word.startsWith('-') && word !== '-') {
       const option = findOption(options, word);
@@ -79,22 +81,33 @@ async function candidatesFor(tokens: string[], env: Env): Promise<string[]> {
     }
   }
   if (valueFor) return valuesOf(valueFor, env);
-  if (afterDashes) return [];
+  if (afterDashes) {
+    if (command !== 'exec') return [];
+    // The command to run: the programs on PATH, which is where exec finds it (not the shell's functions or aliases).
+    return wordsAfterDashes === 0 ? commandsOnPath(current, env) : DELEGATE;
+  }
   const eq = current.indexOf('=');
   if (current.startsWith('--') && eq !== -1) {
     const option = findOption(options, current.slice(0, eq));
     return option?.takesValue ? (await valuesOf(option, env)).map((v) => `${current.slice(0, eq + 1)}${v}`) : [];
   }
-  if (current.startsWith('-')) {
-    return options.flatMap((o) => [`--${o.name}`, ...(o.negatable ? [`--no-${o.name}`] : []), ...o.short.map((s) => `-${s}`)]);
-  }
   const positional = positionalNames(COMMANDS[command].cmd)[positionals];
+  // exec's command comes after `--` (usageMessages.ts): that is what completes in its place.
+  const dashes = command === 'exec' && positional === 'command' ? ['--'] : [];
+  if (current.startsWith('-')) {
+    return [...dashes, ...options.flatMap((o) => [`--${o.name}`, ...(o.negatable ? [`--no-${o.name}`] : []), ...o.short.map((s) => `-${s}`)])];
+  }
+  if (dashes.length) return dashes;
   if (command === '$0' && positionals === 0) {
     return [...Object.keys(COMMANDS).filter(isPublicCommand), ...(await profileNames(env))];
   }
   if (positional === 'profile') return profileNames(env);
   const choices = (positional && positionalChoices(COMMANDS[command], positional)) || [];
   return choices;
+}
+
+function optionsOf(spec: CommandSpec): OptionInfo[] {
+  return optionsOfSpec(spec, globalOptions);
 }
 
 function isPublicCommand(word: string): boolean {
@@ -111,47 +124,35 @@ async function valuesOf(option: OptionInfo, env: Env): Promise<string[]> {
   return option.name === 'profile' ? profileNames(env) : [];
 }
 
-type YargsOptions = {
-  key: Record<string, unknown>;
-  alias: Record<string, string[]>;
-  boolean: string[];
-  choices: Record<string, string[]>;
-  default: Record<string, unknown>;
-  hiddenOptions: string[];
-};
-
-// yargs' own record of what it was given (public in yargs, missing from its types).
-function yargsOptions(y: unknown): YargsOptions {
-  return (y as { getOptions(): YargsOptions }).getOptions();
-}
-
-/** The options of a command as yargs has them: its builder's, the global ones, and --help. */
-function optionsOf(spec: CommandSpec): OptionInfo[] {
-  const o = yargsOptions(globalOptions(spec.builder(yargs([]).version(false))));
-  const positional = new Set(positionalNames(spec.cmd));
-  // yargs lists aliases as keys too (f for refresh, tokenCode for token-code): the long names are the options.
-  const infos: OptionInfo[] = Object.keys(o.key)
-    .filter((key) => key.length > 1 && !/[A-Z]/.test(key) && !o.hiddenOptions.includes(key))
-    .map((name) => ({
-      name,
-      short: (o.alias[name] ?? []).filter((a) => a.length === 1),
-      // A positional with an alias (`-p PROFILE`) is an option too.
-      takesValue: positional.has(name) || !o.boolean.includes(name),
-      choices: o.choices[name]?.map(String),
-      negatable: o.boolean.includes(name) && o.default[name] === true,
-    }))
-    .filter((info) => !positional.has(info.name) || info.short.length > 0);
-  if (!infos.some((i) => i.name === 'help')) infos.push({ name: 'help', short: ['h'], takesValue: false, negatable: false });
-  return infos;
-}
-
-function positionalNames(cmd: string): string[] {
-  return [...cmd.matchAll(/[<[]([^\]>.]+)(?:\.\.)?[\]>]/g)].map((m) => m[1]);
-}
-
-function positionalChoices(spec: CommandSpec, name: string): string[] | undefined {
-  const o = yargsOptions(spec.builder(yargs([]).version(false)));
-  return o.choices[name]?.map(String);
+/**
+ * The names of the executable files in PATH's directories that start with `prefix`, as bash's own command completion
+ * offers them. Relative and empty PATH entries (the working directory) are left out: exec would run a program found
+ * there, but offering one is a trap.
+ */
+function commandsOnPath(prefix: string, env: Env): string[] {
+  const found = new Set<string>();
+  for (const dir of (env.PATH ?? '').split(':')) {
+    if (!isAbsolute(dir)) continue;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix) || found.has(name) || found.size >= 10000) continue;
+      try {
+        const path = join(dir, name);
+        if (statSync(path).isFile()) {
+          accessSync(path, constants.X_OK);
+          found.add(name);
+        }
+      } catch {
+        // gone, or not ours to run
+      }
+    }
+  }
+  return [...found].sort();
 }
 
 /** Every profile name of the files; none when they cannot be read (completion never fails loudly). */

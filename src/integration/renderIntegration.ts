@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVAL_FD_VAR } from '../evalChannel';
-import { INTEGRATION_SHELLS, SHELL_TABLE, type IntegrationShell } from './shellTable';
+import { INTEGRATION_SHELLS, SHELL_TABLE, quotedDelegateLine, type IntegrationShell } from './shellTable';
 
 /** Under this much time left the prompt turns yellow (red and "expiring" come from MFA_ENV_RENEW_AT). */
 export const SOON_SECONDS = 15 * 60;
@@ -29,6 +29,7 @@ function values(shell: IntegrationShell): Record<string, string> {
     MEMO_HEADER_QUOTED: quote(memoHeader),
     PROFILES_COMMAND: '__profiles',
     COMPLETE_COMMAND: '__complete',
+    DELEGATE_LINE_QUOTED: quotedDelegateLine(shell),
   };
 }
 

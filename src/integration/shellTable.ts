@@ -74,5 +74,18 @@ export function fishVarName(name: string): string {
   return name.replace(/[^A-Za-z0-9]/g, (c) => (c === '_' ? '__' : `_${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}_`));
 }
 
+/**
+ * What `__complete` answers after `exec PROFILE -- COMMAND`: the words that follow are COMMAND's own, so the shell
+ * completes them as it would if COMMAND had been typed alone (bash-completion's _command_offset, zsh's _normal,
+ * fish's complete -C; else file names). A line that no candidate can be, since candidates never hold control
+ * characters; written into each shell file in that shell's quoting.
+ */
+export const DELEGATE_LINE = '\u0001command';
+
+export function quotedDelegateLine(shell: IntegrationShell): string {
+  const word = DELEGATE_LINE.slice(1);
+  return shell === 'fish' ? `\\x01${word}` : `$'\\001${word}'`;
+}
+
 /** Every memo file name, for `forget`. */
 export const MEMO_FILES = INTEGRATION_SHELLS.map((s) => SHELL_TABLE[s].memoFile);

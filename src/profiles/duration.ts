@@ -18,6 +18,25 @@ export function formatDuration(seconds: number): string {
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
 }
 
+/**
+ * Whole seconds from now to an end given in epoch seconds, counted as the shells count them (the clock's whole
+ * seconds, `printf '%(%s)T'`, EPOCHSECONDS, `date +%s`), so that all say the same at the same moment.
+ */
+export function secondsUntil(endEpochSeconds: number, nowMs: number): number {
+  return Math.floor(endEpochSeconds) - Math.floor(nowMs / 1000);
+}
+
+/**
+ * The time a session has left, for people: whole minutes rounded down, so it never promises time that is not there
+ * (`<1m`, `42m`, `1h05m`). `status`, `list` and the shells' prompt segments all show it so; the prompt code in
+ * src/integration/templates/ follows the same rule, and a test holds the two together.
+ */
+export function formatTimeLeft(seconds: number): string {
+  if (seconds < 60) return '<1m';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 /** GetSessionToken: 15 minutes to 36 hours, 12 hours unless asked. */
 export const SESSION_TOKEN_LIMITS = { min: 900, max: 129600, default: 43200 } as const;
 /** AssumeRole: 15 minutes to the role's maximum (at most 12 hours), 1 hour unless asked. */

@@ -1,5 +1,8 @@
 import { ConfigError, show } from '../errors';
 import type { ConfigFiles, Section } from './configFiles';
+import { nearMiss } from './nearMiss';
+
+const LONG_TERM = '-long-term';
 
 export interface Profile {
   name: string;
@@ -37,14 +40,28 @@ export class ProfileSet {
     };
   }
 
-  require(name: string): Profile {
+  /** The profile, or an error that lists what there is and suggests a near miss; `why` says where the name came from. */
+  require(name: string, why?: string): Profile {
     const profile = this.get(name);
     if (!profile) {
-      throw new ConfigError(
-        `profile ${show(name)} not found in ${show(this.files.configPath)} or ${show(this.files.credentialsPath)}; check the name (and AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)`,
-      );
+      const { configPath, credentialsPath } = this.files;
+      throw new ConfigError(`profile ${show(name)}${why ? ` (${why})` : ''} not found in ${show(configPath)} or ${show(credentialsPath)}; ${this.whatThereIs(name)}`);
     }
     return profile;
+  }
+
+  /**
+   * For a name not found: the near miss, and the first few names there are (a config may hold thousands). An
+   * aws-mfa `NAME-long-term` section counts as NAME, which is what one asks mfa-env for.
+   */
+  whatThereIs(name: string): string {
+    const names = [...new Set(this.names().map((n) => (n.endsWith(LONG_TERM) && n.length > LONG_TERM.length ? n.slice(0, -LONG_TERM.length) : n)))];
+    if (names.length === 0) return 'neither file has any profile (are AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE right?)';
+    const guess = nearMiss(name, names);
+    const shown = names.filter((n) => n.length <= 64).slice(0, 5);
+    const more = names.length - shown.length;
+    const listing = `${shown.map(show).join(', ')}${more ? ` and ${more.toLocaleString('en-US')} more (mfa-env list)` : ''}`;
+    return guess === undefined ? `profiles there: ${listing}` : `did you mean ${show(guess)}? Profiles there: ${listing}`;
   }
 
   /** A `[services NAME]` section of the config file (per-service endpoints). */

@@ -40,6 +40,8 @@ export interface Plan {
   mfaSerial: string;
   /** Length of the GetSessionToken (MFA) session. */
   sessionDurationSeconds: number;
+  /** The length asked for (--duration, or the loaded session's when renewing it); undefined for the profile's own. */
+  durationRequested?: number;
   /** Empty for an IAM user's profile; otherwise the roles to assume, in order. */
   roles: RoleHop[];
   /** The profile's own region: exported as AWS_REGION / AWS_DEFAULT_REGION. */
@@ -60,7 +62,11 @@ export interface PlanOptions {
   mfaSerial?: string;
   /** `--duration`: the length of the requested profile's own session (MFA session or role session). */
   durationSeconds?: number;
+  /** Where durationSeconds came from, for messages: `--duration` unless told. */
+  durationOrigin?: string;
   endpointUrl?: string;
+  /** Where the profile's name came from, when not named by the user: said when it is not found. */
+  nameOrigin?: string;
   /** For generated role session names. */
   userName?: string;
   now?: Date;
@@ -73,7 +79,7 @@ export interface PlanOptions {
  * `originalEnv`), so a session exported earlier never changes what the profile means.
  */
 export function resolvePlan(profiles: ProfileSet, name: string, env: Env, options: PlanOptions = {}): Plan {
-  const { requested, chain, source, keys, lineage } = standingOf(profiles, name, options.keystore);
+  const { requested, chain, source, keys, lineage } = standingOf(profiles, name, options.keystore, options.nameOrigin);
   const roles = chain.map((profile, i) => roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0));
 
   // The AWS CLI keeps mfa_serial on the role, awsume on the source, aws-mfa as aws_mfa_device: any of them works.
@@ -90,7 +96,7 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
 
   const sessionDurationSeconds =
     roles.length === 0 && options.durationSeconds !== undefined
-      ? checkDuration(options.durationSeconds, SESSION_TOKEN_LIMITS, '--duration')
+      ? checkDuration(options.durationSeconds, SESSION_TOKEN_LIMITS, options.durationOrigin ?? '--duration')
       : (configuredDuration(source, SESSION_TOKEN_LIMITS) ?? SESSION_TOKEN_LIMITS.default);
 
   // A role profile's region is its own, as in the AWS CLI; an aws-mfa profile may keep it in its -long-term section.
@@ -103,6 +109,7 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
     keys,
     mfaSerial,
     sessionDurationSeconds,
+    durationRequested: options.durationSeconds,
     roles,
     region,
     // Environment before profile, as in the SDKs; partitions other than aws need their own STS.
@@ -161,7 +168,9 @@ function followSourceProfiles(profiles: ProfileSet, requested: Profile): { chain
     }
     seen.push(sourceName);
     if (!profiles.has(sourceName) && !profiles.has(`${sourceName}-long-term`)) {
-      throw new ConfigError(`source_profile ${show(sourceName)} of profile ${show(current.name)} not found in ${show(profiles.files.configPath)} or ${show(profiles.files.credentialsPath)}`);
+      throw new ConfigError(
+        `source_profile ${show(sourceName)} of profile ${show(current.name)} not found in ${show(profiles.files.configPath)} or ${show(profiles.files.credentialsPath)}; ${profiles.whatThereIs(sourceName)}`,
+      );
     }
     current = findProfile(profiles, sourceName);
   }
@@ -174,7 +183,7 @@ function roleHop(profile: Profile, flagDuration: number | undefined, options: Pl
   const why = chained ? 'a role assumed from another role (role chaining) is capped by STS at' : 'STS allows';
   const durationSeconds =
     flagDuration !== undefined
-      ? checkDuration(flagDuration, limits, '--duration', chained ? `profile ${show(profile.name)} is reached through another role; STS allows` : why)
+      ? checkDuration(flagDuration, limits, options.durationOrigin ?? '--duration', chained ? `profile ${show(profile.name)} is reached through another role; STS allows` : why)
       : (configuredDuration(profile, limits, why) ?? ASSUME_ROLE_LIMITS.default);
   const externalId = setting(profile, 'external_id');
   return {
@@ -195,9 +204,9 @@ function configuredDuration(profile: Profile, limits: { min: number; max: number
   return checkDuration(seconds, limits, where(profile, 'duration_seconds'), why);
 }
 
-function findProfile(profiles: ProfileSet, name: string): Profile {
+function findProfile(profiles: ProfileSet, name: string, why?: string): Profile {
   // aws-mfa keeps the keys in NAME-long-term and writes sessions to NAME, which may not exist yet.
-  return profiles.get(name) ?? (profiles.has(`${name}-long-term`) ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath } : profiles.require(name));
+  return profiles.get(name) ?? (profiles.has(`${name}-long-term`) ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath } : profiles.require(name, why));
 }
 
 /**
@@ -206,8 +215,8 @@ function findProfile(profiles: ProfileSet, name: string): Profile {
  * down, the source, and the aws-mfa `-long-term` section when the keys live there, or would when the keyring holds
  * them). For the plan, and for commands that use the keys alone (setup).
  */
-export function standingOf(profiles: ProfileSet, name: string, keystore?: Keystore) {
-  const requested = findProfile(profiles, name);
+export function standingOf(profiles: ProfileSet, name: string, keystore?: Keystore, nameOrigin?: string) {
+  const requested = findProfile(profiles, name, nameOrigin);
   const { chain, source } = followSourceProfiles(profiles, requested);
   const keys = longTermKeys(profiles, source, keystore);
   const lineage = [...[...chain].reverse(), source];
@@ -290,6 +299,11 @@ function longTermKeys(profiles: ProfileSet, profile: Profile, keystore?: Keystor
       `profile ${show(holder.name)} holds temporary credentials (${key} in ${show(holder.fileOf(key))}); mfa-env needs the IAM user's long-term keys, there or in [${profile.name}-long-term]`,
     );
   }
+  if (accessKeyId === undefined && usesCredentialProcess(holder)) {
+    throw new ConfigError(
+      `profile ${show(holder.name)} gets its credentials from credential_process, which is for the AWS CLI and SDKs to run; mfa-env serves the profile with the IAM user's keys and mfa_serial, or a role on it (mfa-env list shows them)`,
+    );
+  }
   if (accessKeyId === undefined || secretAccessKey === undefined) {
     const missing = accessKeyId === undefined ? 'aws_access_key_id' : 'aws_secret_access_key';
     const keyring = keystore && accessKeyId === undefined && secretAccessKey === undefined ? ` or to the OS keyring (mfa-env keys add ${showName(keyringAccount(profile.name))})` : '';
@@ -297,6 +311,14 @@ function longTermKeys(profiles: ProfileSet, profile: Profile, keystore?: Keystor
   }
   checkAccessKeyId(accessKeyId, where(holder, 'aws_access_key_id'));
   return { profile: holder.name, accessKeyId, secretAccessKey };
+}
+
+/**
+ * A profile whose credentials come from a command (as in the README's `credential_process = mfa-env ...`) and not
+ * from keys or a role: one for other tools to use, not one for mfa-env to serve.
+ */
+export function usesCredentialProcess(profile: Profile): boolean {
+  return setting(profile, 'credential_process') !== undefined && setting(profile, 'aws_access_key_id') === undefined && setting(profile, 'role_arn') === undefined;
 }
 
 // aws_security_token is the old name botocore still reads for the same thing.

@@ -122,12 +122,14 @@ export interface InteractiveOptions {
   stdin?: NodeJS.ReadableStream;
   /** What to say when there is nothing to ask on. */
   none?: CodeSource;
+  /** The advice when there is nothing to ask on, where the usual one does not work (under credential_process). */
+  hint?: string;
 }
 
 /**
  * The code source when no code was given: the terminal (opened only when a code is really needed, so a cached
  * session never touches it), else the configured desktop dialog, else piped stdin, else an error that says how to
- * pass one.
+ * pass one (`hint`, when the caller knows better than the usual advice what works where it runs).
  */
 export function interactiveCodeSource(options: InteractiveOptions): CodeSource {
   let chosen: CodeSource | undefined;
@@ -141,7 +143,7 @@ export function interactiveCodeSource(options: InteractiveOptions): CodeSource {
         ? options.dialog()
         : options.stdin && stdinIsPiped()
           ? codeFromStdin(options.stdin)
-          : (options.none ?? noCodeSource());
+          : (options.none ?? noCodeSource(undefined, options.hint));
     return chosen;
   };
   return {

@@ -16,6 +16,8 @@ import { sessionKeyOf } from './sessionKeys';
 interface PlanMemo {
   version: 1;
   profile: string;
+  /** The length asked for, when one was: a plan (and its session file) differs per length. */
+  durationSeconds?: number;
   /** Path → stat signature, or null for a file that did not exist. */
   files: Record<string, string | null>;
   /**
@@ -83,6 +85,7 @@ export function rememberPlan(
   const memo: PlanMemo = {
     version: 1,
     profile,
+    durationSeconds: plan.durationRequested,
     files: files as Record<string, string | null>,
     env: Object.fromEntries([...recorded.reads].map(([name, value]) => [name, value === undefined ? null : holdsSecret(value) ? { sha256: sha256(value) } : value])),
     result: { profile: plan.profile, region: plan.region, roleArn: plan.roles.at(-1)?.roleArn, sessionFile: cache.fileFor(sessionKeyOf(plan)) },
@@ -90,7 +93,7 @@ export function rememberPlan(
   // The memos live apart from the sessions, in a directory made only inside a cache directory mfa-env trusts. A
   // failed write only means the next run takes the slow path.
   if (cache.subdir(PLANS) === undefined) return;
-  cache.writeText(memoFile(cache, profile), `${JSON.stringify(memo)}\n`);
+  cache.writeText(memoFile(cache, profile, plan.durationRequested), `${JSON.stringify(memo)}\n`);
 }
 
 /** Deletes every memo (with `forget`): they hold no secret, but forgetting everything should leave nothing. */
@@ -102,9 +105,9 @@ export function forgetPlans(cache: SessionCache): void {
   }
 }
 
-/** What `profile` resolves to, from a memo whose every input is unchanged; undefined otherwise. */
-export function recallPlan(cache: SessionCache, profile: string, env: Env): MemoResult | undefined {
-  const text = cache.readText(memoFile(cache, profile), { quiet: true });
+/** What `profile` (asked with that length) resolves to, from a memo whose every input is unchanged; undefined otherwise. */
+export function recallPlan(cache: SessionCache, profile: string, durationSeconds: number | undefined, env: Env): MemoResult | undefined {
+  const text = cache.readText(memoFile(cache, profile, durationSeconds), { quiet: true });
   if (text === undefined) return undefined;
   let memo: PlanMemo;
   try {
@@ -113,6 +116,7 @@ export function recallPlan(cache: SessionCache, profile: string, env: Env): Memo
     return undefined;
   }
   if (memo?.version !== 1 || memo.profile !== profile || typeof memo.env !== 'object' || typeof memo.files !== 'object') return undefined;
+  if ((memo.durationSeconds ?? undefined) !== durationSeconds) return undefined;
   for (const [name, value] of Object.entries(memo.env)) {
     const now = env[name] ?? null;
     if (value !== null && typeof value === 'object' ? now === null || sha256(now) !== value.sha256 : now !== value) return undefined;
@@ -142,8 +146,8 @@ function sha256(value: string): string {
   return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(value).digest('hex');
 }
 
-function memoFile(cache: SessionCache, profile: string): string {
-  return join(plansDir(cache), `${nameHash(profile)}.json`);
+function memoFile(cache: SessionCache, profile: string, durationSeconds: number | undefined): string {
+  return join(plansDir(cache), `${nameHash(durationSeconds === undefined ? profile : `${profile}\0${durationSeconds}`)}.json`);
 }
 
 /**

@@ -154,7 +154,7 @@ describe('failures leave stdout empty and say what to do', () => {
   it('unknown profile', async () => {
     const result = await f.run(['nobody', '-t', '123456']);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toMatch(/^mfa-env: profile "nobody" not found in ".*\/\.aws\/config" or ".*\/\.aws\/credentials"; check the name/);
+    expect(result.stderr).toBe(`mfa-env: profile "nobody" not found in "${f.home.configPath}" or "${f.home.credentialsPath}"; profiles there: "demo-user"\n`);
     expect(f.server.calls).toEqual([]);
   });
 

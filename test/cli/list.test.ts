@@ -24,9 +24,9 @@ describe('mfa-env list', () => {
 
     await f.run(['demo-user', '-t', f.code()]);
     const after = await f.run(['list']);
-    expect(after.stdout).toMatch(/^demo-user\s+user\s+arn:aws:iam::123456789012:mfa\/demo-user\s+11h59m left$/m);
+    expect(after.stdout).toMatch(/^demo-user\s+user\s+demo-user\s+arn:aws:iam::123456789012:mfa\/demo-user\s+(11h59m|12h00m) left$/m);
     // No role session yet, but the MFA session means no code is needed.
-    expect(after.stdout).toMatch(/^admin\s+role\s+demo-user\s+\S+\s+MFA session 11h59m left$/m);
+    expect(after.stdout).toMatch(/^admin\s+role\s+demo-user\s+\S+\s+MFA session (11h59m|12h00m) left$/m);
 
     const json = JSON.parse((await f.run(['list', '--json'])).stdout);
     expect(json).toEqual([
@@ -67,8 +67,8 @@ describe('mfa-env status', () => {
     const result = await f.run(['status'], { env: loaded });
     expect(result.stdout).toMatch(
       new RegExp(
-        `^profile:  admin\\nrole:     arn:aws:iam::${ACCOUNT}:role/admin\\nexpires:  \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(59m left\\)\\n` +
-          'renewal:  `mfa-env` renews it without a code \\(the cached MFA session has 11h59m left\\)\\n$',
+        `^profile:  admin\\nrole:     arn:aws:iam::${ACCOUNT}:role/admin\\nexpires:  \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\((59m|1h00m) left\\)\\n` +
+          'renewal:  `mfa-env` renews it without a code \\(the cached MFA session has (11h59m|12h00m) left\\)\\n$',
       ),
     );
     expect((await f.run(['status', '--check'], { env: loaded })).status).toBe(0);

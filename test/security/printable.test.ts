@@ -42,11 +42,11 @@ describe('mfa-env list', () => {
     expect(result.stdout).not.toMatch(RAW_CONTROL);
     const lines = result.stdout.split('\n');
     const row = (start: string) => lines.find((line) => line.startsWith(start));
-    expect(row('demo-user ')).toMatch(/^demo-user\s+user\s+arn:aws:iam::123456789012:mfa\/demo-user$/);
+    expect(row('demo-user ')).toMatch(/^demo-user\s+user\s+demo-user\s+arn:aws:iam::123456789012:mfa\/demo-user$/);
     expect(row('admin ')).toMatch(/^admin\s+role\s+café\s+arn:aws:iam::123456789012:mfa\/demo-user$/);
-    expect(row('café ')).toMatch(/^café\s+user\s+arn:aws:iam::123456789012:mfa\/demo-user$/);
+    expect(row('café ')).toMatch(/^café\s+user\s+café\s+arn:aws:iam::123456789012:mfa\/demo-user$/);
     expect(row('"title')).toMatch(/^"title\\u001b\]0;owned\\u0007"\s+role\s+"evil\\u001b\[2Juser"\s+arn:aws:iam::123456789012:mfa\/demo-user$/);
-    expect(row('"evil')).toMatch(/^"evil\\u001b\[2Juser"\s+user\s+arn:aws:iam::123456789012:mfa\/demo-user$/);
+    expect(row('"evil')).toMatch(/^"evil\\u001b\[2Juser"\s+user\s+"evil\\u001b\[2Juser"\s+arn:aws:iam::123456789012:mfa\/demo-user$/);
     expect(row('bad-arn ')).toMatch(/not served: .*role_arn.* is "arn:aws:iam::123456789012:role\/x\\u001b\]0;owned\\u0007", not a role ARN/);
     expect(row('bad-serial ')).toMatch(/not served: .* is "arn:\\u009b31mx\\u2028y", not an MFA device/);
     // The message below names the profile unquoted too (aws configure --profile NAME): escaped in place.

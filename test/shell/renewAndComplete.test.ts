@@ -1,9 +1,9 @@
 // Auto-renewal (MFA_ENV_AUTO_RENEW=1) and completion, in real interactive shells.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
-import { integrationFile, ShellSession, type InteractiveShell } from '../support/shellSession';
+import { integrationFile, plain, ShellSession, type InteractiveShell } from '../support/shellSession';
 
 const TIMEOUT = 30000;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/admin`;
@@ -58,6 +58,24 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
       expect(s.pty.output).not.toContain('MFA code for');
       // Served from the cache: a code was never needed, and STS not even called.
       expect(f.server.callsOf('GetSessionToken')).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'MFA_ENV_AUTO_RENEW=1 keeps the length the session was asked for: -d 15m is renewed as 15 minutes, not the default hour',
+    async () => {
+      const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
+      expect(await s.run(`mfa-admin -t ${f.code()} -d 15m`)).toEqual({ out: '', status: 0 });
+      const fifteen = f.server.issued[1];
+      expect((await s.run(show(shell, 'MFA_ENV_DURATION'))).out.trim()).toBe('900');
+      expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
+      await s.run('true');
+      // Renewed from the cache with that 15-minute role session; an hour would have been another AssumeRole.
+      expect(Number((await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim())).toBe(fifteen.expiresAtMs / 1000);
+      expect((await s.run(show(shell, 'MFA_ENV_DURATION'))).out.trim()).toBe('900');
+      expect(f.server.callsOf('AssumeRole').map((c) => c.params.DurationSeconds)).toEqual(['900']);
+      expect(s.pty.output).not.toContain('MFA code for');
     },
     TIMEOUT,
   );
@@ -176,4 +194,90 @@ describe('completion', () => {
     },
     TIMEOUT,
   );
+});
+
+describe('completion after exec PROFILE --', () => {
+  // A program on PATH whose own completion offers alpha and beta, and which prints what it was given.
+  const FAKE = 'zzfakecmd';
+  let bin: string;
+  beforeEach(() => {
+    bin = join(f.home.home, 'fakebin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, FAKE), `#!/bin/sh\nprintf 'ARGS:%s\\n' "$*"\n`, { mode: 0o755 });
+    writeFileSync(join(f.home.home, 'zzfile.txt'), '');
+  });
+
+  const openWithFake = (shell: InteractiveShell, setup?: string) => open(shell, { PATH: `${bin}:${f.home.env.PATH}` }, setup);
+
+  /** Waits until the terminal shows `text` (control sequences aside) after `from`. */
+  async function shown(s: ShellSession, text: string, from: number): Promise<void> {
+    const deadline = Date.now() + 15000;
+    while (!plain(s.pty.output.slice(from)).includes(text)) {
+      if (Date.now() > deadline) throw new Error(`the terminal never showed ${JSON.stringify(text)}:\n${plain(s.pty.output.slice(from))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Types `line` and a Tab, waits for `completed` on the line, then runs it and returns what the fake command got. */
+  async function tabThenRun(s: ShellSession, line: string, completed: string): Promise<string> {
+    const from = s.pty.output.length;
+    s.pty.type(`${line}\t`);
+    await shown(s, completed, from);
+    s.pty.type('\r');
+    await s.pty.waitFor(/ARGS:.*\r?\n/, { from });
+    return /ARGS:(.*?)\r?\n/.exec(plain(s.pty.output.slice(from)))![1];
+  }
+
+  const CASES: Array<[InteractiveShell, string, string]> = [
+    ['bash', 'with bash-completion', 'source /usr/share/bash-completion/bash_completion; complete -W "alpha beta" zzfakecmd'],
+    ['zsh', 'with compinit', 'autoload -Uz compinit && compinit -u -D; _zzfakecmd() { compadd alpha beta }; compdef _zzfakecmd zzfakecmd'],
+    ['fish', 'as it comes', "complete -c zzfakecmd -f -a 'alpha beta'"],
+  ];
+
+  it.each(CASES)(
+    "%s %s: the command name from PATH, then the command's own completion",
+    async (shell, _how, setup) => {
+      const s = await openWithFake(shell, setup);
+      expect(await tabThenRun(s, `mfa-env exec demo-user -t ${f.code()} -- zzfak`, `-- ${FAKE} `)).toBe('');
+      expect(await tabThenRun(s, `mfa-env exec demo-user -t ${f.code()} -- ${FAKE} al`, `${FAKE} alpha`)).toBe('alpha');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'bash without bash-completion: file names, as bash gives for any command it has no completion for',
+    async () => {
+      const s = await openWithFake('bash');
+      expect(await tabThenRun(s, `mfa-env exec demo-user -t ${f.code()} -- ${FAKE} zzfi`, `${FAKE} zzfile.txt`)).toBe('zzfile.txt');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'nothing wrong is inserted: "--" where the command would go, nothing for a command typed without it',
+    async () => {
+      const s = await openWithFake('bash');
+      const complete = async (line: string) =>
+        (await s.run(`COMP_LINE='${line}'; COMP_POINT=${line.length}; __mfa_env_complete; printf '<%s>\\n' "\${COMPREPLY[@]}"`)).out.trim();
+      expect(await complete('mfa-env exec demo-user ')).toBe('<-->');
+      expect(await complete('mfa-env exec demo-user zzfa')).toBe('<>');
+      expect(await complete(`mfa-env exec demo-user -- zzfa`)).toBe(`<${FAKE}>`);
+      // Not after the -- of another command, nor after a -- that was an option's value.
+      expect(await complete('mfa-env demo-user -- zzfa')).toBe('<>');
+      expect(await complete('mfa-env exec demo-user --mfa-process -- -- zzfa')).toBe('<>');
+    },
+    TIMEOUT,
+  );
+});
+
+describe('completion of option values', () => {
+  it.each(['bash', 'zsh', 'fish'] as const)('%s: --format, --shell and init complete to their values, not to profiles', async (shell) => {
+    const words = (line: string[]) => (shell === 'bash' ? [' ', line.join(' ')] : line);
+    const complete = async (line: string[]) => (await f.run(['__complete', shell, '--', ...words(line)])).stdout.split('\n').filter(Boolean);
+    expect(await complete(['mfa-env', '--format', ''])).toEqual(['sh', 'fish', 'json', 'dotenv']);
+    expect(await complete(['mfa-env', '--shell', ''])).toEqual(['sh', 'bash', 'zsh', 'fish']);
+    expect(await complete(['mfa-env', '-s', 'z'])).toEqual(shell === 'bash' ? ['zsh'] : ['sh', 'bash', 'zsh', 'fish']);
+    expect(await complete(['mfa-env', 'init', ''])).toEqual(['bash', 'zsh', 'fish']);
+    expect(await complete(['mfa-demo-user', '--format', 'd'])).toEqual(shell === 'bash' ? ['dotenv'] : ['sh', 'fish', 'json', 'dotenv']);
+  });
 });

@@ -41,7 +41,10 @@ __mfa_env_update_prompt() {
   if ((left <= 0)); then
     text=expired colour=31
   else
-    if ((left < 3600)); then
+    # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
+    if ((left < 60)); then
+      text='<1m'
+    elif ((left < 3600)); then
       text="$((left / 60))m"
     else
       printf -v text '%dh%02dm' $((left / 3600)) $((left % 3600 / 60))
@@ -65,7 +68,8 @@ mfa_env_prompt() {
 }
 
 # MFA_ENV_AUTO_RENEW=1: a session past its renewal time (MFA_ENV_MIN_TTL before its end, worked out by mfa-env) is
-# renewed if that needs no code. Once renewal has failed for a session it is not tried again until another is loaded.
+# renewed, with the length it was asked for, if that needs no code. Once renewal has failed for a session it is not
+# tried again until another is loaded.
 __mfa_env_auto_renew() {
   [[ ${@AUTO_RENEW_VAR@-} == 1 && -n ${@PROFILE_VAR@-} ]] || return 0
   local renew=${@RENEW_VAR@-} now
@@ -73,7 +77,12 @@ __mfa_env_auto_renew() {
   printf -v now '%(%s)T' -1
   ((now >= renew)) || return 0
   # Never wait here for a code being typed in another terminal: the prompt would hang.
-  @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null || __mfa_env_renew_failed=${renew}
+  @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null || :
+  # Failed, or renewed into a session that is due at once (shorter than MFA_ENV_MIN_TTL): not tried again for it.
+  renew=${@RENEW_VAR@-}
+  if ! [[ ${renew} =~ ^[1-9][0-9]{0,11}$ ]] || ((now >= renew)); then
+    __mfa_env_renew_failed=${renew}
+  fi
 }
 
 __mfa_env_hook() {
@@ -165,6 +174,22 @@ __mfa_env_complete() {
   # No candidates when mfa-env fails: nothing to report in the middle of a line being typed.
   # shellcheck disable=SC2312
   mapfile -t COMPREPLY < <(command mfa-env @COMPLETE_COMMAND@ bash -- "${COMP_WORDBREAKS}" "${COMP_LINE:0:COMP_POINT}" 2>/dev/null)
+  # After `exec PROFILE -- COMMAND` the words are COMMAND's: completed as bash would complete COMMAND typed alone
+  # (bash-completion's command offset, as for sudo), or as file names without bash-completion.
+  if ((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == @DELEGATE_LINE_QUOTED@ ]]; then
+    COMPREPLY=()
+    local i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+      [[ ${COMP_WORDS[i]} == -- ]] && break
+    done
+    if ((i + 1 < COMP_CWORD)) && declare -F _comp_command_offset >/dev/null; then
+      _comp_command_offset $((i + 1))
+    elif ((i + 1 < COMP_CWORD)) && declare -F _command_offset >/dev/null; then
+      _command_offset $((i + 1))
+    else
+      compopt -o default
+    fi
+  fi
 }
 complete -F __mfa_env_complete mfa-env
 if ((${#__mfa_env_functions[@]})); then

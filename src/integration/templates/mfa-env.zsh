@@ -40,7 +40,10 @@ __mfa_env_update_prompt() {
   if (( left <= 0 )); then
     text=expired colour=red
   else
-    if (( left < 3600 )); then
+    # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
+    if (( left < 60 )); then
+      text='<1m'
+    elif (( left < 3600 )); then
       text="$(( left / 60 ))m"
     else
       text="$(( left / 3600 ))h${(l:2::0:)$(( left % 3600 / 60 ))}m"
@@ -64,8 +67,8 @@ mfa_env_prompt() {
 }
 
 # MFA_ENV_AUTO_RENEW=1: before a command runs, a session past its renewal time (MFA_ENV_MIN_TTL before its end,
-# worked out by mfa-env) is renewed if that needs no code. Once renewal has failed for a session it is not tried
-# again until another is loaded.
+# worked out by mfa-env) is renewed, with the length it was asked for, if that needs no code. Once renewal has
+# failed for a session it is not tried again until another is loaded.
 __mfa_env_auto_renew() {
   emulate -L zsh
   [[ ${@AUTO_RENEW_VAR@-} == 1 && -n ${@PROFILE_VAR@-} ]] || return 0
@@ -73,7 +76,12 @@ __mfa_env_auto_renew() {
   [[ $renew == <-> && $renew != 0* && ${#renew} -le 12 && ${__mfa_env_renew_failed-} != $renew ]] || return 0
   (( EPOCHSECONDS >= renew )) || return 0
   # Never wait here for a code being typed in another terminal: the prompt would hang.
-  @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null || typeset -g __mfa_env_renew_failed=$renew
+  @LOCK_WAIT_VAR@=0 mfa-env @RENEW_ARGS@ 2>/dev/null </dev/null || :
+  # Failed, or renewed into a session that is due at once (shorter than MFA_ENV_MIN_TTL): not tried again for it.
+  renew=${@RENEW_VAR@-}
+  if [[ $renew != <-> || $renew == 0* || ${#renew} -gt 12 ]] || (( EPOCHSECONDS >= renew )); then
+    typeset -g __mfa_env_renew_failed=$renew
+  fi
 }
 
 __mfa_env_hook() {
@@ -157,6 +165,15 @@ __mfa_env_load_profiles
 __mfa_env_complete() {
   local -a candidates
   candidates=(${(f)"$(command mfa-env @COMPLETE_COMMAND@ zsh -- "${(@)words[1,CURRENT-1]}" "$PREFIX" 2>/dev/null)"})
+  if (( ${#candidates} == 1 )) && [[ $candidates[1] == @DELEGATE_LINE_QUOTED@ ]]; then
+    # After `exec PROFILE -- COMMAND` the words are COMMAND's: completed as zsh completes COMMAND typed alone.
+    local -i at=${words[(ie)--]}
+    (( at < CURRENT - 1 )) || return 1
+    shift $at words
+    (( CURRENT -= at ))
+    _normal
+    return
+  fi
   compadd -- $candidates
 }
 if (( $+functions[compdef] )); then

@@ -138,7 +138,7 @@ describe('resolvePlan', () => {
   });
 
   it.each([
-    ['nope', /^profile "nope" not found in ".*\/\.aws\/config" or ".*\/\.aws\/credentials"; check the name/],
+    ['nope', /^profile "nope" not found in ".*\/\.aws\/config" or ".*\/\.aws\/credentials"; profiles there: "/],
     ['toString', /^profile "toString" not found/],
     ['no-mfa', /^profile "no-mfa" has no mfa_serial; add "mfa_serial = arn:aws:iam::ACCOUNT_ID:mfa\/DEVICE" to it in ".*config" or pass --mfa-serial$/],
     ['no-secret', /^profile "no-secret" has no aws_secret_access_key; add the IAM user's access keys/],

@@ -434,7 +434,7 @@ describe('role profiles mfa-env cannot use', () => {
     [
       'a source_profile that does not exist',
       [`role_arn = ${ADMIN_ARN}`, 'source_profile = ghost', `mfa_serial = ${USER_SERIAL}`],
-      /^source_profile "ghost" of profile "r" not found in ".*config" or ".*credentials"$/,
+      /^source_profile "ghost" of profile "r" not found in ".*config" or ".*credentials"; profiles there: "/,
     ],
     [
       'credential_source instead of source_profile',
