@@ -46,7 +46,7 @@ function exportOptions(y: Argv) {
     y
       .positional('profile', { type: 'string', alias: 'p', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })
       // Every -p/--profile is collected with the positional, so that giving two is an error rather than a silent pick.
-      .option('profile', { type: 'string', array: true, hidden: true })
+      .option('profile', { type: 'string', array: true })
       .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
       .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
   )

@@ -46,14 +46,17 @@ export async function oneAtATime<T>(lockFile: string, served: () => T | undefine
     context.say(`waiting for the MFA code being entered in another terminal (${describeHolder(holder)})`);
   };
   for (;;) {
+    // Ours to remove on a signal from the moment it exists: a signal with no handler kills at once, lock left behind.
+    const guard = guardLock(lockFile);
     const attempt = tryLock(lockFile, context.asking);
+    if (attempt.kind === 'ours') {
+      context.debug?.(`lock ${lockFile} taken`);
+      return guard.holding(attempt, served, make);
+    }
+    guard.release();
     if (attempt.kind === 'unusable') {
       context.debug?.(`lock ${lockFile} not usable (${attempt.why}); going on without it`);
       return make();
-    }
-    if (attempt.kind === 'ours') {
-      context.debug?.(`lock ${lockFile} taken`);
-      return holding(lockFile, attempt, served, make);
     }
     if (attempt.kind === 'held') {
       context.debug?.(`lock ${lockFile} held by ${describeHolder(attempt.holder)}; waiting`);
@@ -184,18 +187,19 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Runs `make` holding the lock, and removes the lock however it ends: success, an error, or a signal (the lock is
- * removed, then the signal is raised again if nothing else handles it, so the run ends as it would have without the
- * lock).
+ * The lock's removal on a signal, in place before the lock is made (tryLock) and until `release`: the lock is
+ * removed, then the signal raised again if nothing else handles it, so the run ends as it would have without the
+ * lock. `holding` runs `make` with the lock, and removes it however that ends: success, an error, or a signal.
  */
-async function holding<T>(lockFile: string, lock: { ino: number; dev: number }, served: () => T | undefined, make: () => Promise<T>): Promise<T> {
+function guardLock(lockFile: string) {
+  let lock: { ino: number; dev: number } | undefined;
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
     for (const signal of ENDING) process.off(signal, onSignal);
     // Only our own lock: after LOCK_MAX_AGE_MS another process may have taken it over.
-    removeIf(lockFile, lock);
+    if (lock) removeIf(lockFile, lock);
   };
   const onSignal = (signal: NodeJS.Signals) => {
     release();
@@ -204,14 +208,20 @@ async function holding<T>(lockFile: string, lock: { ino: number; dev: number }, 
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   for (const signal of ENDING) process.on(signal, onSignal);
-  try {
-    // Another process may have stored the session between our cache miss and our lock.
-    const hit = served();
-    if (hit !== undefined) return hit;
-    return await make();
-  } finally {
-    release();
-  }
+  return {
+    release,
+    async holding<T>(ours: { ino: number; dev: number }, served: () => T | undefined, make: () => Promise<T>): Promise<T> {
+      lock = ours;
+      try {
+        // Another process may have stored the session between our cache miss and our lock.
+        const hit = served();
+        if (hit !== undefined) return hit;
+        return await make();
+      } finally {
+        release();
+      }
+    },
+  };
 }
 
 function removeIf(lockFile: string, lock: { ino: number; dev: number }): void {

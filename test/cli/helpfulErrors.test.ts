@@ -127,7 +127,7 @@ describe('--no-input and --no-cache', () => {
       const result = await f.run(args, { env: loaded });
       expect([args, result.status, result.stderr]).toEqual([args, 0, '']);
     }
-    expect((await f.run(['list'])).stdout).toMatch(/^demo-user +user +demo-user +\S+ +11h59m left$/m);
+    expect((await f.run(['list'])).stdout).toMatch(/^demo-user +user +demo-user +\S+ +(11h59m|12h00m) left$/m);
     const unread = await f.run(['--no-cache', 'list']);
     expect(unread.status).toBe(0);
     expect(unread.stdout).toMatch(/^demo-user +user +demo-user +arn:aws:iam::123456789012:mfa\/demo-user$/m);

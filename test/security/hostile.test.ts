@@ -362,11 +362,12 @@ describe('STS credentials, pre-existing variables and profile names, together', 
     expect(sections.size).toBeGreaterThan(CORPUS.length / 2);
   });
 
+  // The first shell's test waits for every shell's evaluation (one process per shell, all cases at once).
   let evaluated: Promise<Map<ShellName, string[]>> | undefined;
   it.each(SHELLS)('%s: nothing runs, and everything comes back byte for byte (after the export and after --clear)', async (shell) => {
     evaluated ??= evaluateAll(cases);
     expect((await evaluated).get(shell)).toEqual([]);
-  }, 60000);
+  }, 240000);
 
   it('invalid UTF-8 in a variable an export saves, or --clear gives back: refused (exit 3, one line naming it)', async () => {
     // Node decodes the environment, turning such bytes into U+FFFD, so the value could not be given back exactly.

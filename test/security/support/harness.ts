@@ -137,7 +137,8 @@ export interface ErrorExpectation {
 
 /** Control characters that would let an error message span lines or drive the terminal (a final \n excepted). */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
-const RETRY_NOTICE = /^mfa-env: [^\n]*; trying again with the same MFA code$/;
+/** What a run says when it re-sends a request that carried an MFA code (a slow answer on a loaded machine). */
+export const RETRY_NOTICE = /^mfa-env: [^\n]*; trying again with the same MFA code$/;
 
 /** Everything wrong with a failed run, as sentences; empty when it failed the documented way. */
 export function errorProblems(r: { status: number | null; stdout: string | Buffer; stderr: string }, e: ErrorExpectation): string[] {
