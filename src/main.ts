@@ -56,15 +56,21 @@ function exportOptions(y: Argv) {
     });
 }
 
-/** How to get a session: shared by the export and exec. */
+/** How to get a session: shared by the export, exec and console. */
 function sessionOptions(y: Argv) {
-  return y
-    .option('token-code', { alias: 't', type: 'string', describe: 'The 6-digit MFA code (default: ask on the terminal)' })
-    .option('duration', {
+  return mfaOptions(
+    y.option('duration', {
       alias: 'd',
       type: 'string',
       describe: 'Session length, seconds or 15m..36h (default 12h; for a role 1h, at most 12h; over 1h a role needs its own code)',
-    })
+    }),
+  );
+}
+
+/** How to get the MFA session: every session option but its length (rotate uses the user's own MFA session). */
+function mfaOptions(y: Argv) {
+  return y
+    .option('token-code', { alias: 't', type: 'string', describe: 'The 6-digit MFA code (default: ask on the terminal)' })
     .option('refresh', { alias: 'f', type: 'boolean', describe: 'Ignore cached sessions: ask for a new code' })
     .option('cache', { type: 'boolean', default: true, describe: 'Use the session cache (--no-cache: neither read nor write it)' })
     .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
@@ -131,6 +137,26 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
         .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' })
         .option('endpoint-url', { type: 'string', describe: 'IAM endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, the profile)' })
         .option('timeout', timeoutOption),
+  },
+  console: {
+    cmd: 'console [profile]',
+    describe: "Open the AWS console in the browser as PROFILE's role session (or --print the sign-in URL)",
+    builder: (y) =>
+      sessionOptions(y.positional('profile', { type: 'string', describe: 'A role profile (default: the loaded one, AWS_PROFILE, then "default")' }))
+        .option('print', { type: 'boolean', describe: 'Print the sign-in URL on stdout instead of opening it (it is a secret for 15 minutes)' })
+        .option('path', { type: 'string', describe: 'Console page to open, as a path: s3, ec2/home#Instances (default: the console home)' })
+        .option('destination', { type: 'string', describe: 'Console page to open, as a whole https URL of the AWS console' })
+        .option('region', { type: 'string', describe: "Console region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)" })
+        .option('console-duration', { type: 'string', describe: 'Console session length, 15m..12h (only for a role assumed with long-term keys: -d over 1h)' }),
+  },
+  rotate: {
+    cmd: 'rotate [profile]',
+    describe: "Replace the IAM user's access key that PROFILE stands on: create a new one, prove it works, store it, delete the old one",
+    builder: (y) =>
+      mfaOptions(y.positional('profile', { type: 'string', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })).option('wait', {
+        type: 'string',
+        describe: 'How long to wait for AWS to accept the new key (default 1m, at most 10m)',
+      }),
   },
   whoami: {
     cmd: 'whoami',
@@ -211,6 +237,14 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
     const { setup } = await import('./commands/setup');
     const options = { yes: args.yes as boolean, backup: args.backup as boolean, mfaSerial: args.mfaSerial as string, endpointUrl: args.endpointUrl as string };
     await setup(oneProfile(args.profile)!, { ...options, timeoutMs: timeoutMs(args.timeout as number | undefined) }, io);
+  },
+  async console(args, emit) {
+    const { openConsole } = await import('./commands/console');
+    emit({ text: await openConsole({ ...(args as unknown as ExportFlags), profile: oneProfile(args.profile) }, io) });
+  },
+  async rotate(args) {
+    const { rotate } = await import('./commands/rotate');
+    await rotate({ ...(args as unknown as ExportFlags), profile: oneProfile(args.profile) }, io);
   },
   async whoami(args, emit) {
     const { whoami } = await import('./commands/whoami');

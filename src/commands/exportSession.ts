@@ -102,8 +102,20 @@ export function sessionChange(env: CommandIo['env'], plan: Plan, session: Sessio
   return exportChange(env, { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn, renewAt });
 }
 
+/** What a command other than the export wants of the session pipeline. */
+export interface SessionHooks {
+  /** Sees the plan before any code is asked for or STS called, and may refuse it by throwing. */
+  check?(plan: Plan, profiles: ProfileSet): void | Promise<void>;
+  /** The IAM user's own MFA session, whatever roles the profile has (for IAM calls); never remembered for the fast path. */
+  userSession?: boolean;
+}
+
 /** Resolves the profile and gets its session: from the cache, or with an MFA code and STS. */
-export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<{ plan: Plan; session: Session }> {
+export async function sessionFor(
+  args: Omit<ExportArgs, 'shell'>,
+  io: CommandIo,
+  hooks: SessionHooks = {},
+): Promise<{ plan: Plan; session: Session; profiles: ProfileSet }> {
   const original = originalEnv(io.env);
   const profileName = chooseProfile(args.profile, io.env, original);
   // A bad flag is reported before anything is read or asked.
@@ -115,7 +127,9 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
   const paths = configFilePaths(recorded.env);
   const signatures = { [paths.configPath]: fileSignature(paths.configPath), [paths.credentialsPath]: fileSignature(paths.credentialsPath) };
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
-  const plan = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
+  const resolved = resolvePlan(profiles, profileName, recorded.env, { mfaSerial: args.mfaSerial, durationSeconds, endpointUrl: args.endpointUrl });
+  const plan = hooks.userSession ? { ...resolved, roles: [] } : resolved;
+  await hooks.check?.(plan, profiles);
   const cache = openCache(args.cache, original, io);
   // --no-input asks nobody, and a configured mfa_process may ask (a YubiKey touch, a password manager unlock).
   io.debug?.(
@@ -143,10 +157,10 @@ export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo)
     });
     // After a success only, so a failed run leaves nothing behind. Only plain requests are what the fast path
     // serves: flags that change the plan always take this path.
-    if (cache && args.mfaSerial === undefined && durationSeconds === undefined && args.endpointUrl === undefined) {
+    if (cache && !hooks.userSession && args.mfaSerial === undefined && durationSeconds === undefined && args.endpointUrl === undefined) {
       rememberPlan(cache, profileName, signatures, recorded, plan);
     }
-    return { plan, session };
+    return { plan, session, profiles };
   } finally {
     codes.close?.();
   }

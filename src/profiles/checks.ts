@@ -32,6 +32,16 @@ export function checkProfileNameToWrite(name: string, origin: Origin): string {
   return name;
 }
 
+/** An access key id as IAM makes them: 16-128 word characters (`AKIA...`). */
+export function isAccessKeyId(id: string): boolean {
+  return /^\w{16,128}$/.test(id);
+}
+
+/** A secret access key as IAM makes them (40 characters of base64, with room to spare): what mfa-env writes into a file. */
+export function isSecretAccessKey(secret: string): boolean {
+  return /^[A-Za-z0-9/+=]{16,128}$/.test(secret);
+}
+
 export function checkRegion(region: string, origin: Origin): string {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) throw configOrUsage(origin, `${origin} is ${show(region)}, not a region name like us-east-1`);
   return region;

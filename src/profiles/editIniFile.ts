@@ -102,6 +102,8 @@ export interface ProfileEdit {
   check?(current: Section | undefined): void;
   /** Keep the old file as FILE.bak. */
   backup?: boolean;
+  /** Make every check, write nothing: would this edit be made? */
+  dryRun?: boolean;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function editProfile(path: string, edit: ProfileEdit): Promise<stri
       `cannot write [${sectionHeader(edit.kind, edit.profile)}] in ${show(path)} as asked: the AWS SDKs would read the result differently (check for a duplicate section); nothing was changed`,
     );
   }
-  writeFileAtomically(path, after, { backup: edit.backup });
+  if (!edit.dryRun) writeFileAtomically(path, after, { backup: edit.backup });
   return before;
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError, show, showName } from '../errors';
-import { checkDuration, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
+import { checkDuration, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName, isAccessKeyId } from './checks';
 import type { Env } from './configPaths';
 import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDuration } from './duration';
 import { serviceEndpoint } from './endpoints';
@@ -201,7 +201,7 @@ function longTermKeys(profiles: ProfileSet, profile: Profile): LongTermKeys {
     const missing = accessKeyId === undefined ? 'aws_access_key_id' : 'aws_secret_access_key';
     throw new ConfigError(`profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${showName(holder.name)})`);
   }
-  if (!/^\w{16,128}$/.test(accessKeyId)) {
+  if (!isAccessKeyId(accessKeyId)) {
     throw new ConfigError(`${where(holder, 'aws_access_key_id')} is not an access key id`);
   }
   return { profile: holder.name, accessKeyId, secretAccessKey };

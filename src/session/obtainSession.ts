@@ -129,7 +129,8 @@ async function withCode<T>(plan: Plan, codes: CodeSource, call: (mfa: MfaProof) 
   }
 }
 
-function entryFor(plan: Plan, kind: CachedSession['kind'], credentials: TemporaryCredentials, roleArn: string | undefined, now: Date): CachedSession {
+/** The cache entry of a session made for the plan. */
+export function entryFor(plan: Plan, kind: CachedSession['kind'], credentials: TemporaryCredentials, roleArn: string | undefined, now: Date): CachedSession {
   return {
     version: 1,
     kind,

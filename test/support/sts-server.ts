@@ -550,6 +550,7 @@ export class StsServer {
   private readonly usedSteps = new Map<string, Set<number>>();
   /** Every access key of every user, by id; a deleted key is gone from here and from usersByKey. */
   private readonly accessKeys = new Map<string, AccessKeyRecord>();
+  private readonly usersByName = new Map<string, UserRecord>();
   private readonly faults: PendingFault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -628,7 +629,9 @@ export class StsServer {
       userId: u.isRoot ? u.accountId : stableId('AIDA', `${u.accountId}/${u.userName}`),
     };
     this.usersByKey.set(u.accessKeyId, record);
-    this.accessKeys.set(u.accessKeyId, { user: record, secret: u.secretAccessKey, status: 'Active', createdAtMs: this.nowMs(), usableAtMs: 0, refusalsLeft: 0 });
+    this.usersByName.set(u.userName, record);
+    const createdAtMs = Math.floor(this.nowMs() / 1000) * 1000;
+    this.accessKeys.set(u.accessKeyId, { user: record, secret: u.secretAccessKey, status: 'Active', createdAtMs, usableAtMs: 0, refusalsLeft: 0 });
   }
 
   private addRole(r: StsRoleConfig): void {
@@ -682,13 +685,20 @@ export class StsServer {
 
   /** Gives a user another key, as if made in the console; returns it. */
   addAccessKey(userName: string, accessKeyId = `AKIA${randomAlnum(16)}`, secretAccessKey = crypto.randomBytes(30).toString('base64')): AccessKeyState {
-    const user = [...this.usersByKey.values()].find((u) => u.config.userName === userName);
+    const user = this.usersByName.get(userName);
     if (!user) throw new Error(`StsServer: no user ${userName}`);
     if (this.accessKeys.has(accessKeyId)) throw new Error(`StsServer: duplicate access key id ${accessKeyId}`);
     const createdAtMs = Math.floor(this.nowMs() / 1000) * 1000;
     this.accessKeys.set(accessKeyId, { user, secret: secretAccessKey, status: 'Active', createdAtMs, usableAtMs: 0, refusalsLeft: 0 });
     this.usersByKey.set(accessKeyId, user);
     return { userName, accessKeyId, secretAccessKey, status: 'Active', createdAtMs };
+  }
+
+  /** Makes a key Active or Inactive, as if in the console. */
+  setAccessKeyStatus(accessKeyId: string, status: 'Active' | 'Inactive'): void {
+    const key = this.accessKeys.get(accessKeyId);
+    if (!key) throw new Error(`StsServer: no access key ${accessKeyId}`);
+    key.status = status;
   }
 
   /** Deletes a key, as if in the console. */
