@@ -38,12 +38,19 @@ if (process.argv.includes('--debug') || (process.env.MFA_ENV_DEBUG ?? '') === '1
   io.debug = (message) => process.stderr.write(`mfa-env: debug: ${message}\n`);
 }
 
-function exportOptions(y: Argv) {
-  return sessionOptions(
+/** PROFILE or -p PROFILE, for the commands whose profile defaults like the export's. */
+function profileOption(y: Argv, describe = 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")') {
+  return (
     y
-      .positional('profile', { type: 'string', alias: 'p', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })
+      .positional('profile', { type: 'string', alias: 'p', describe })
       // Every -p/--profile is collected with the positional, so that giving two is an error rather than a silent pick.
       .option('profile', { type: 'string', array: true, hidden: true })
+  );
+}
+
+function exportOptions(y: Argv) {
+  return sessionOptions(
+    profileOption(y)
       .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
       .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
   )
@@ -142,7 +149,7 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
     cmd: 'console [profile]',
     describe: "Open the AWS console in the browser as PROFILE's role session (or --print the sign-in URL)",
     builder: (y) =>
-      sessionOptions(y.positional('profile', { type: 'string', describe: 'A role profile (default: the loaded one, AWS_PROFILE, then "default")' }))
+      sessionOptions(profileOption(y, 'A role profile (default: the loaded one, AWS_PROFILE, then "default")'))
         .option('print', { type: 'boolean', describe: 'Print the sign-in URL on stdout instead of opening it (it is a secret for 15 minutes)' })
         .option('path', { type: 'string', describe: 'Console page to open, as a path: s3, ec2/home#Instances (default: the console home)' })
         .option('destination', { type: 'string', describe: 'Console page to open, as a whole https URL of the AWS console' })
@@ -153,7 +160,7 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
     cmd: 'rotate [profile]',
     describe: "Replace the IAM user's access key that PROFILE stands on: create a new one, prove it works, store it, delete the old one",
     builder: (y) =>
-      mfaOptions(y.positional('profile', { type: 'string', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })).option('wait', {
+      mfaOptions(profileOption(y)).option('wait', {
         type: 'string',
         describe: 'How long to wait for AWS to accept the new key (default 1m, at most 10m)',
       }),

@@ -1,11 +1,12 @@
 import { originalEnv } from '../env/envChange';
 import { ConfigError, UsageError, show, showName } from '../errors';
 import { checkDuration, checkRegion } from '../profiles/checks';
-import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, durationOption, timeoutMs } from '../profiles/duration';
+import { ASSUME_ROLE_LIMITS, durationOption, timeoutMs } from '../profiles/duration';
 import { serviceEndpoint } from '../profiles/endpoints';
 import type { ProfileSet } from '../profiles/profileSet';
 import { standingOf, type Plan } from '../profiles/resolvePlan';
 import { describeUrl } from '../session/awsCall';
+import { firstRoleFromMfaSession } from '../session/obtainSession';
 import {
   accountSigninPage,
   consoleDestination,
@@ -82,7 +83,7 @@ export async function openConsole(args: ConsoleArgs, io: CommandIo): Promise<str
 
 /** Whether the profile's role session is assumed with temporary credentials, as obtainSession makes it. */
 function chained(plan: Plan): boolean {
-  return plan.roles.length > 1 || plan.roles[0].durationSeconds <= CHAINED_ROLE_MAX;
+  return plan.roles.length > 1 || firstRoleFromMfaSession(plan);
 }
 
 /**
