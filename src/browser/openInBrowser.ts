@@ -47,7 +47,7 @@ export async function openInBrowser(secretUrl: string, options: OpenOptions): Pr
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new ConfigError(`the browser did not ask for the sign-in page within ${Math.round(options.waitMs / 1000)} s (${command} was started); ${advice}`)),
+        () => reject(new ConfigError(`the browser did not ask for the sign-in page within ${Math.ceil(options.waitMs / 1000)} s (${command} was started); ${advice}`)),
         options.waitMs,
       );
       const done = (err?: Error) => {
