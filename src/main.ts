@@ -147,7 +147,7 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   },
   console: {
     cmd: 'console [profile]',
-    describe: "Open the AWS console in the browser as PROFILE's role session (or --print the sign-in URL)",
+    describe: "Open the AWS console in the browser as PROFILE's role session, or print its sign-in URL",
     builder: (y) =>
       sessionOptions(profileOption(y, 'A role profile (default: the loaded one, AWS_PROFILE, then "default")'))
         .option('print', { type: 'boolean', describe: 'Print the sign-in URL on stdout instead of opening it (it is a secret for 15 minutes)' })
