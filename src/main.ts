@@ -41,12 +41,19 @@ if (process.argv.includes('--debug') || (process.env.MFA_ENV_DEBUG ?? '') === '1
   io.debug = (message) => process.stderr.write(`mfa-env: debug: ${message}\n`);
 }
 
-function exportOptions(y: Argv) {
-  return sessionOptions(
+/** PROFILE or -p PROFILE, for the commands whose profile defaults like the export's. */
+function profileOption(y: Argv, describe = 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")') {
+  return (
     y
-      .positional('profile', { type: 'string', alias: 'p', describe: 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")' })
+      .positional('profile', { type: 'string', alias: 'p', describe })
       // Every -p/--profile is collected with the positional, so that giving two is an error rather than a silent pick.
       .option('profile', { type: 'string', array: true })
+  );
+}
+
+function exportOptions(y: Argv) {
+  return sessionOptions(
+    profileOption(y)
       .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
       .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
   )
@@ -59,15 +66,21 @@ function exportOptions(y: Argv) {
     });
 }
 
-/** How to get a session: shared by the export and exec. */
+/** How to get a session: shared by the export, exec and console. */
 function sessionOptions(y: Argv) {
-  return y
-    .option('token-code', { alias: 't', type: 'string', describe: 'The 6-digit MFA code (default: ask on the terminal)' })
-    .option('duration', {
+  return mfaOptions(
+    y.option('duration', {
       alias: 'd',
       type: 'string',
       describe: 'Session length, seconds or 15m..36h (default 12h; for a role 1h, at most 12h; over 1h a role needs its own code)',
-    })
+    }),
+  );
+}
+
+/** How to get the MFA session: every session option but its length (rotate uses the user's own MFA session). */
+function mfaOptions(y: Argv) {
+  return y
+    .option('token-code', { alias: 't', type: 'string', describe: 'The 6-digit MFA code (default: ask on the terminal)' })
     .option('refresh', { alias: 'f', type: 'boolean', describe: 'Ignore cached sessions: ask for a new code' })
     .option('cache', { type: 'boolean', default: true, describe: 'Use the session cache (--no-cache: neither read nor write it)' })
     .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
@@ -163,6 +176,26 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
         .positional('action', { choices: KEYS_ACTIONS, describe: 'What to do' })
         .positional('profile', { type: 'string', describe: 'AWS profile (every action but list)' })
         .option('yes', { alias: 'y', type: 'boolean', describe: 'remove: do not ask for confirmation' }),
+  },
+  console: {
+    cmd: 'console [profile]',
+    describe: "Open the AWS console in the browser as PROFILE's role session, or print its sign-in URL",
+    builder: (y) =>
+      sessionOptions(profileOption(y, 'A role profile (default: the loaded one, AWS_PROFILE, then "default")'))
+        .option('print', { type: 'boolean', describe: 'Print the sign-in URL on stdout instead of opening it (it is a secret for 15 minutes)' })
+        .option('path', { type: 'string', describe: 'Console page to open, as a path: s3, ec2/home#Instances (default: the console home)' })
+        .option('destination', { type: 'string', describe: 'Console page to open, as a whole https URL of the AWS console' })
+        .option('region', { type: 'string', describe: "Console region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)" })
+        .option('console-duration', { type: 'string', describe: 'Console session length, 15m..12h (only for a role assumed with long-term keys: -d over 1h)' }),
+  },
+  rotate: {
+    cmd: 'rotate [profile]',
+    describe: "Replace the IAM user's access key that PROFILE stands on: create a new one, prove it works, store it, delete the old one",
+    builder: (y) =>
+      mfaOptions(profileOption(y)).option('wait', {
+        type: 'string',
+        describe: 'How long to wait for AWS to accept the new key (default 1m, at most 10m)',
+      }),
   },
   whoami: {
     cmd: 'whoami',
@@ -262,6 +295,14 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
       const { importKeys, exportKeys } = await import('./commands/moveKeys');
       await (action === 'import' ? importKeys : exportKeys)(profile!, io);
     }
+  },
+  async console(args, emit) {
+    const { openConsole } = await import('./commands/console');
+    emit({ text: await openConsole({ ...(args as unknown as ExportFlags), profile: oneProfile(args.profile) }, io) });
+  },
+  async rotate(args) {
+    const { rotate } = await import('./commands/rotate');
+    await rotate({ ...(args as unknown as ExportFlags), profile: oneProfile(args.profile) }, io);
   },
   async whoami(args, emit) {
     const { whoami } = await import('./commands/whoami');

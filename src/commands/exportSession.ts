@@ -113,10 +113,29 @@ export function sessionChange(env: CommandIo['env'], plan: Plan, session: Sessio
   });
 }
 
+/** What a command other than the export wants of the session pipeline. */
+export interface SessionHooks {
+  /** Sees the plan before any code is asked for or STS called, and may refuse it by throwing. */
+  check?(plan: Plan, profiles: ProfileSet): void | Promise<void>;
+  /** The IAM user's own MFA session, whatever roles the profile has (for IAM calls); never remembered for the fast path. */
+  userSession?: boolean;
+}
+
 /** Resolves the profile and gets its session: from the cache, or with an MFA code and STS. */
-export async function sessionFor(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<{ plan: Plan; session: Session }> {
-  const source = await sessionSource(args, io);
-  return { plan: source.plan, session: await sessionOnce(source, args) };
+export interface SessionHooks {
+  /** Sees the plan before any code is asked for or STS called, and may refuse it by throwing. */
+  check?(plan: Plan, profiles: ProfileSet): void | Promise<void>;
+  /** The IAM user's own MFA session, whatever roles the profile has (for IAM calls); never remembered for the fast path. */
+  userSession?: boolean;
+}
+
+export async function sessionFor(
+  args: Omit<ExportArgs, 'shell'>,
+  io: CommandIo,
+  hooks: SessionHooks = {},
+): Promise<{ plan: Plan; session: Session; profiles: ProfileSet }> {
+  const source = await sessionSource(args, io, hooks);
+  return { plan: source.plan, session: await sessionOnce(source, args), profiles: source.profiles };
 }
 
 /** The session, once, with this call's code source: what an export, exec, and exec --server to begin with need. */
@@ -147,7 +166,7 @@ export interface SessionSource {
   laterCodes(none: CodeSource): CodeSource;
 }
 
-export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: CommandIo): Promise<SessionSource> {
+export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: CommandIo, hooks: SessionHooks = {}): Promise<SessionSource> {
   const original = originalEnv(io.env);
   const { name: profileName, why: nameOrigin } = profileChoice(args.profile, io.env, original);
   // A bad flag is reported before anything is read or asked. Without one, renewing the loaded session keeps its length.
@@ -164,7 +183,7 @@ export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: Command
   const signatures = { [paths.configPath]: fileSignature(paths.configPath), [paths.credentialsPath]: fileSignature(paths.credentialsPath) };
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
   const keystore = keystoreFor(original, io.uid);
-  const plan = resolvePlan(profiles, profileName, recorded.env, {
+  const resolved = resolvePlan(profiles, profileName, recorded.env, {
     mfaSerial: args.mfaSerial,
     nameOrigin,
     durationSeconds,
@@ -172,6 +191,8 @@ export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: Command
     endpointUrl: args.endpointUrl,
     keystore,
   });
+  const plan = hooks.userSession ? { ...resolved, roles: [] } : resolved;
+  await hooks.check?.(plan, profiles);
   const cache = openCache(args.cache, original, io);
   io.debug?.(
     `profile ${show(plan.profile)}: keys ${keyHint(plan.keys.accessKeyId)} of ${show(plan.keys.profile)}${plan.keys.inKeyring ? ' (OS keyring)' : ''}, MFA device ${plan.mfaSerial}, ` +
@@ -196,7 +217,7 @@ export async function sessionSource(args: Omit<ExportArgs, 'shell'>, io: Command
     remember() {
       // The fast path serves plain requests, with the loaded session's length when renewing it (the memo is kept per
       // length); other flags always take this path.
-      if (cache && args.mfaSerial === undefined && args.endpointUrl === undefined) {
+      if (cache && !hooks.userSession && args.mfaSerial === undefined && args.endpointUrl === undefined) {
         rememberPlan(cache, profileName, signatures, recorded, plan);
       }
     },

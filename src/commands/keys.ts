@@ -2,7 +2,7 @@
 // add/list/remove. Moving keys that are in a file already is moveKeys.ts (import, export).
 import { originalEnv } from '../env/envChange';
 import { ConfigError, MfaInputError, UsageError, show, showName } from '../errors';
-import { KeyringUnavailable, openKeyring, type Keyring, type StoredKeys } from '../keys/keyring';
+import { KeyringUnavailable, openKeyring, storeConfirmed, type StoredKeys } from '../keys/keyring';
 import { keyringChanged, readKeyringIndex, writeKeyringIndex } from '../keys/keyringIndex';
 import { checkAccessKeyId, checkSecretAccessKey } from '../profiles/checks';
 import { loadConfigFiles, type ConfigFiles } from '../profiles/configFiles';
@@ -26,17 +26,6 @@ export async function keysContext(name: string, action: string, io: Pick<Command
   }
   const cache = new SessionCache({ dir: cacheDir(env), minTtlSeconds: 0, uid: io.uid, warn: io.warn });
   return { files, profiles, cache, account: keyringAccount(name) };
-}
-
-export function sameKeys(a: StoredKeys, b: StoredKeys): boolean {
-  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey;
-}
-
-/** Stores the keys and reads them back: only keys the keyring is seen to hold count as stored. */
-export function storeConfirmed(keyring: Keyring, account: string, keys: StoredKeys): void {
-  keyring.set(account, keys);
-  const back = keyring.get(account);
-  if (!back || !sameKeys(back, keys)) throw new ConfigError(`the OS keyring did not keep the keys of profile ${show(account)} (reading them back gave ${back ? 'other keys' : 'none'})`);
 }
 
 export function whereKeys(files: ConfigFiles): string {

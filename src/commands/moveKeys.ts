@@ -3,7 +3,7 @@
 // import stores them in the keyring and reads them back before their lines leave the files; export empties the
 // keyring only once the credentials file holds them. Run again after an interruption, either finishes the move.
 import { ConfigError, show, showName } from '../errors';
-import { openKeyring } from '../keys/keyring';
+import { openKeyring, sameKeys, storeConfirmed } from '../keys/keyring';
 import { keyringChanged } from '../keys/keyringIndex';
 import { checkSecretAccessKey } from '../profiles/checks';
 import type { ConfigFiles } from '../profiles/configFiles';
@@ -12,7 +12,7 @@ import { ProfileSet } from '../profiles/profileSet';
 import { keySection, keysInFiles, type LongTermKeys } from '../profiles/resolvePlan';
 import { keyHint } from '../session/awsCall';
 import type { CommandIo } from './exportSession';
-import { keysContext, sameKeys, storeConfirmed, whereKeys } from './keys';
+import { keysContext, whereKeys } from './keys';
 
 const KEY_NAMES = ['aws_access_key_id', 'aws_secret_access_key'] as const;
 

@@ -14,6 +14,17 @@ export interface StoredKeys {
   secretAccessKey: string;
 }
 
+export function sameKeys(a: StoredKeys, b: StoredKeys): boolean {
+  return a.accessKeyId === b.accessKeyId && a.secretAccessKey === b.secretAccessKey;
+}
+
+/** Stores the keys and reads them back: only keys the keyring is seen to hold count as stored. */
+export function storeConfirmed(keyring: Keyring, account: string, keys: StoredKeys): void {
+  keyring.set(account, keys);
+  const back = keyring.get(account);
+  if (!back || !sameKeys(back, keys)) throw new ConfigError(`the OS keyring did not keep the keys of profile ${show(account)} (reading them back gave ${back ? 'other keys' : 'none'})`);
+}
+
 export interface Keyring {
   /** The keys kept for the account, checked; undefined when there are none. */
   get(account: string): StoredKeys | undefined;

@@ -32,18 +32,25 @@ export function checkProfileNameToWrite(name: string, origin: Origin): string {
   return name;
 }
 
-/**
- * An access key id as IAM makes them (20 characters, AKIA... for an IAM user's long-term keys). The value is not shown:
- * a secret pasted into the wrong place must not end up in a message.
- */
+/** An access key id as IAM makes them: 16-128 word characters (20 capital letters and digits, `AKIA...`). */
+export function isAccessKeyId(id: string): boolean {
+  return /^\w{16,128}$/.test(id);
+}
+
+/** A secret access key: IAM's are 40 characters of base64; printable ASCII with room to spare, nothing else. */
+export function isSecretAccessKey(secret: string): boolean {
+  return /^[\x21-\x7e]{16,128}$/.test(secret);
+}
+
+/** An access key id, checked; the value is not shown: a secret pasted into the wrong place must not end up in a message. */
 export function checkAccessKeyId(id: string, origin: Origin): string {
-  if (!/^\w{16,128}$/.test(id)) throw configOrUsage(origin, `${origin} is not an access key id (IAM's are 20 capital letters and digits, starting with AKIA)`);
+  if (!isAccessKeyId(id)) throw configOrUsage(origin, `${origin} is not an access key id (IAM's are 20 capital letters and digits, starting with AKIA)`);
   return id;
 }
 
-/** A secret access key: IAM's are 40 characters of base64; printable ASCII is allowed, nothing else. Never shown. */
+/** A secret access key, checked; never shown. */
 export function checkSecretAccessKey(secret: string, origin: Origin): string {
-  if (!/^[\x21-\x7e]{16,128}$/.test(secret)) {
+  if (!isSecretAccessKey(secret)) {
     throw configOrUsage(origin, `${origin} is not a secret access key (IAM's are 40 characters of letters, digits, + and /)`);
   }
   return secret;

@@ -3,8 +3,12 @@ import { checkEndpoint } from './checks';
 import type { Env } from './configPaths';
 import { setting, settingOrigin, type Profile, type ProfileSet } from './profileSet';
 
-/** The services mfa-env calls, by the names their endpoint settings use (`AWS_ENDPOINT_URL_STS`, `sts = ...`). */
-export type EndpointService = 'sts' | 'iam';
+/**
+ * The services mfa-env calls, by the names their endpoint settings use (`AWS_ENDPOINT_URL_STS`, `sts = ...`).
+ * `signin` is AWS Sign-In (signin.aws.amazon.com), whose `/federation` makes console sign-in URLs: the AWS CLI and
+ * SDKs call that service `signin` too (`AWS_ENDPOINT_URL_SIGNIN`).
+ */
+export type EndpointService = 'sts' | 'iam' | 'signin';
 
 export interface EndpointSources {
   /** `--endpoint-url`: the caller's own choice, above everything configured. */

@@ -62,7 +62,9 @@ export interface SdkClient<Output> {
  * with backoff, within the context's timeout. A retry that re-sends an MFA code the service may already have taken
  * is announced; one whose connection was refused is not, since nothing reached it. Retries are ours, not the
  * SDK's, so that neither happens silently; one client per call keeps the SDK's clock-skew correction (learnt from
- * a failed attempt) for the next attempt.
+ * a failed attempt) for the next attempt. A call that is not `repeatable` (it makes something, and a second one would
+ * make another) is retried only when it never reached the service or was throttled: after a lost answer the caller
+ * must find out what happened.
  */
 export async function call<Output>(
   service: Service,
@@ -73,6 +75,7 @@ export async function call<Output>(
   credentials: Credentials,
   context: CallContext,
   carriesCode = false,
+  repeatable = true,
 ): Promise<Output> {
   const deadline = Date.now() + (context.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let signal = AbortSignal.timeout(1);
@@ -93,6 +96,7 @@ export async function call<Output>(
       context.debug?.(`${operation} failed: ${failure.message}`);
       const backoff = 250 * 2 ** (attempt - 1);
       if (!retryable(err) || attempt >= ATTEMPTS || deadline - Date.now() <= backoff) throw failure;
+      if (!repeatable && !neverSent(err) && !throttled(err)) throw failure;
       if (carriesCode && !neverSent(err)) context.say?.(`${failure.message.replace(/;.*$/, '')}; trying again with the same MFA code`);
       await new Promise((resolve) => setTimeout(resolve, backoff));
     }
@@ -159,10 +163,15 @@ function retryable(err: unknown): boolean {
   const e = err as SdkError;
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return true;
-  if (e.name === 'Throttling' || e.name === 'ThrottlingException' || e.name === 'RequestLimitExceeded') return true;
+  if (throttled(err)) return true;
   if (e.$metadata?.clockSkewCorrected) return true;
   // No HTTP status: no (complete) answer at all. A 200 that still failed: an answer the SDK could not read.
   return status === undefined || status === 200;
+}
+
+function throttled(err: unknown): boolean {
+  const name = (err as SdkError).name;
+  return name === 'Throttling' || name === 'ThrottlingException' || name === 'RequestLimitExceeded';
 }
 
 function neverSent(err: unknown): boolean {
@@ -211,7 +220,8 @@ function timedOut(service: Service, target: AwsTarget): NetworkError {
 /** Real STS messages are one sentence; a longer one is cut (a 5 MB message must not fill the terminal). */
 const MAX_MESSAGE = 500;
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+/** Error codes of a connection that failed: nothing, or nothing whole, came back. */
+export const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
 /** One line that says what failed, at which service, for which profile, and what to do; never a secret. */
 export function describeFailure(err: unknown, service: Service, operation: string, target: AwsTarget, keys: Credentials, context: CallContext): Error {

@@ -98,7 +98,7 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
     save(key, credentials, lastRole);
     return credentials;
   };
-  if (first.durationSeconds > CHAINED_ROLE_MAX) {
+  if (!firstRoleFromMfaSession(plan)) {
     // Too long to chain from the MFA session: the role itself takes the code, so it is the role session that is made once.
     const made = await madeOnce(key, async () => chainFrom(await withCode(plan, options.codes, (mfa) => assumeRole(target, plan.keys, first, mfa, context))), true);
     return { credentials: made.credentials, roleArn: lastRole };
@@ -116,6 +116,14 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
   return { credentials: await chainFrom(credentials), roleArn: lastRole };
 }
 
+/**
+ * Whether the plan's first role is assumed from the MFA session (role chaining, capped at 1 hour by STS), or, for a
+ * longer session, directly with the long-term keys and a code of its own.
+ */
+export function firstRoleFromMfaSession(plan: Plan): boolean {
+  return plan.roles[0].durationSeconds <= CHAINED_ROLE_MAX;
+}
+
 /** Runs an STS call that needs a code, asking again (where the source can) when AWS rejects the code. */
 async function withCode<T>(plan: Plan, codes: CodeSource, call: (mfa: MfaProof) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -129,7 +137,8 @@ async function withCode<T>(plan: Plan, codes: CodeSource, call: (mfa: MfaProof) 
   }
 }
 
-function entryFor(plan: Plan, kind: CachedSession['kind'], credentials: TemporaryCredentials, roleArn: string | undefined, now: Date): CachedSession {
+/** The cache entry of a session made for the plan. */
+export function entryFor(plan: Plan, kind: CachedSession['kind'], credentials: TemporaryCredentials, roleArn: string | undefined, now: Date): CachedSession {
   return {
     version: 1,
     kind,

@@ -22,6 +22,10 @@ it.each([
   [['forget', ''], EMPTY],
   [['exec', '', '--', 'true'], EMPTY],
   [['setup', ''], EMPTY],
+  [['console', '', '--print'], EMPTY],
+  [['rotate', '--profile='], EMPTY],
+  [['console', 'demo-user', '-p', 'prod'], `mfa-env: the profile is given 2 times ("prod", "demo-user"); give it once, as PROFILE or -p PROFILE\n${USAGE}`],
+  [['rotate', '--', 'x'], `mfa-env: "x" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`],
   [['demo-user', '-p', 'prod'], `mfa-env: the profile is given 2 times ("prod", "demo-user"); give it once, as PROFILE or -p PROFILE\n${USAGE}`],
   [['-p', 'a', '--profile', 'b'], `mfa-env: the profile is given 2 times ("a", "b"); give it once, as PROFILE or -p PROFILE\n${USAGE}`],
 ])('mfa-env %j: exit 2, nothing on stdout, nothing asked or called', async (args, stderr) => {

@@ -15,7 +15,7 @@ import { totpMatchStep } from './totp';
 
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 export const STS_VERSION = '2011-06-15';
-/** IAM speaks the same query protocol; the server answers the one IAM call mfa-env makes (ListMFADevices). */
+/** IAM speaks the same query protocol; the server answers the IAM calls mfa-env makes (setup, rotate). */
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
 export const IAM_VERSION = '2010-05-08';
 
@@ -39,6 +39,11 @@ export interface StsUserConfig {
   isRoot?: boolean;
   /** ARN partition of the user; default `aws` (use `aws-cn` / `aws-us-gov` for China / GovCloud). */
   partition?: string;
+  /**
+   * The MFA-enforcing policy is attached (`mfa-env policy`, FACTS.md): the IAM calls that change access keys
+   * (CreateAccessKey, DeleteAccessKey, UpdateAccessKey) are denied unless the caller's session carries MFA.
+   */
+  forceMfa?: boolean;
 }
 
 export interface StsRoleConfig {
@@ -76,6 +81,45 @@ export interface StsServerOptions {
   roleDurationSeconds?: number;
   /** The same for GetSessionToken answers (the MFA session behind roles). */
   sessionTokenDurationSeconds?: number;
+  /** IAM's eventual consistency: how long a key made by CreateAccessKey is refused (see `keyPropagation`). */
+  keyPropagation?: KeyPropagation;
+}
+
+/**
+ * A new access key answers InvalidClientTokenId, as IAM's does for a while after CreateAccessKey, until `ms` have
+ * passed since it was made and `calls` requests signed with it have been refused (either may be 0).
+ */
+export interface KeyPropagation {
+  ms?: number;
+  calls?: number;
+}
+
+/** An IAM user's access key as the server keeps it (the user's configured key is the first). */
+export interface AccessKeyState {
+  userName: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  status: 'Active' | 'Inactive';
+  /** Server-clock ms. */
+  createdAtMs: number;
+}
+
+/** A sign-in token the federation endpoint gave out, for tests to trace back to the credentials it came from. */
+export interface SigninTokenGrant {
+  signinToken: string;
+  /** The temporary credentials the token was made from. */
+  accessKeyId: string;
+  roleArn?: string;
+  sessionDuration?: number;
+  issuedAtMs: number;
+}
+
+/** A `login` request the federation endpoint answered with a redirect. */
+export interface ConsoleLogin {
+  signinToken: string;
+  accessKeyId: string;
+  destination: string;
+  issuer?: string;
 }
 
 export type CredentialsTamper = Partial<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expirationXml: string }>;
@@ -99,7 +143,9 @@ export type StsFault =
   /** The headers of a 200 answer with no Content-Length, then one byte of it every `intervalMs`, for ever. */
   | { kind: 'drip'; intervalMs: number }
   /** An error answer with any status, code and message (a hostile or broken server). */
-  | { kind: 'error'; status: number; code: string; message: string };
+  | { kind: 'error'; status: number; code: string; message: string }
+  /** The request is carried out, and then the connection is reset instead of answering: the client cannot know. */
+  | { kind: 'dropAnswer' };
 
 /** One request as the server saw it. Holds no secret and no session token. */
 export interface StsCall {
@@ -412,6 +458,17 @@ interface UserRecord {
   userId: string;
 }
 
+interface AccessKeyRecord {
+  user: UserRecord;
+  secret: string;
+  status: 'Active' | 'Inactive';
+  createdAtMs: number;
+  /** Server-clock ms before which the key is refused (IAM propagation). */
+  usableAtMs: number;
+  /** Requests signed with the key still to be refused (IAM propagation). */
+  refusalsLeft: number;
+}
+
 interface RoleRecord {
   config: StsRoleConfig;
   partition: string;
@@ -421,7 +478,8 @@ interface RoleRecord {
   maxSessionDuration: number;
 }
 
-type Caller = { kind: 'user'; user: UserRecord } | { kind: 'temporary'; user: UserRecord; creds: IssuedCredentials };
+/** `keyId`: which of the user's access keys signed the request (the configured one when absent). */
+type Caller = { kind: 'user'; user: UserRecord; keyId?: string } | { kind: 'temporary'; user: UserRecord; creds: IssuedCredentials };
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -463,6 +521,10 @@ interface PendingFault {
   action?: string;
 }
 
+/** IAM's limit of access keys per user. */
+const MAX_ACCESS_KEYS = 2;
+/** IAM actions on access keys that the MFA-enforcing policy denies without MFA (FACTS.md: create and delete; update likewise). */
+const MFA_FOR_KEYS = new Set(['CreateAccessKey', 'DeleteAccessKey', 'UpdateAccessKey']);
 const MAX_BODY_BYTES = 1 << 20;
 const PAD_BLOCK_BYTES = 64 * 1024;
 
@@ -483,6 +545,12 @@ export class StsServer {
   readonly calls: StsCall[] = [];
   /** Every set of temporary credentials issued, oldest first. */
   readonly issued: IssuedCredentials[] = [];
+  /** Mutable: how long new access keys take to work (none by default). */
+  keyPropagation: KeyPropagation;
+  /** Every sign-in token the federation endpoint gave out, oldest first. */
+  readonly signinTokens: SigninTokenGrant[] = [];
+  /** Every console login the federation endpoint redirected, oldest first. */
+  readonly consoleLogins: ConsoleLogin[] = [];
 
   private readonly usersByKey = new Map<string, UserRecord>();
   private readonly roles = new Map<string, RoleRecord>();
@@ -490,6 +558,9 @@ export class StsServer {
   /** The IAM user behind each issued key (through any role chain), for MFA devices and trust. */
   private readonly userBehind = new Map<string, UserRecord>();
   private readonly usedSteps = new Map<string, Set<number>>();
+  /** Every access key of every user, by id; a deleted key is gone from here and from usersByKey. */
+  private readonly accessKeys = new Map<string, AccessKeyRecord>();
+  private readonly usersByName = new Map<string, UserRecord>();
   private readonly faults: PendingFault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -510,6 +581,7 @@ export class StsServer {
     this.tamper = opts.tamper;
     this.roleDurationSeconds = opts.roleDurationSeconds;
     this.sessionTokenDurationSeconds = opts.sessionTokenDurationSeconds;
+    this.keyPropagation = opts.keyPropagation ?? {};
     for (const u of opts.users) this.addUser(u);
     for (const r of opts.roles ?? []) this.addRole(r);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -572,6 +644,9 @@ export class StsServer {
       userId: u.isRoot ? u.accountId : stableId('AIDA', `${u.accountId}/${u.userName}`),
     };
     this.usersByKey.set(u.accessKeyId, record);
+    this.usersByName.set(u.userName, record);
+    const createdAtMs = Math.floor(this.nowMs() / 1000) * 1000;
+    this.accessKeys.set(u.accessKeyId, { user: record, secret: u.secretAccessKey, status: 'Active', createdAtMs, usableAtMs: 0, refusalsLeft: 0 });
   }
 
   private addRole(r: StsRoleConfig): void {
@@ -607,6 +682,44 @@ export class StsServer {
 
   lastIssued(): IssuedCredentials | undefined {
     return this.issued[this.issued.length - 1];
+  }
+
+  /** The user's access keys as IAM holds them now, oldest first. */
+  accessKeysOf(userName: string): AccessKeyState[] {
+    return [...this.accessKeys]
+      .filter(([, k]) => k.user.config.userName === userName)
+      .sort(([, a], [, b]) => a.createdAtMs - b.createdAtMs)
+      .map(([accessKeyId, k]) => ({ userName, accessKeyId, secretAccessKey: k.secret, status: k.status, createdAtMs: k.createdAtMs }));
+  }
+
+  /** Whether a request signed with this key and secret would be accepted (propagation delays aside). */
+  keyWorks(accessKeyId: string, secretAccessKey: string): boolean {
+    const key = this.accessKeys.get(accessKeyId);
+    return key !== undefined && key.status === 'Active' && timingSafeEqualStr(key.secret, secretAccessKey);
+  }
+
+  /** Gives a user another key, as if made in the console; returns it. */
+  addAccessKey(userName: string, accessKeyId = `AKIA${randomAlnum(16)}`, secretAccessKey = crypto.randomBytes(30).toString('base64')): AccessKeyState {
+    const user = this.usersByName.get(userName);
+    if (!user) throw new Error(`StsServer: no user ${userName}`);
+    if (this.accessKeys.has(accessKeyId)) throw new Error(`StsServer: duplicate access key id ${accessKeyId}`);
+    const createdAtMs = Math.floor(this.nowMs() / 1000) * 1000;
+    this.accessKeys.set(accessKeyId, { user, secret: secretAccessKey, status: 'Active', createdAtMs, usableAtMs: 0, refusalsLeft: 0 });
+    this.usersByKey.set(accessKeyId, user);
+    return { userName, accessKeyId, secretAccessKey, status: 'Active', createdAtMs };
+  }
+
+  /** Makes a key Active or Inactive, as if in the console. */
+  setAccessKeyStatus(accessKeyId: string, status: 'Active' | 'Inactive'): void {
+    const key = this.accessKeys.get(accessKeyId);
+    if (!key) throw new Error(`StsServer: no access key ${accessKeyId}`);
+    key.status = status;
+  }
+
+  /** Deletes a key, as if in the console. */
+  removeAccessKey(accessKeyId: string): void {
+    this.accessKeys.delete(accessKeyId);
+    this.usersByKey.delete(accessKeyId);
   }
 
   /** Make the next `count` requests (optionally only those for `action`) fail with `fault`. */
@@ -651,12 +764,12 @@ export class StsServer {
     };
 
     const fault = this.takeFault(action);
-    if (fault && fault.kind !== 'delay' && fault.kind !== 'huge') {
+    if (fault && fault.kind !== 'delay' && fault.kind !== 'huge' && fault.kind !== 'dropAnswer') {
       call.fault = fault.kind;
       this.applyFault(fault, action, requestId, req, res, call);
       return;
     }
-    // The other two shape the real answer: it comes late, or padded.
+    // The others shape the real answer: it comes late, padded, or not at all.
     if (fault) call.fault = fault.kind;
     const huge = fault?.kind === 'huge' ? fault : undefined;
     if (fault?.kind === 'delay') {
@@ -668,6 +781,21 @@ export class StsServer {
         this.timers.add(t);
       });
       if (res.destroyed) return; // stop() ran while we waited
+    }
+    if (fault?.kind === 'dropAnswer') {
+      // Done as asked, then the answer is lost: the caller cannot tell whether anything happened.
+      try {
+        if (body !== undefined) await this.dispatch(req, url, body, params, requestId);
+      } catch {
+        // an error answer is lost the same way
+      }
+      this.record(call);
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (url.pathname === '/federation') {
+      this.federation(req, url, params, call, res, huge);
+      return;
     }
 
     let xml: string;
@@ -835,6 +963,10 @@ export class StsServer {
       const caller = await this.authenticate(req, url, body, 'iam');
       return successXml(action, this.listMfaDevices(caller, params), requestId, IAM_NAMESPACE);
     }
+    if (params.Version === IAM_VERSION && Object.hasOwn(this.iamKeyHandlers, action)) {
+      const caller = await this.authenticate(req, url, body, 'iam');
+      return successXml(action, this.iamKeyHandlers[action](caller, params), requestId, IAM_NAMESPACE);
+    }
     const handler = Object.hasOwn(this.handlers, action) ? this.handlers[action] : undefined;
     if (params.Version !== STS_VERSION || !handler) {
       throw new StsError(400, 'InvalidAction', `Could not find operation ${action} for version ${params.Version}`);
@@ -866,6 +998,193 @@ export class StsServer {
       ],
       ['IsTruncated', 'false'],
     ];
+  }
+
+  // ---- IAM access keys ----------------------------------------------------------------------
+
+  /**
+   * The key's record when a request signed with it may go on. A key IAM does not know, an inactive one, and one
+   * still propagating all answer as AWS does for an unknown key.
+   */
+  private usableKey(accessKeyId: string): AccessKeyRecord {
+    const key = this.accessKeys.get(accessKeyId);
+    if (!key || key.status !== 'Active') throw new StsError(403, 'InvalidClientTokenId', MSG.invalidToken);
+    const propagating = this.nowMs() < key.usableAtMs || key.refusalsLeft > 0;
+    if (key.refusalsLeft > 0) key.refusalsLeft--;
+    if (propagating) throw new StsError(403, 'InvalidClientTokenId', MSG.invalidToken);
+    return key;
+  }
+
+  /**
+   * The IAM user an access-key call is about, as IAM decides it: credentials from GetSessionToken without MFA cannot
+   * call IAM at all; temporary credentials must name the user (UserName) and role credentials are not the user; a
+   * user may manage only their own keys; under the MFA policy, changing keys needs a session with MFA.
+   */
+  private keyOwner(caller: Caller, p: Record<string, string>, action: string): UserRecord {
+    if (caller.kind === 'temporary' && caller.creds.action === 'GetSessionToken' && !caller.creds.mfa) {
+      throw new StsError(403, 'InvalidClientTokenId', MSG.invalidToken);
+    }
+    if (caller.kind === 'temporary' && p.UserName === undefined) {
+      throw new StsError(400, 'ValidationError', 'Must specify userName when calling with non-User credentials');
+    }
+    const callerArn = this.identityOf(caller).arn;
+    const user = caller.user;
+    const userName = p.UserName ?? user.config.userName;
+    const denied = (why = '') =>
+      new StsError(403, 'AccessDenied', `User: ${callerArn} is not authorized to perform: iam:${action} on resource: user ${userName}${why}`);
+    if ((caller.kind === 'temporary' && caller.creds.action !== 'GetSessionToken') || userName !== user.config.userName) throw denied();
+    const mfa = caller.kind === 'temporary' && caller.creds.mfa;
+    if (user.config.forceMfa && !mfa && MFA_FOR_KEYS.has(action)) throw denied(' with an explicit deny in an identity-based policy');
+    return user;
+  }
+
+  private keysOf(user: UserRecord): Array<[string, AccessKeyRecord]> {
+    return [...this.accessKeys].filter(([, k]) => k.user === user).sort(([, a], [, b]) => a.createdAtMs - b.createdAtMs);
+  }
+
+  private ownKey(user: UserRecord, p: Record<string, string>): [string, AccessKeyRecord] {
+    const v = new Validator();
+    v.required('accessKeyId', p.AccessKeyId);
+    v.string('accessKeyId', p.AccessKeyId, 16, 128, { re: /^\w*$/, text: '[\\w]+' });
+    v.throwIfAny();
+    const key = this.accessKeys.get(p.AccessKeyId!);
+    if (!key || key.user !== user) throw new StsError(404, 'NoSuchEntity', `The Access Key with id ${p.AccessKeyId} cannot be found.`);
+    return [p.AccessKeyId!, key];
+  }
+
+  private readonly iamKeyHandlers: Record<string, (caller: Caller, p: Record<string, string>) => XmlNode[]> = {
+    ListAccessKeys: (caller, p) => {
+      const user = this.keyOwner(caller, p, 'ListAccessKeys');
+      return [
+        [
+          'AccessKeyMetadata',
+          this.keysOf(user).map(([id, k]): XmlNode => ['member', [['UserName', user.config.userName], ['AccessKeyId', id], ['Status', k.status], ['CreateDate', iso8601NoMillis(k.createdAtMs)]]]),
+        ],
+        ['IsTruncated', 'false'],
+      ];
+    },
+    CreateAccessKey: (caller, p) => {
+      const user = this.keyOwner(caller, p, 'CreateAccessKey');
+      if (this.keysOf(user).length >= MAX_ACCESS_KEYS) throw new StsError(409, 'LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
+      const accessKeyId = `AKIA${randomAlnum(16)}`;
+      const createdAtMs = Math.floor(this.nowMs() / 1000) * 1000;
+      const record: AccessKeyRecord = {
+        user,
+        // 40 characters of base64, as real secret keys are.
+        secret: crypto.randomBytes(30).toString('base64'),
+        status: 'Active',
+        createdAtMs,
+        usableAtMs: this.nowMs() + (this.keyPropagation.ms ?? 0),
+        refusalsLeft: this.keyPropagation.calls ?? 0,
+      };
+      this.accessKeys.set(accessKeyId, record);
+      this.usersByKey.set(accessKeyId, user);
+      return [
+        [
+          'AccessKey',
+          [
+            ['UserName', user.config.userName],
+            ['AccessKeyId', accessKeyId],
+            ['Status', 'Active'],
+            ['SecretAccessKey', record.secret],
+            ['CreateDate', iso8601NoMillis(createdAtMs)],
+          ],
+        ],
+      ];
+    },
+    DeleteAccessKey: (caller, p) => {
+      const user = this.keyOwner(caller, p, 'DeleteAccessKey');
+      const [id] = this.ownKey(user, p);
+      this.accessKeys.delete(id);
+      this.usersByKey.delete(id);
+      return [];
+    },
+    UpdateAccessKey: (caller, p) => {
+      const user = this.keyOwner(caller, p, 'UpdateAccessKey');
+      const v = new Validator();
+      v.required('status', p.Status);
+      if (p.Status !== undefined && p.Status !== 'Active' && p.Status !== 'Inactive') {
+        v.string('status', p.Status, 0, 0, { re: /^(Active|Inactive)$/, text: 'Enum [Active, Inactive]' });
+      }
+      v.throwIfAny();
+      const [, key] = this.ownKey(user, p);
+      key.status = p.Status as 'Active' | 'Inactive';
+      return [];
+    },
+  };
+
+  // ---- console federation -------------------------------------------------------------------
+
+  /**
+   * `GET /federation`: `Action=getSigninToken` turns role credentials into a sign-in token (JSON), `Action=login`
+   * turns a token into a redirect to the console destination, as signin.aws.amazon.com does. Only AssumeRole
+   * credentials are taken (not GetSessionToken's), and SessionDuration not with credentials from role chaining.
+   * AWS answers a refusal with an HTML page; the status is what clients go by.
+   */
+  private federation(req: http.IncomingMessage, url: URL, p: Record<string, string>, call: StsCall, res: http.ServerResponse, huge?: HugeFault): void {
+    const fail = (status: number, text: string) => {
+      call.status = status;
+      call.errorCode = text;
+      this.record(call);
+      res.writeHead(status, { 'Content-Type': 'text/html' });
+      res.end(`<html><body><h1>${xmlEscape(text)}</h1></body></html>\n`);
+    };
+    if (req.method !== 'GET' && req.method !== 'POST') return fail(405, 'Method not allowed');
+    if (p.Action === 'getSigninToken') {
+      let session: { sessionId?: unknown; sessionKey?: unknown; sessionToken?: unknown } = {};
+      try {
+        session = JSON.parse(p.Session ?? '') as typeof session;
+      } catch {
+        return fail(400, 'Invalid Session parameter');
+      }
+      const creds = typeof session.sessionId === 'string' ? this.issuedByKey.get(session.sessionId) : undefined;
+      if (
+        !creds ||
+        typeof session.sessionKey !== 'string' ||
+        typeof session.sessionToken !== 'string' ||
+        !timingSafeEqualStr(session.sessionKey, creds.secretAccessKey) ||
+        !timingSafeEqualStr(session.sessionToken, creds.sessionToken) ||
+        this.nowMs() >= creds.expiresAtMs
+      ) {
+        return fail(400, 'Invalid credentials parameter');
+      }
+      if (creds.action !== 'AssumeRole') return fail(400, 'Only federation tokens or assume role tokens may be used for federated login.');
+      let sessionDuration: number | undefined;
+      if (p.SessionDuration !== undefined) {
+        sessionDuration = /^\d{1,6}$/.test(p.SessionDuration) ? Number(p.SessionDuration) : NaN;
+        if (!(sessionDuration >= 900 && sessionDuration <= 43200)) return fail(400, 'Invalid SessionDuration parameter');
+        // A role assumed with temporary credentials (from GetSessionToken or another role) is role chaining.
+        if (this.issuedByKey.has(creds.sourceAccessKeyId)) return fail(400, 'Invalid credentials parameter');
+      }
+      const signinToken = crypto.randomBytes(300).toString('base64url');
+      this.signinTokens.push({ signinToken, accessKeyId: creds.accessKeyId, roleArn: creds.roleArn, sessionDuration, issuedAtMs: this.nowMs() });
+      call.status = 200;
+      this.record(call);
+      let json = JSON.stringify({ SigninToken: signinToken });
+      if (huge) json = `${json.slice(0, -1)},"Padding":"${'x'.repeat(Math.max(0, huge.bytes - json.length - 14))}"}`;
+      res.writeHead(200, { 'Content-Type': 'application/json', ...(huge?.contentLength === false ? {} : { 'Content-Length': Buffer.byteLength(json) }) });
+      res.end(json);
+      return;
+    }
+    if (p.Action === 'login') {
+      // A sign-in token is good for 15 minutes.
+      const grant = this.signinTokens.find((g) => g.signinToken === p.SigninToken);
+      if (!grant || this.nowMs() - grant.issuedAtMs > 15 * 60_000) return fail(400, 'Invalid SigninToken');
+      let destination: URL | undefined;
+      try {
+        destination = new URL(p.Destination ?? '');
+      } catch {
+        destination = undefined;
+      }
+      if (!destination || destination.protocol !== 'https:') return fail(400, 'Invalid Destination');
+      this.consoleLogins.push({ signinToken: grant.signinToken, accessKeyId: grant.accessKeyId, destination: destination.href, issuer: p.Issuer });
+      call.status = 302;
+      this.record(call);
+      res.writeHead(302, { Location: destination.href });
+      res.end();
+      return;
+    }
+    fail(400, 'Invalid Action');
   }
 
   private readonly handlers: Record<string, (caller: Caller, p: Record<string, string>) => XmlNode[]> = {
@@ -944,8 +1263,8 @@ export class StsServer {
     if (user) {
       // A session token alongside long-term keys is a token that does not belong to them.
       if (token !== undefined) throw new StsError(403, 'InvalidClientTokenId', MSG.invalidToken);
-      caller = { kind: 'user', user };
-      secret = user.config.secretAccessKey;
+      caller = { kind: 'user', user, keyId: auth.accessKeyId };
+      secret = this.usableKey(auth.accessKeyId).secret;
     } else {
       const creds = this.issuedByKey.get(auth.accessKeyId);
       if (!creds || token === undefined || !timingSafeEqualStr(token, creds.sessionToken)) {
@@ -1056,7 +1375,7 @@ export class StsServer {
       userId: user.userId,
       mfa: mfaSerial !== undefined,
       mfaSerial,
-      sourceAccessKeyId: user.config.accessKeyId,
+      sourceAccessKeyId: caller.keyId ?? user.config.accessKeyId,
     }, user);
     return [credentialsXml(creds, this.tamper?.(creds))];
   }
@@ -1115,7 +1434,7 @@ export class StsServer {
       mfaSerial,
       roleArn,
       roleSessionName: sessionName,
-      sourceAccessKeyId: caller.kind === 'temporary' ? caller.creds.accessKeyId : caller.user.config.accessKeyId,
+      sourceAccessKeyId: caller.kind === 'temporary' ? caller.creds.accessKeyId : (caller.keyId ?? caller.user.config.accessKeyId),
     }, caller.user);
     return [
       credentialsXml(creds, this.tamper?.(creds)),
@@ -1206,7 +1525,8 @@ function collectParams(url: URL, body: Buffer | undefined, contentType: string |
 function redactParams(params: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
-    out[k] = /^x-amz-(security-token|signature)$/i.test(k) || /secret/i.test(k) ? '<redacted>' : v;
+    // The federation endpoint's Session holds a secret key and token; a SigninToken is a console login.
+    out[k] = /^x-amz-(security-token|signature)$/i.test(k) || /secret/i.test(k) || k === 'Session' || k === 'SigninToken' ? '<redacted>' : v;
   }
   return out;
 }
