@@ -10,8 +10,8 @@ import { FORMATS, SHELLS, defaultShell, formatOfShell, renderChange, type Format
 import { renderCredentialProcess } from './env/formats/json';
 import { chooseProfile, rememberedDuration } from './profiles/chooseProfile';
 import type { Env } from './profiles/configPaths';
-import { SessionCache, credentialsOf } from './session/cache';
-import { cacheDir, cacheDisabled, minTtlSeconds } from './session/cacheSettings';
+import { credentialsOf } from './session/cache';
+import { cacheDisabled, minTtlSeconds, sessionCache } from './session/cacheSettings';
 import { recallPlan } from './session/planMemo';
 
 interface FastRequest {
@@ -87,7 +87,7 @@ function cachedExport(request: FastRequest, shell: Shell, env: Env, uid: number)
   // Renewing the loaded session keeps its length (a malformed one throws: the full CLI says what is wrong).
   const durationSeconds = rememberedDuration(profile, env);
   const minTtl = minTtlSeconds(original);
-  const cache = new SessionCache({ dir: cacheDir(original), minTtlSeconds: minTtl, uid, warn: () => undefined });
+  const cache = sessionCache(original, { uid }, minTtl);
   const memo = recallPlan(cache, profile, durationSeconds, original);
   const entry = memo && cache.freshFile(memo.sessionFile);
   if (!memo || !entry) return undefined;

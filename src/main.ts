@@ -268,7 +268,7 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   async list(args, emit) {
     const [{ listProfiles, formatListing }, { openCache }, { originalEnv }, { keystoreFor }] = await Promise.all([
       import('./commands/listProfiles'),
-      import('./commands/exportSession'),
+      import('./session/cacheSettings'),
       import('./env/envChange'),
       import('./keys/keystore'),
     ]);
@@ -319,7 +319,7 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   async status(args, emit) {
     const [{ status }, { openCache }, { originalEnv }, { keystoreFor }] = await Promise.all([
       import('./commands/status'),
-      import('./commands/exportSession'),
+      import('./session/cacheSettings'),
       import('./env/envChange'),
       import('./keys/keystore'),
     ]);

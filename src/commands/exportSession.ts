@@ -11,8 +11,8 @@ import { profileChoice, rememberedDuration } from '../profiles/chooseProfile';
 import { durationOption, timeoutMs } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
-import { SessionCache, type SessionStore } from '../session/cache';
-import { cacheDir, cacheDisabled, lockWaitMs, minTtlSeconds } from '../session/cacheSettings';
+import type { SessionStore } from '../session/cache';
+import { lockWaitMs, minTtlSeconds, openCache } from '../session/cacheSettings';
 import { codeFromFlag, interactiveCodeSource, noCodeSource, type CodeSource } from '../session/mfaCode';
 import { codeFromProcess } from '../session/mfaProcess';
 import { obtainSession } from '../session/obtainSession';
@@ -246,7 +246,3 @@ function codeSourceFor(plan: Plan, args: Omit<ExportArgs, 'shell'>, env: Env, wh
 const CREDENTIAL_PROCESS_HINT =
   'for credential_process, give the profile an mfa_prompt (a desktop dialog) or an mfa_process (a command that prints the code), or add --mfa-process COMMAND to its credential_process line';
 
-export function openCache(enabled: boolean | undefined, env: Env, io: Pick<CommandIo, 'uid' | 'warn'>): SessionCache | undefined {
-  if (enabled === false || cacheDisabled(env)) return undefined;
-  return new SessionCache({ dir: cacheDir(env), minTtlSeconds: minTtlSeconds(env), uid: io.uid, warn: io.warn });
-}

@@ -3,8 +3,7 @@ import { show } from '../errors';
 import { loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
-import { SessionCache } from '../session/cache';
-import { cacheDir } from '../session/cacheSettings';
+import { sessionCache } from '../session/cacheSettings';
 import { forgetPlans } from '../session/planMemo';
 import type { CommandIo } from './exportSession';
 import { forgetShellProfiles } from './shellProfiles';
@@ -15,7 +14,7 @@ import { forgetShellProfiles } from './shellProfiles';
  */
 export async function forgetSessions(profile: string | undefined, io: Omit<CommandIo, 'stdin'>): Promise<void> {
   const env = originalEnv(io.env);
-  const cache = new SessionCache({ dir: cacheDir(env), minTtlSeconds: 0, uid: io.uid, warn: io.warn });
+  const cache = sessionCache(env, io);
   let removed: number;
   if (profile === undefined) {
     removed = cache.forget();

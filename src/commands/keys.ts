@@ -8,8 +8,7 @@ import { checkAccessKeyId, checkSecretAccessKey } from '../profiles/checks';
 import { loadConfigFiles, type ConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { keyOwner, keyringAccount, keysInFiles } from '../profiles/resolvePlan';
-import { SessionCache } from '../session/cache';
-import { cacheDir } from '../session/cacheSettings';
+import { sessionCache } from '../session/cacheSettings';
 import { askOnTerminal, openTerminal, readLines, stdinIsPiped } from '../session/mfaCode';
 import { keyHint } from '../session/awsCall';
 import type { CommandIo } from './exportSession';
@@ -24,7 +23,7 @@ export async function keysContext(name: string, action: string, io: Pick<Command
   if (owner !== name) {
     throw new UsageError(`profile ${show(name)} is a role; it uses the keys of profile ${show(owner)}: mfa-env keys ${action} ${showName(owner)}`);
   }
-  const cache = new SessionCache({ dir: cacheDir(env), minTtlSeconds: 0, uid: io.uid, warn: io.warn });
+  const cache = sessionCache(env, io);
   return { files, profiles, cache, account: keyringAccount(name) };
 }
 
@@ -84,7 +83,7 @@ export async function listKeys(io: CommandIo): Promise<string> {
   const keyring = openKeyring(io.env);
   const entries = keyring.entries().sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
   const env = originalEnv(io.env);
-  const cache = new SessionCache({ dir: cacheDir(env), minTtlSeconds: 0, uid: io.uid, warn: io.warn });
+  const cache = sessionCache(env, io);
   // The list the shell functions go by, set right (entries removed or added by other means, a lost cache); written
   // only when it changes, since every shell makes its functions anew after it is written.
   const names = entries.filter((e) => e.keys).map((e) => e.account);

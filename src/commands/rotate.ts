@@ -10,7 +10,8 @@ import { UnusableKeyError, createAccessKey, deleteAccessKey, listAccessKeys, typ
 import { entryFor } from '../session/obtainSession';
 import { mfaSessionKey } from '../session/sessionKeys';
 import { getCallerIdentity } from '../session/sts';
-import { openCache, sessionFor, type CommandIo, type ExportArgs } from './exportSession';
+import { openCache } from '../session/cacheSettings';
+import { sessionFor, type CommandIo, type ExportArgs } from './exportSession';
 
 export interface RotateArgs extends Omit<ExportArgs, 'shell' | 'format' | 'writeProfile' | 'duration'> {
   /** How long to wait for IAM to make the new key usable. */

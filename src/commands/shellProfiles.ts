@@ -1,4 +1,5 @@
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { removeFile } from '../files/removeFile';
 import { join } from 'node:path';
 import { MANAGED_VARS, originalEnv } from '../env/envChange';
 import { MfaEnvError, show } from '../errors';
@@ -7,8 +8,7 @@ import { renderMemo } from '../integration/profileMemo';
 import { MEMO_FILES, SHELL_TABLE, type IntegrationShell } from '../integration/shellTable';
 import { TooManySections, configFilePaths, loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
-import { SessionCache } from '../session/cache';
-import { cacheDir } from '../session/cacheSettings';
+import { sessionCache } from '../session/cacheSettings';
 import { recordingEnv } from '../session/planMemo';
 import { keyringIndexPath, readKeyringIndex } from '../keys/keyringIndex';
 import type { CommandIo } from './exportSession';
@@ -30,8 +30,8 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
   const started = new Date();
   const recorded = recordingEnv(originalEnv(io.env));
   const { configPath, credentialsPath } = configFilePaths(recorded.env);
-  const dir = cacheDir(recorded.env);
-  const cache = new SessionCache({ dir, minTtlSeconds: 0, uid: io.uid, warn: io.warn });
+  const cache = sessionCache(recorded.env, io);
+  const dir = cache.dir;
   // The keyring index is an input like the AWS files: `mfa-env keys` rewrites it, and the memo is made anew.
   const files = [configPath, credentialsPath, keyringIndexPath(dir)].map((path) => ({ path, exists: exists(path) }));
   let plan: FunctionPlan;
@@ -46,12 +46,12 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
   }
   const env = new Map([...recorded.reads].filter(([name]) => !unrecorded(name)));
   const text = renderMemo(shell, { env, files }, plan);
-  const problem = cache.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, { mtime: memoTime(started, files) });
+  const problem = cache.files.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, { mtime: memoTime(started, files) });
   if (problem) {
     io.warn(`could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`);
     return text;
   }
-  removeFiles(dir, LEGACY_FILES);
+  for (const name of LEGACY_FILES) removeFile(join(dir, name));
   // Kept: the shell sources the file, with the checks it applies at every start (and faster than evaluating it),
   // unless it could not tell where the file is (no absolute HOME).
   return print ? text : '';
@@ -59,21 +59,11 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
 
 /** Deletes every shell's memo (`forget`): the next shell start makes its own. */
 export function forgetShellProfiles(dir: string): void {
-  removeFiles(dir, [...MEMO_FILES, ...LEGACY_FILES]);
+  for (const name of [...MEMO_FILES, ...LEGACY_FILES]) removeFile(join(dir, name));
 }
 
 // Earlier versions of the fish integration kept a copy of both AWS files, long-term secret key included, in profiles.key.
 const LEGACY_FILES = ['profiles.key'];
-
-function removeFiles(dir: string, names: readonly string[]): void {
-  for (const name of names) {
-    try {
-      unlinkSync(join(dir, name));
-    } catch {
-      // not there, or not ours to touch
-    }
-  }
-}
 
 function exists(path: string): boolean {
   try {

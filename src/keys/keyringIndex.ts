@@ -17,7 +17,7 @@ export function keyringIndexPath(cacheDir: string): string {
 
 /** The names, or none when the file is missing, unreadable, not the user's, or not what mfa-env writes. */
 export function readKeyringIndex(cache: SessionCache): Set<string> {
-  const text = cache.readText(keyringIndexPath(cache.dir), { quiet: true });
+  const text = cache.files.readText(keyringIndexPath(cache.dir), { quiet: true });
   if (text === undefined) return new Set();
   try {
     const { version, profiles } = JSON.parse(text) as { version?: unknown; profiles?: unknown };
@@ -30,7 +30,7 @@ export function readKeyringIndex(cache: SessionCache): Set<string> {
 
 /** Replaces the names; a problem (an unusable cache directory) is returned, for a warning. */
 export function writeKeyringIndex(cache: SessionCache, names: Iterable<string>): string | undefined {
-  return cache.writeText(keyringIndexPath(cache.dir), `${JSON.stringify({ version: 1, profiles: [...new Set(names)].sort() })}\n`);
+  return cache.files.writeText(keyringIndexPath(cache.dir), `${JSON.stringify({ version: 1, profiles: [...new Set(names)].sort() })}\n`);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Env } from '../profiles/configPaths';
 import type { Keystore } from '../profiles/resolvePlan';
-import { SessionCache } from '../session/cache';
-import { cacheDir } from '../session/cacheSettings';
+import { sessionCache } from '../session/cacheSettings';
 import { keyringLookup } from './keyring';
 import { readKeyringIndex } from './keyringIndex';
 
@@ -11,6 +10,6 @@ import { readKeyringIndex } from './keyringIndex';
  * `env` is the user's original environment; the addon itself reads the process's (DBUS_SESSION_BUS_ADDRESS).
  */
 export function keystoreFor(env: Env, uid: number): Keystore {
-  const cache = new SessionCache({ dir: cacheDir(env), minTtlSeconds: 0, uid, warn: () => undefined });
+  const cache = sessionCache(env, { uid });
   return keyringLookup(env, (account) => readKeyringIndex(cache).has(account));
 }

@@ -1,21 +1,4 @@
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  copyFileSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { removeLeftoverTemps, writeFileAtomically } from '../files/atomicWrite';
 import { ConfigError, show } from '../errors';
 import { parseAwsText, readAwsFile, type AwsFileKind, type Section } from './configFiles';
 
@@ -140,7 +123,7 @@ export async function prepareEdit(path: string, edit: ProfileEdit): Promise<Prep
       `cannot write [${sectionHeader(edit.kind, edit.profile)}] in ${show(path)} as asked: the AWS SDKs would read the result differently (check for a duplicate section); nothing was changed`,
     );
   }
-  return { path, before, after, sections: now, write: () => writeFileAtomically(path, after, { backup: edit.backup }) };
+  return { path, before, after, sections: now, write: () => writeAwsFile(path, after, { backup: edit.backup }) };
 }
 
 /** prepareEdit, then the write: returns the file's old text (for messages about backups). */
@@ -161,75 +144,16 @@ function sameSections(a: Record<string, Section>, b: Record<string, Section>): b
 }
 
 /**
- * A temp file of ours this old was left by a run killed between writing it and the rename; a younger one may be
- * another run's, still being written, and is not pulled from under it.
+ * Replaces an AWS file atomically (files/atomicWrite.ts): a crash leaves the old file or the new one. The mode stays
+ * as it was (0600 for a new file, in a ~/.aws made 0700 if need be); with `backup`, the old file is copied to
+ * FILE.bak first. Temp files a killed write left beside the file are removed afterwards: they are whole copies of
+ * it, long-term keys included.
  */
-export const LEFTOVER_TEMP_AGE_MS = 60_000;
-
-/**
- * Replaces a file atomically (temp file + rename): a crash leaves the old file or the new one. The mode stays as it
- * was (0600 for a new file); with `backup`, the old file is copied to FILE.bak first. Temp files a killed write left
- * beside the file are removed afterwards: they are whole copies of it, long-term keys included.
- */
-export function writeFileAtomically(path: string, text: string, { backup = false } = {}): void {
-  let mode = 0o600;
-  let existed = false;
+function writeAwsFile(path: string, text: string, { backup = false } = {}): void {
   try {
-    mode = statSync(path).mode & 0o777;
-    existed = true;
-  } catch {
-    // a new file
-  }
-  if (backup && existed) copyFileSync(path, `${path}.bak`);
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    // ~/.aws may not exist yet; like the AWS CLI, make it private.
-    if (!existed) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(temp, mode);
-    renameSync(temp, path);
+    writeFileAtomically(path, text, { backup, makeParent: true });
   } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // never created
-    }
     throw new ConfigError(`cannot write ${show(path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it is unchanged`);
   }
   removeLeftoverTemps(path);
-}
-
-/**
- * Best effort: the write has succeeded, and a leftover that cannot be removed must not turn it into a failure. With
- * `holding`, a leftover that holds that text goes however young: a secret that was just moved out of the file must
- * not stay behind in a copy (a concurrent write whose temp file this was fails, and leaves the file unchanged).
- */
-export function removeLeftoverTemps(path: string, { holding }: { holding?: string } = {}): void {
-  const nowMs = Date.now();
-  const dir = dirname(path);
-  const prefix = `${basename(path)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    // Only names writeFileAtomically makes for this file: FILE.<12 hex digits>.tmp.
-    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) continue;
-    const file = join(dir, name);
-    try {
-      const stat = lstatSync(file);
-      if (!stat.isFile()) continue;
-      if (nowMs - stat.mtimeMs > LEFTOVER_TEMP_AGE_MS || (holding !== undefined && readFileSync(file, 'utf8').includes(holding))) unlinkSync(file);
-    } catch {
-      // gone already, or not ours to remove
-    }
-  }
 }

@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { ConfigError, show } from '../errors';
 import { homeDir, type Env } from '../profiles/configPaths';
 import { parseDuration } from '../profiles/duration';
+import { SessionCache } from './cache';
 
 export const DEFAULT_MIN_TTL_SECONDS = 300;
 
@@ -39,4 +40,18 @@ export function lockWaitMs(env: Env): number | undefined {
 export function cacheDisabled(env: Env): boolean {
   const value = (env.MFA_ENV_NO_CACHE ?? '').toLowerCase();
   return value !== '' && value !== '0' && value !== 'false' && value !== 'no';
+}
+
+/**
+ * The session cache in the user's cache directory (`env`: the user's original environment), as every command opens
+ * it; `minTtl`: what a served session must have left (0 for commands that only list or delete).
+ */
+export function sessionCache(env: Env, io: { uid: number; warn?(message: string): void }, minTtl = 0): SessionCache {
+  return new SessionCache({ dir: cacheDir(env), minTtlSeconds: minTtl, uid: io.uid, warn: io.warn ?? (() => undefined) });
+}
+
+/** The cache a command that gets sessions reads and writes: none with --no-cache (`enabled` false) or MFA_ENV_NO_CACHE. */
+export function openCache(enabled: boolean | undefined, env: Env, io: { uid: number; warn(message: string): void }): SessionCache | undefined {
+  if (enabled === false || cacheDisabled(env)) return undefined;
+  return sessionCache(env, io, minTtlSeconds(env));
 }

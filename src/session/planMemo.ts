@@ -1,8 +1,10 @@
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { isTempFileOf } from '../files/atomicWrite';
+import { removeFile } from '../files/removeFile';
 import type { Env } from '../profiles/configPaths';
 import type { Plan } from '../profiles/resolvePlan';
-import type { SessionCache } from './cache';
+import { isSessionFileOf, type SessionCache } from './cache';
 import { sessionKeyOf } from './sessionKeys';
 
 /**
@@ -92,14 +94,17 @@ export function rememberPlan(
   };
   // The memos live apart from the sessions, in a directory made only inside a cache directory mfa-env trusts. A
   // failed write only means the next run takes the slow path.
-  if (cache.subdir(PLANS) === undefined) return;
-  cache.writeText(memoFile(cache, profile, plan.durationRequested), `${JSON.stringify(memo)}\n`);
+  if (cache.files.subdir(PLANS) === undefined) return;
+  cache.files.writeText(memoFile(cache, profile, plan.durationRequested), `${JSON.stringify(memo)}\n`);
 }
 
 /** Deletes every memo (with `forget`): they hold no secret, but forgetting everything should leave nothing. */
 export function forgetPlans(cache: SessionCache): void {
   try {
-    for (const name of readdirSync(plansDir(cache))) if (/^[0-9a-f]{16}\.json(\..*\.tmp)?$/.test(name)) unlinkSync(join(plansDir(cache), name));
+    for (const name of readdirSync(plansDir(cache))) {
+      const memo = /^[0-9a-f]{16}\.json/.exec(name)?.[0];
+      if (memo !== undefined && (memo === name || isTempFileOf(memo, name, { pidForm: true }))) removeFile(join(plansDir(cache), name));
+    }
   } catch {
     // nothing there, or nothing we may touch
   }
@@ -107,7 +112,7 @@ export function forgetPlans(cache: SessionCache): void {
 
 /** What `profile` (asked with that length) resolves to, from a memo whose every input is unchanged; undefined otherwise. */
 export function recallPlan(cache: SessionCache, profile: string, durationSeconds: number | undefined, env: Env): MemoResult | undefined {
-  const text = cache.readText(memoFile(cache, profile, durationSeconds), { quiet: true });
+  const text = cache.files.readText(memoFile(cache, profile, durationSeconds), { quiet: true });
   if (text === undefined) return undefined;
   let memo: PlanMemo;
   try {
@@ -124,7 +129,7 @@ export function recallPlan(cache: SessionCache, profile: string, durationSeconds
   for (const [path, signature] of Object.entries(memo.files)) if (fileSignature(path) !== signature) return undefined;
   const result = memo.result;
   // Only a session file of ours, in this cache directory.
-  if (typeof result?.sessionFile !== 'string' || dirname(result.sessionFile) !== cache.dir || !/^(mfa|role)-[0-9a-f]{32}\.json$/.test(basename(result.sessionFile))) {
+  if (typeof result?.sessionFile !== 'string' || !isSessionFileOf(cache, result.sessionFile)) {
     return undefined;
   }
   return result;

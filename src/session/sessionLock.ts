@@ -1,6 +1,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { InterruptedError, show } from '../errors';
+import { removeFile } from '../files/removeFile';
 
 /** A lock older than this is taken over even when its pid is alive: the pid may belong to another process by now. */
 export const LOCK_MAX_AGE_MS = 5 * 60_000;
@@ -93,7 +94,7 @@ function tryLock(lockFile: string, asking: boolean): Attempt {
     writeSync(fd, `${JSON.stringify({ pid: process.pid, host: hostname(), asking })}\n`);
     return { kind: 'ours', ino: stat.ino, dev: stat.dev };
   } catch (err) {
-    safeUnlink(lockFile);
+    removeFile(lockFile);
     return { kind: 'unusable', why: (err as NodeJS.ErrnoException).code ?? String(err) };
   } finally {
     closeSync(fd);
@@ -230,14 +231,6 @@ function removeIf(lockFile: string, lock: { ino: number; dev: number }): void {
     if (stat.ino === lock.ino && stat.dev === lock.dev) unlinkSync(lockFile);
   } catch {
     // already gone
-  }
-}
-
-function safeUnlink(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // never made
   }
 }
 

@@ -135,12 +135,12 @@ describe('--no-input and --no-cache', () => {
   });
 
   it('on a command that has no use for them, says which commands take them', async () => {
-    await fails(['whoami', '--no-input'], 2, ['mfa-env: --no-input goes with "mfa-env [PROFILE]" and "mfa-env exec", not with "mfa-env whoami"', USAGE]);
+    await fails(['whoami', '--no-input'], 2, ['mfa-env: --no-input goes with "mfa-env [PROFILE]", "mfa-env exec", "mfa-env console" and "mfa-env rotate", not with "mfa-env whoami"', USAGE]);
     await fails(['--no-cache', 'policy'], 2, [
-      'mfa-env: --no-cache goes with "mfa-env [PROFILE]", "mfa-env exec", "mfa-env list" and "mfa-env status", not with "mfa-env policy"',
+      'mfa-env: --no-cache goes with "mfa-env [PROFILE]", "mfa-env exec", "mfa-env list", "mfa-env console", "mfa-env rotate" and "mfa-env status", not with "mfa-env policy"',
       USAGE,
     ]);
-    await fails(['list', '--token-code', '123456'], 2, ['mfa-env: --token-code goes with "mfa-env [PROFILE]" and "mfa-env exec", not with "mfa-env list"', USAGE]);
+    await fails(['list', '--token-code', '123456'], 2, ['mfa-env: --token-code goes with "mfa-env [PROFILE]", "mfa-env exec", "mfa-env console" and "mfa-env rotate", not with "mfa-env list"', USAGE]);
     // An option nobody takes is named as typed, dashes and all.
     await fails(['forget', '--frob'], 2, ['mfa-env: unknown option --frob', USAGE]);
   });

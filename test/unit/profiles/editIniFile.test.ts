@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { editProfile, editSection, removeLeftoverTemps } from '../../../src/profiles/editIniFile';
+import { removeLeftoverTemps } from '../../../src/files/atomicWrite';
+import { editProfile, editSection } from '../../../src/profiles/editIniFile';
 
 const FILE = [
   '# my AWS config',
