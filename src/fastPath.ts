@@ -5,9 +5,9 @@
 import { COMMAND_NAMES } from './commandNames';
 import { isCodeForShell } from './evalChannel';
 import { clearSession } from './commands/clearSession';
-import { exportChange, originalEnv, renewTime } from './env/envChange';
-import { FORMATS, SHELLS, defaultShell, formatOfShell, renderChange, type Format, type Shell } from './env/formats';
-import { renderCredentialProcess } from './env/formats/json';
+import { originalEnv } from './env/envChange';
+import { FORMATS, SHELLS, defaultShell, formatOfShell, type Format, type Shell } from './env/formats';
+import { renderSession } from './env/sessionExport';
 import { chooseProfile, rememberedDuration } from './profiles/chooseProfile';
 import type { Env } from './profiles/configPaths';
 import { credentialsOf } from './session/cache';
@@ -91,9 +91,7 @@ function cachedExport(request: FastRequest, shell: Shell, env: Env, uid: number)
   const memo = recallPlan(cache, profile, durationSeconds, original);
   const entry = memo && cache.freshFile(memo.sessionFile);
   if (!memo || !entry) return undefined;
-  const credentials = credentialsOf(entry);
   const format = request.format ?? formatOfShell(shell);
-  if (format === 'json') return renderCredentialProcess(credentials);
-  const renewAt = renewTime(credentials.expiration, minTtl);
-  return renderChange(format, exportChange(env, { ...credentials, profile: memo.profile, region: memo.region, roleArn: memo.roleArn, renewAt, durationSeconds }));
+  const session = { ...credentialsOf(entry), profile: memo.profile, region: memo.region, roleArn: memo.roleArn, durationSeconds };
+  return renderSession(format, env, session, minTtl);
 }

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import yargs from 'yargs/yargs';
 import { keepQuotes } from './argvQuotes';
 import type { Argv } from 'yargs';
-import type { CommandIo, ExportArgs } from './commands/exportSession';
+import type { CommandIo } from './commandIo';
+import type { ExportArgs } from './commands/exportSession';
 import type { ExecArgs } from './commands/execCommand';
 import { FORMATS, SHELLS, defaultShell, type Shell } from './env/formats';
 import { isCodeForShell, type EvalChannel } from './evalChannel';
 import { INTEGRATION_SHELLS, type IntegrationShell } from './integration/shellTable';
 import type { CommandName } from './commandNames';
-import { ExitCode, MfaEnvError, UsageError, show } from './errors';
+import { ExitCode, MfaEnvError, UsageError } from './errors';
+import { show } from './text/showText';
 import { timeoutMs } from './profiles/duration';
 import { PROMPTS } from './session/promptNames';
 import { EXEC_NEEDS_DASHES, explainUsage } from './usageMessages';
@@ -32,6 +34,7 @@ const io: CommandIo = {
     return process.stdin;
   },
   uid: process.geteuid?.() ?? 0,
+  host: process,
   warn: (message) => process.stderr.write(`mfa-env: warning: ${message}\n`),
   say: (message) => process.stderr.write(`mfa-env: ${message}\n`),
 };

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { platform } from 'node:os';
 import { ConfigError } from '../errors';
 
 export interface OpenOptions {
@@ -42,7 +43,7 @@ export async function openInBrowser(secretUrl: string, options: OpenOptions): Pr
   });
   const { port } = server.address() as AddressInfo;
   const local = `http://127.0.0.1:${port}${path}`;
-  const [command, ...args] = openerFor(options.platform ?? process.platform);
+  const [command, ...args] = openerFor(options.platform ?? platform());
   const advice = 'run mfa-env console PROFILE --print and open the URL yourself';
   try {
     await new Promise<void>((resolve, reject) => {

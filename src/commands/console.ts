@@ -1,5 +1,6 @@
 import { originalEnv } from '../env/envChange';
-import { ConfigError, UsageError, show, showName } from '../errors';
+import { ConfigError, UsageError } from '../errors';
+import { show, showName } from '../text/showText';
 import { checkDuration, checkRegion } from '../profiles/checks';
 import { ASSUME_ROLE_LIMITS, durationOption, timeoutMs } from '../profiles/duration';
 import { serviceEndpoint } from '../profiles/endpoints';
@@ -16,9 +17,10 @@ import {
   partitionOfArn,
   partitionOfRegion,
 } from '../session/federation';
-import { sessionFor, type CommandIo, type ExportArgs } from './exportSession';
+import type { CommandIo } from '../commandIo';
+import { sessionFor, type SessionArgs } from '../session/sessionSource';
 
-export interface ConsoleArgs extends Omit<ExportArgs, 'shell' | 'format' | 'writeProfile'> {
+export interface ConsoleArgs extends Omit<SessionArgs, 'format'> {
   /** Print the sign-in URL on stdout instead of opening it. */
   print?: boolean;
   /** A console path (`s3`, `ec2/home#Instances`), or a whole console URL. */

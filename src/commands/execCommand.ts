@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
-import { MfaEnvError, UsageError, show } from '../errors';
+import { MfaEnvError, UsageError } from '../errors';
+import { show } from '../text/showText';
 import type { EnvChange } from '../env/envChange';
-import { sessionChange, sessionOnce, sessionSource, type CommandIo, type ExportArgs } from './exportSession';
+import type { CommandIo } from '../commandIo';
+import { originalEnv } from '../env/envChange';
+import { sessionChange } from '../env/sessionExport';
+import { minTtlSeconds } from '../session/cacheSettings';
+import { loadedSession, sessionOnce, sessionSource, type SessionArgs } from '../session/sessionSource';
 
 export interface ExecResult {
   /** The command's exit code, or 128 + the signal number when a signal ended it (as shells report it). */
@@ -9,7 +14,7 @@ export interface ExecResult {
   signal?: NodeJS.Signals;
 }
 
-export interface ExecArgs extends Omit<ExportArgs, 'shell'> {
+export interface ExecArgs extends SessionArgs {
   /** --server / --no-server; undefined: the profile's mfa_exec_server, else no. */
   server?: boolean;
 }
@@ -30,7 +35,7 @@ export async function execCommand(args: ExecArgs, command: string[], io: Command
     return runCommand(command, served.env, signals, served.close);
   }
   const session = await sessionOnce(source, { refresh: args.refresh });
-  return runCommand(command, applied(io.env, sessionChange(io.env, source.plan, session)), signals);
+  return runCommand(command, applied(io.env, sessionChange(io.env, loadedSession(source.plan, session), minTtlSeconds(originalEnv(io.env)))), signals);
 }
 
 /** Runs the command to its end, passing signals on; `ended` runs as soon as it has ended (or could not start). */

@@ -1,8 +1,10 @@
 import { applied, type ExecArgs } from './execCommand';
-import { sessionOnce, type CommandIo, type SessionSource } from './exportSession';
+import type { CommandIo } from '../commandIo';
+import { sessionOnce, type SessionSource } from '../session/sessionSource';
 import { startCredentialEndpoint } from '../endpoint/credentialEndpoint';
 import { endpointChange, originalEnv } from '../env/envChange';
-import { InterruptedError, MfaEnvError, MfaInputError, NetworkError, AwsRefusedError, show } from '../errors';
+import { InterruptedError, MfaEnvError, MfaInputError, NetworkError, AwsRefusedError } from '../errors';
+import { show } from '../text/showText';
 import { mustHideCredentialsFile } from '../profiles/defaultCredentials';
 import { memoryStore, type SessionStore } from '../session/cache';
 import { cacheDisabled, minTtlSeconds } from '../session/cacheSettings';

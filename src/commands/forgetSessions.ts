@@ -1,11 +1,11 @@
 import { originalEnv } from '../env/envChange';
-import { show } from '../errors';
+import { show } from '../text/showText';
 import { loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
 import { sessionCache } from '../session/cacheSettings';
 import { forgetPlans } from '../session/planMemo';
-import type { CommandIo } from './exportSession';
+import type { CommandIo } from '../commandIo';
 import { forgetShellProfiles } from './shellProfiles';
 
 /**

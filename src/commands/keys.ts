@@ -1,7 +1,8 @@
 // `mfa-env keys add|list|remove`: long-term keys kept in the OS keyring instead of the AWS files, as aws-vault's
 // add/list/remove. Moving keys that are in a file already is moveKeys.ts (import, export).
 import { originalEnv } from '../env/envChange';
-import { ConfigError, MfaInputError, UsageError, show, showName } from '../errors';
+import { ConfigError, MfaInputError, UsageError } from '../errors';
+import { show, showName } from '../text/showText';
 import { KeyringUnavailable, openKeyring, storeConfirmed, type StoredKeys } from '../keys/keyring';
 import { keyringChanged, readKeyringIndex, writeKeyringIndex } from '../keys/keyringIndex';
 import { checkAccessKeyId, checkSecretAccessKey } from '../profiles/checks';
@@ -11,7 +12,7 @@ import { keyOwner, keyringAccount, keysInFiles } from '../profiles/resolvePlan';
 import { sessionCache } from '../session/cacheSettings';
 import { askOnTerminal, openTerminal, readLines, stdinIsPiped } from '../session/mfaCode';
 import { keyHint } from '../session/awsCall';
-import type { CommandIo } from './exportSession';
+import type { CommandIo } from '../commandIo';
 
 /** What every keys command starts from: the files, the index's cache directory, and the profile's keyring account. */
 export async function keysContext(name: string, action: string, io: Pick<CommandIo, 'env' | 'uid' | 'warn'>) {

@@ -1,5 +1,6 @@
 import { originalEnv } from '../env/envChange';
-import { MfaEnvError, escapeControls, showName } from '../errors';
+import { MfaEnvError } from '../errors';
+import { escapeControls, showName } from '../text/showText';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { formatTimeLeft, secondsUntil } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';

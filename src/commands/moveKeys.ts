@@ -2,7 +2,8 @@
 // an order that leaves them in one place or both, never in neither, wherever the run is stopped (kill -9 included):
 // import stores them in the keyring and reads them back before their lines leave the files; export empties the
 // keyring only once the credentials file holds them. Run again after an interruption, either finishes the move.
-import { ConfigError, show, showName } from '../errors';
+import { ConfigError } from '../errors';
+import { show, showName } from '../text/showText';
 import { openKeyring, sameKeys, storeConfirmed } from '../keys/keyring';
 import { keyringChanged } from '../keys/keyringIndex';
 import { checkSecretAccessKey } from '../profiles/checks';
@@ -12,7 +13,7 @@ import { prepareEdit, type PreparedEdit } from '../profiles/editIniFile';
 import { ProfileSet } from '../profiles/profileSet';
 import { keySection, keysInFiles, type LongTermKeys } from '../profiles/resolvePlan';
 import { keyHint } from '../session/awsCall';
-import type { CommandIo } from './exportSession';
+import type { CommandIo } from '../commandIo';
 import { keysContext, whereKeys } from './keys';
 
 const KEY_NAMES = ['aws_access_key_id', 'aws_secret_access_key'] as const;

@@ -1,5 +1,6 @@
 import { originalEnv } from '../env/envChange';
-import { AwsRefusedError, ConfigError, ExitCode, MfaEnvError, NetworkError, UsageError, show, showName } from '../errors';
+import { AwsRefusedError, ConfigError, ExitCode, MfaEnvError, NetworkError, UsageError } from '../errors';
+import { show, showName } from '../text/showText';
 import { durationOption, timeoutMs } from '../profiles/duration';
 import { serviceEndpoint } from '../profiles/endpoints';
 import { StoreChanged, describeStore, findKeys, replaceKeys, type AccessKeyPair, type StoredKeys } from '../keys/keyHome';
@@ -11,9 +12,11 @@ import { entryFor } from '../session/obtainSession';
 import { mfaSessionKey } from '../session/sessionKeys';
 import { getCallerIdentity } from '../session/sts';
 import { openCache } from '../session/cacheSettings';
-import { sessionFor, type CommandIo, type ExportArgs } from './exportSession';
+import type { CommandIo } from '../commandIo';
+import { sessionFor, type SessionArgs } from '../session/sessionSource';
+import { rfc3339 } from '../text/rfc3339';
 
-export interface RotateArgs extends Omit<ExportArgs, 'shell' | 'format' | 'writeProfile' | 'duration'> {
+export interface RotateArgs extends Omit<SessionArgs, 'format' | 'duration'> {
   /** How long to wait for IAM to make the new key usable. */
   wait?: string;
 }
@@ -169,7 +172,7 @@ class Rotation {
     }
     const others = keys.filter((k) => k.accessKeyId !== old.accessKeyId);
     if (keys.length >= MAX_KEYS) {
-      const listed = others.map((k) => `${keyHint(k.accessKeyId)} (${k.status.toLowerCase() || 'status unknown'}${k.created ? `, created ${k.created.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : ''})`);
+      const listed = others.map((k) => `${keyHint(k.accessKeyId)} (${k.status.toLowerCase() || 'status unknown'}${k.created ? `, created ${rfc3339(k.created)}` : ''})`);
       throw new AwsRefusedError(
         `IAM user ${showName(name)} already has ${keys.length} access keys, the most AWS allows: ${this.oldStillStored()}, and ${listed.join(', ')} is not stored there ` +
           `(an interrupted rotate leaves the key it made); delete the one you do not use (${this.deleteAdvice(others[0].accessKeyId)}), then run rotate again; nothing was changed`,

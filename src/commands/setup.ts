@@ -1,5 +1,6 @@
 import { originalEnv } from '../env/envChange';
-import { ConfigError, InterruptedError, MfaInputError, NetworkError, UsageError, show, showName } from '../errors';
+import { ConfigError, InterruptedError, MfaInputError, NetworkError, UsageError } from '../errors';
+import { show, showName } from '../text/showText';
 import { checkEndpoint, checkMfaSerial, checkRegion, isMfaSerial, isProfileNameToWrite } from '../profiles/checks';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { editProfile, sectionHeader } from '../profiles/editIniFile';

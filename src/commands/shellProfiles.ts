@@ -2,7 +2,8 @@ import { lstatSync } from 'node:fs';
 import { removeFile } from '../files/removeFile';
 import { join } from 'node:path';
 import { MANAGED_VARS, originalEnv } from '../env/envChange';
-import { MfaEnvError, show } from '../errors';
+import { MfaEnvError } from '../errors';
+import { show } from '../text/showText';
 import { MAX_FUNCTIONS, planFunctions, tooMany, type FunctionPlan } from '../integration/profileFunctions';
 import { renderMemo } from '../integration/profileMemo';
 import { MEMO_FILES, SHELL_TABLE, type IntegrationShell } from '../integration/shellTable';
@@ -11,7 +12,7 @@ import { ProfileSet } from '../profiles/profileSet';
 import { sessionCache } from '../session/cacheSettings';
 import { recordingEnv } from '../session/planMemo';
 import { keyringIndexPath, readKeyringIndex } from '../keys/keyringIndex';
-import type { CommandIo } from './exportSession';
+import type { CommandIo } from '../commandIo';
 
 // Variables whose values the memo never holds: what an export sets (a shell with a session loaded would never match
 // them), credentials, and endpoints (a URL may carry a password). They only check values; they do not change which

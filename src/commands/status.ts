@@ -1,12 +1,14 @@
 import { originalEnv } from '../env/envChange';
 import { rememberedDuration } from '../profiles/chooseProfile';
-import { escapeControls, showName } from '../errors';
+import { escapeControls, showName } from '../text/showText';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { formatTimeLeft, secondsUntil } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan, type Keystore } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
+import { firstRoleFromMfaSession } from '../session/obtainSession';
 import { mfaSessionKey } from '../session/sessionKeys';
+import { rfc3339 } from '../text/rfc3339';
 
 export interface StatusReport {
   text: string;
@@ -32,7 +34,7 @@ export async function status(env: Env, cache: SessionCache | undefined, nowMs = 
     // Everything here comes from the environment, which anything may have set: shown printable.
     lines.push(`profile:  ${showName(profile)}`);
     if (env.MFA_ENV_ROLE_ARN) lines.push(`role:     ${showName(env.MFA_ENV_ROLE_ARN)}`);
-    lines.push(`expires:  ${new Date(expiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${active ? `${formatTimeLeft(left)} left` : 'expired'})`);
+    lines.push(`expires:  ${rfc3339(new Date(expiresAt * 1000))} (${active ? `${formatTimeLeft(left)} left` : 'expired'})`);
     lines.push(`renewal:  ${await renewal(profile, env, cache, nowMs, keystore)}`);
   }
   const skipped = (env.MFA_ENV_SKIPPED_FUNCTIONS ?? '').split('\n').filter(Boolean);
@@ -50,7 +52,7 @@ async function renewal(profile: string, env: Env, cache: SessionCache | undefine
     // The plan a renewal would make: with the loaded session's length.
     const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original, { durationSeconds: rememberedDuration(profile, env), keystore });
     const mfa = cache.fresh(mfaSessionKey(plan));
-    if (mfa && (plan.roles.length === 0 || plan.roles[0].durationSeconds <= 3600)) {
+    if (mfa && (plan.roles.length === 0 || firstRoleFromMfaSession(plan))) {
       return `\`mfa-env\` renews it without a code (the cached MFA session has ${formatTimeLeft(secondsUntil(Date.parse(mfa.expiration) / 1000, nowMs))} left)`;
     }
     return '`mfa-env` renews it with a new MFA code';

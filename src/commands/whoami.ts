@@ -1,4 +1,5 @@
-import { ConfigError, showName } from '../errors';
+import { ConfigError } from '../errors';
+import { showName } from '../text/showText';
 import { checkRegion } from '../profiles/checks';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { serviceEndpoint } from '../profiles/endpoints';

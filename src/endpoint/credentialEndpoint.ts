@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rfc3339 } from '../env/envChange';
+import { rfc3339 } from '../text/rfc3339';
 import type { TemporaryCredentials } from '../session/sts';
 
 /** The one route: everything else is 404 (or 403 without the token). */

@@ -1,6 +1,7 @@
 import type { Env } from '../profiles/configPaths';
-import { showName } from '../errors';
+import { showName } from '../text/showText';
 import { checkDecodable } from './undecodable';
+import { rfc3339 } from '../text/rfc3339';
 
 /**
  * An environment change: variable name → new value, or `null` to remove it. One map drives every output format
@@ -88,10 +89,6 @@ export function originalEnv(env: Env): Env {
   return out;
 }
 
-/** RFC 3339 in UTC without fractions (`2026-11-22T18:00:00Z`): the form the AWS CLI, SDKs and Starship read. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** The change that loads a session, undoing whatever an earlier export set that this one does not. */
 export function exportChange(env: Env, session: SessionVars): EnvChange {

@@ -4,7 +4,7 @@
 // skipped with a warning, never fatal.
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { show } from '../errors';
+import { show } from '../text/showText';
 import { writeFileAtomically } from './atomicWrite';
 
 export interface TrustedDirOptions {

@@ -9,14 +9,11 @@ import { originalEnv } from '../env/envChange';
 import { COMMANDS, globalOptions, type CommandSpec } from '../main';
 import { loadConfigFiles, type Env } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
+import { hasControls } from '../text/showText';
 import { DELEGATE_LINE, type IntegrationShell } from './shellTable';
 
 // What makes a word unsafe to type as it is, for bash: anything but these is escaped with a backslash.
 const BASH_PLAIN = /[^A-Za-z0-9_.@+%:,/=-]/g;
-// What may never reach a terminal or a completion list: control characters, and anything past a sane length.
-// eslint-disable-next-line no-control-regex
-const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
 /**
  * The candidates for the last of `words` (the word being completed; the first is the command: mfa-env, or one of
  * the profile functions). For bash, `words` is [COMP_WORDBREAKS, the line up to the cursor] instead, split here.
@@ -35,7 +32,8 @@ export async function complete(shell: IntegrationShell, words: string[], env: En
   }
   const found = await candidatesFor(tokens, env);
   if (found === DELEGATE) return `${DELEGATE_LINE}\n`;
-  const candidates = found.filter((c) => !UNSHOWABLE.test(c) && c.length <= 500);
+  // What may never reach a terminal or a completion list: control characters, and anything past a sane length.
+  const candidates = found.filter((c) => !hasControls(c) && c.length <= 500);
   // zsh and fish match the word as typed (quotes and all) against the candidates themselves.
   if (shell !== 'bash') return candidates.map((c) => `${c}\n`).join('');
   const current = tokens.at(-1) ?? '';

@@ -3,7 +3,8 @@
 // so nothing a shell is given to define was made by anyone but this module.
 import { readdirSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { ConfigError, MfaEnvError, show } from '../errors';
+import { ConfigError, MfaEnvError } from '../errors';
+import { show } from '../text/showText';
 import type { Env } from '../profiles/configPaths';
 import type { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';

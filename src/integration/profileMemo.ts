@@ -6,7 +6,7 @@
 // integration's __mfa_env_free, which checks each name against the shell's own functions, aliases and builtins) and
 // sets __mfa_env_loaded. Every name and value in it is quoted here, with the quoting the exports use; no secret and
 // no file content is written, only paths, names and the variables' values.
-import { showName } from '../errors';
+import { showName } from '../text/showText';
 import type { FunctionPlan } from './profileFunctions';
 import { SHELL_TABLE, fishVarName, type IntegrationShell } from './shellTable';
 

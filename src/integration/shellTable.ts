@@ -1,10 +1,11 @@
 // What differs between the shells the integration supports, in one place: the TypeScript side (the profile
 // functions' memo, completion) and the static files in shell/ (rendered from templates by renderIntegration.ts)
 // both read it.
+import { INTEGRATION_SHELLS } from '../env/formats';
 import { quoteFish } from '../env/formats/fish';
 import { quoteSh } from '../env/formats/sh';
 
-export const INTEGRATION_SHELLS = ['bash', 'zsh', 'fish'] as const;
+export { INTEGRATION_SHELLS };
 export type IntegrationShell = (typeof INTEGRATION_SHELLS)[number];
 
 export interface ShellTraits {

@@ -1,6 +1,7 @@
 // Where a profile's long-term access keys are kept, and the one place that reads and replaces them there (rotate):
 // a section of the credentials or config file, or the OS keyring (`mfa-env keys`).
-import { ConfigError, show } from '../errors';
+import { ConfigError } from '../errors';
+import { show } from '../text/showText';
 import type { AwsFileKind } from '../profiles/configFiles';
 import type { Env } from '../profiles/configPaths';
 import { prepareEdit, sectionHeader } from '../profiles/editIniFile';

@@ -1,8 +1,10 @@
 // The OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows), where `mfa-env keys`
 // keeps long-term keys out of the AWS files. It is reached through @napi-rs/keyring, a native addon loaded here
 // only, by the paths that need long-term keys: never by the fast path (a cached session, `--clear`), nor at shell start.
+import { platform } from 'node:os';
 import type * as KeyringAddon from '@napi-rs/keyring';
-import { ConfigError, escapeControls, show } from '../errors';
+import { ConfigError } from '../errors';
+import { escapeControls, show } from '../text/showText';
 import { checkAccessKeyId, checkSecretAccessKey } from '../profiles/checks';
 import type { Env } from '../profiles/configPaths';
 
@@ -123,7 +125,7 @@ function guarded<T>(env: Env, call: () => T): T {
 
 function advice(reason: string, env: Env): string {
   const keepInFile = 'or keep the keys in the AWS credentials file';
-  if (process.platform !== 'linux' && process.platform !== 'freebsd') return `${reason}; ${keepInFile}`;
+  if (platform() !== 'linux' && platform() !== 'freebsd') return `${reason}; ${keepInFile}`;
   if (/prompt was dismissed|IsLocked|is locked/i.test(reason)) {
     return `it is locked (${reason}); unlock it (log in to the desktop session, or start gnome-keyring-daemon with --unlock) and try again`;
   }

@@ -1,4 +1,5 @@
-import { ConfigError, UsageError, show } from '../errors';
+import { ConfigError, UsageError } from '../errors';
+import { hasControls, show } from '../text/showText';
 import { formatDuration } from './duration';
 
 /** Says where a bad value came from: a flag, an environment variable, or a key of a profile in a file. */
@@ -105,7 +106,7 @@ export function checkEndpoint(url: string, origin: Origin): string {
   }
   // The URL parser silently drops tabs and newlines and trims spaces, so such a value would reach another
   // address than the one written; it is a mistake (or a trap), not an endpoint.
-  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(url)) {
+  if (/\s/.test(url) || hasControls(url)) {
     throw configOrUsage(origin, `${origin} is ${show(url)}, which holds spaces or control characters; write the URL alone`);
   }
   return url;

@@ -1,4 +1,5 @@
-import { ConfigError, show } from '../errors';
+import { ConfigError } from '../errors';
+import { show } from '../text/showText';
 import { DURATION_VAR } from '../env/envChange';
 import { parseDuration } from './duration';
 import type { Env } from './configPaths';

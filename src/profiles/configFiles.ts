@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { externalDataInterceptor, loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { ConfigError, show } from '../errors';
+import { ConfigError } from '../errors';
+import { show } from '../text/showText';
 import { configFilePaths, type Env } from './configPaths';
 
 export { configFilePaths, type Env };
@@ -56,7 +57,7 @@ let parsed = 0;
  */
 export async function parseAwsText(text: string, kind: AwsFileKind): Promise<Record<string, Section>> {
   // Paths of their own, never on disk: the loader reads through its interceptor by path.
-  const name = `/nonexistent/mfa-env-${process.pid}-${parsed++}`;
+  const name = `/nonexistent/mfa-env-text-${parsed++}`;
   const files = await parseConfigTexts({ configPath: `${name}-config`, credentialsPath: `${name}-credentials` }, kind === 'config' ? text : '', kind === 'credentials' ? text : '');
   return files[kind];
 }

@@ -1,4 +1,5 @@
-import { ConfigError, show } from '../errors';
+import { ConfigError } from '../errors';
+import { show } from '../text/showText';
 import type { ConfigFiles, Section } from './configFiles';
 import { own } from './profileSet';
 

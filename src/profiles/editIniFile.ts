@@ -1,5 +1,6 @@
 import { removeLeftoverTemps, writeFileAtomically } from '../files/atomicWrite';
-import { ConfigError, show } from '../errors';
+import { ConfigError } from '../errors';
+import { show } from '../text/showText';
 import { parseAwsText, readAwsFile, type AwsFileKind, type Section } from './configFiles';
 
 /**

@@ -1,4 +1,4 @@
-import { show } from '../errors';
+import { show } from '../text/showText';
 import { checkEndpoint } from './checks';
 import type { Env } from './configPaths';
 import { setting, settingOrigin, type Profile, type ProfileSet } from './profileSet';

@@ -1,4 +1,5 @@
-import { ConfigError, show, showName } from '../errors';
+import { ConfigError } from '../errors';
+import { show, showName } from '../text/showText';
 import { checkAccessKeyId, checkDuration, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
 import type { Env } from './configPaths';
 import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDuration } from './duration';

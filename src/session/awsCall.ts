@@ -2,7 +2,8 @@
 // read up to a bound, and any failure told in one line that names the service, the endpoint and the profile.
 // The SDK clients themselves are loaded by the callers (sts.ts, iam.ts), each from its own bundle.
 import { Transform, type Readable } from 'node:stream';
-import { NetworkError, AwsRefusedError, show } from '../errors';
+import { NetworkError, AwsRefusedError } from '../errors';
+import { show } from '../text/showText';
 
 /** The services mfa-env calls, as messages name them. */
 export type Service = 'STS' | 'IAM';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { show } from '../errors';
+import { show } from '../text/showText';
 import { isTempFileOf } from '../files/atomicWrite';
 import { removeFile } from '../files/removeFile';
 import { TrustedDir } from '../files/trustedDir';

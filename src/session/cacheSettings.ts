@@ -1,5 +1,6 @@
 import { isAbsolute, join } from 'node:path';
-import { ConfigError, show } from '../errors';
+import { ConfigError } from '../errors';
+import { show } from '../text/showText';
 import { homeDir, type Env } from '../profiles/configPaths';
 import { parseDuration } from '../profiles/duration';
 import { SessionCache } from './cache';

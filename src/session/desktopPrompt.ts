@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { MfaInputError, show } from '../errors';
+import { MfaInputError } from '../errors';
+import { show } from '../text/showText';
 import { MAX_TRIES, parseCode, type CodeRequest, type CodeSource } from './mfaCode';
 import type { DialogPrompt } from './promptNames';
 

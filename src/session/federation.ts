@@ -3,7 +3,8 @@
 // Neither the credentials, nor the token, nor the URL appear in any message: each of them is a way into the account.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { AwsRefusedError, NetworkError, UsageError, show } from '../errors';
+import { AwsRefusedError, NetworkError, UsageError } from '../errors';
+import { show } from '../text/showText';
 import { DEFAULT_TIMEOUT_MS, MAX_ANSWER_BYTES, NETWORK_CODES, describeUrl, type CallContext } from './awsCall';
 import type { TemporaryCredentials } from './sts';
 

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
-import { InterruptedError, MfaInputError, UsageError, show } from '../errors';
+import { InterruptedError, MfaInputError, UsageError } from '../errors';
+import { maskControls, show } from '../text/showText';
 
 export interface CodeRequest {
   profile: string;
@@ -80,7 +81,7 @@ export function codeFromTerminal(terminal: Terminal): CodeSource {
     async next(request) {
       if (request.retry) terminal.output.write('AWS rejected that code; wait for the next one.\n');
       for (let tries = 1; ; tries++) {
-        const answer = await askOnTerminal(terminal, { prompt: `MFA code for ${printable(request.serial)}:`, hidden: true, what: 'MFA code' });
+        const answer = await askOnTerminal(terminal, { prompt: `MFA code for ${maskControls(request.serial)}:`, hidden: true, what: 'MFA code' });
         const code = parseCode(answer);
         if (code !== undefined) return code;
         if (tries >= MAX_TRIES) throw new MfaInputError(`no valid MFA code for profile ${show(request.profile)} after ${MAX_TRIES} tries; a code is 6 digits`);
@@ -230,7 +231,3 @@ function untilEndOfInput(answer: Promise<string>, terminal: Terminal, what: stri
   });
 }
 
-/** Terminal prompts show config values; control characters in them must not drive the terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}

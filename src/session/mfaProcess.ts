@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { MfaInputError, show } from '../errors';
+import { MfaInputError } from '../errors';
+import { show } from '../text/showText';
 import { parseCode, type CodeSource } from './mfaCode';
 
 const TIMEOUT_MS = 120_000;

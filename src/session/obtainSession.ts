@@ -3,9 +3,11 @@ import { CHAINED_ROLE_MAX } from '../profiles/duration';
 import type { Plan } from '../profiles/resolvePlan';
 import { credentialsOf, type CacheKey, type CachedSession, type SessionStore } from './cache';
 import type { CodeSource } from './mfaCode';
+import type { ProcessHost } from '../processHost';
 import { oneAtATime } from './sessionLock';
 import { mfaSessionKey, roleSessionKey } from './sessionKeys';
 import { assumeRole, getSessionToken, type MfaProof, type TemporaryCredentials } from './sts';
+import { rfc3339 } from '../text/rfc3339';
 
 export interface SessionOptions {
   codes: CodeSource;
@@ -22,6 +24,9 @@ export interface SessionOptions {
   /** --debug. */
   debug?(message: string): void;
   now?: () => Date;
+  /** This process and user, for the lock that makes shells started together ask for one code. */
+  host: ProcessHost;
+  uid: number;
 }
 
 export interface Session {
@@ -65,7 +70,7 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
         return hit && { credentials: credentialsOf(hit), fromCache: true };
       },
       async () => ({ credentials: await make(), fromCache: false }),
-      { asking: !options.codes.asksNobody, maxWaitMs: options.lockWaitMs, say: options.say ?? (() => undefined), debug: options.debug },
+      { asking: !options.codes.asksNobody, maxWaitMs: options.lockWaitMs, say: options.say ?? (() => undefined), debug: options.debug, host: options.host, uid: options.uid },
     );
   };
 
@@ -149,7 +154,7 @@ export function entryFor(plan: Plan, kind: CachedSession['kind'], credentials: T
     accessKeyId: credentials.accessKeyId,
     secretAccessKey: credentials.secretAccessKey,
     sessionToken: credentials.sessionToken,
-    expiration: credentials.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    createdAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    expiration: rfc3339(credentials.expiration),
+    createdAt: rfc3339(now),
   };
 }

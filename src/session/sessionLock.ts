@@ -1,7 +1,9 @@
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { InterruptedError, show } from '../errors';
+import { InterruptedError } from '../errors';
+import { show } from '../text/showText';
 import { removeFile } from '../files/removeFile';
+import type { ProcessHost } from '../processHost';
 
 /** A lock older than this is taken over even when its pid is alive: the pid may belong to another process by now. */
 export const LOCK_MAX_AGE_MS = 5 * 60_000;
@@ -18,6 +20,10 @@ export interface LockContext {
   maxWaitMs?: number;
   say(message: string): void;
   debug?(message: string): void;
+  /** This process: its pid goes in the lock, its signals remove the lock, and it asks whether holders live. */
+  host: ProcessHost;
+  /** Only a lock file of this user's is a lock. */
+  uid: number;
 }
 
 interface Holder {
@@ -48,8 +54,8 @@ export async function oneAtATime<T>(lockFile: string, served: () => T | undefine
   };
   for (;;) {
     // Ours to remove on a signal from the moment it exists: a signal with no handler kills at once, lock left behind.
-    const guard = guardLock(lockFile);
-    const attempt = tryLock(lockFile, context.asking);
+    const guard = guardLock(lockFile, context.host);
+    const attempt = tryLock(lockFile, context);
     if (attempt.kind === 'ours') {
       context.debug?.(`lock ${lockFile} taken`);
       return guard.holding(attempt, served, make);
@@ -61,7 +67,7 @@ export async function oneAtATime<T>(lockFile: string, served: () => T | undefine
     }
     if (attempt.kind === 'held') {
       context.debug?.(`lock ${lockFile} held by ${describeHolder(attempt.holder)}; waiting`);
-      const waited = await waitWhileHeld(lockFile, attempt.holder, announce, Date.now() + (context.maxWaitMs ?? LOCK_MAX_AGE_MS));
+      const waited = await waitWhileHeld(lockFile, attempt.holder, announce, context, Date.now() + (context.maxWaitMs ?? LOCK_MAX_AGE_MS));
       if (waited === 'stale') {
         context.debug?.(`lock of ${describeHolder(attempt.holder)} is stale; taking it over`);
         removeIf(lockFile, attempt.holder);
@@ -79,19 +85,19 @@ export async function oneAtATime<T>(lockFile: string, served: () => T | undefine
   }
 }
 
-function tryLock(lockFile: string, asking: boolean): Attempt {
+function tryLock(lockFile: string, context: LockContext): Attempt {
   let fd: number;
   try {
     fd = openSync(lockFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EEXIST') return { kind: 'unusable', why: code ?? String(err) };
-    return readHolder(lockFile);
+    return readHolder(lockFile, context.uid);
   }
   try {
     fchmodSync(fd, 0o600);
     const stat = fstatSync(fd);
-    writeSync(fd, `${JSON.stringify({ pid: process.pid, host: hostname(), asking })}\n`);
+    writeSync(fd, `${JSON.stringify({ pid: context.host.pid, host: hostname(), asking: context.asking })}\n`);
     return { kind: 'ours', ino: stat.ino, dev: stat.dev };
   } catch (err) {
     removeFile(lockFile);
@@ -102,7 +108,7 @@ function tryLock(lockFile: string, asking: boolean): Attempt {
 }
 
 /** Who holds the lock, from the file; only a regular file of ours is a lock (not a symlink, FIFO or someone else's). */
-function readHolder(lockFile: string): Attempt {
+function readHolder(lockFile: string, uid: number): Attempt {
   let fd: number;
   try {
     fd = openSync(lockFile, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -113,7 +119,7 @@ function readHolder(lockFile: string): Attempt {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) return { kind: 'unusable', why: 'it is not a regular file' };
-    if (stat.uid !== process.geteuid?.()) return { kind: 'unusable', why: `it belongs to another user (uid ${stat.uid})` };
+    if (stat.uid !== uid) return { kind: 'unusable', why: `it belongs to another user (uid ${stat.uid})` };
     const buffer = Buffer.alloc(512);
     const text = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
     const holder: Holder = { ino: stat.ino, dev: stat.dev, mtimeMs: stat.mtimeMs };
@@ -134,12 +140,18 @@ function readHolder(lockFile: string): Attempt {
 }
 
 /** Polls (a stat every POLL_MS) until the lock is released or replaced, or turns out stale. Ctrl-C ends the wait. */
-function waitWhileHeld(lockFile: string, holder: Holder, announce: (holder: Holder) => void, deadline: number): Promise<'released' | 'stale' | 'timeout'> {
+function waitWhileHeld(
+  lockFile: string,
+  holder: Holder,
+  announce: (holder: Holder) => void,
+  { host, uid }: LockContext,
+  deadline: number,
+): Promise<'released' | 'stale' | 'timeout'> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (settle: () => void) => {
       clearTimeout(timer);
-      process.off('SIGINT', onInterrupt);
+      host.off('SIGINT', onInterrupt);
       settle();
     };
     const what = holder.asking === false ? 'another mfa-env to get the session' : 'the MFA code being entered in another terminal';
@@ -154,32 +166,32 @@ function waitWhileHeld(lockFile: string, holder: Holder, announce: (holder: Hold
       if (!stat || stat.ino !== holder.ino || stat.dev !== holder.dev) return finish(() => resolve('released'));
       // Read between the holder's open and its write: who it is shows on a later look.
       if (holder.pid === undefined) {
-        const again = readHolder(lockFile);
+        const again = readHolder(lockFile, uid);
         if (again.kind === 'held' && again.holder.ino === holder.ino && again.holder.dev === holder.dev) Object.assign(holder, again.holder);
       }
-      if (isStale(holder)) return finish(() => resolve('stale'));
+      if (isStale(holder, host)) return finish(() => resolve('stale'));
       if (Date.now() >= deadline) return finish(() => resolve('timeout'));
       if (holder.pid !== undefined) announce(holder);
       timer = setTimeout(check, POLL_MS);
     };
-    process.on('SIGINT', onInterrupt);
+    host.on('SIGINT', onInterrupt);
     check();
   });
 }
 
-function isStale(holder: Holder): boolean {
+function isStale(holder: Holder, host: ProcessHost): boolean {
   const age = Date.now() - holder.mtimeMs;
   if (age > LOCK_MAX_AGE_MS) return true;
   if (holder.pid === undefined) return age > EMPTY_LOCK_MAX_AGE_MS;
   // A pid on another machine sharing the directory cannot be checked from here: only age tells.
   if (holder.host !== undefined && holder.host !== hostname()) return false;
   // Our own pid in a lock we do not hold is a dead process's, reused.
-  return holder.pid === process.pid || !isAlive(holder.pid);
+  return holder.pid === host.pid || !isAlive(holder.pid, host);
 }
 
-function isAlive(pid: number): boolean {
+function isAlive(pid: number, host: ProcessHost): boolean {
   try {
-    process.kill(pid, 0);
+    host.kill(pid, 0);
     return true;
   } catch (err) {
     // EPERM: it exists, as someone else's process.
@@ -192,13 +204,13 @@ function isAlive(pid: number): boolean {
  * removed, then the signal raised again if nothing else handles it, so the run ends as it would have without the
  * lock. `holding` runs `make` with the lock, and removes it however that ends: success, an error, or a signal.
  */
-function guardLock(lockFile: string) {
+function guardLock(lockFile: string, host: ProcessHost) {
   let lock: { ino: number; dev: number } | undefined;
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
-    for (const signal of ENDING) process.off(signal, onSignal);
+    for (const signal of ENDING) host.off(signal, onSignal);
     // Only our own lock: after LOCK_MAX_AGE_MS another process may have taken it over.
     if (lock) removeIf(lockFile, lock);
   };
@@ -206,9 +218,9 @@ function guardLock(lockFile: string) {
     release();
     // Raised again for its default action, unless someone else handles it (exec passes signals on to its command,
     // and has already done so for this one: raising it again would send it twice).
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    if (host.listenerCount(signal) === 0) host.kill(host.pid, signal);
   };
-  for (const signal of ENDING) process.on(signal, onSignal);
+  for (const signal of ENDING) host.on(signal, onSignal);
   return {
     release,
     async holding<T>(ours: { ino: number; dev: number }, served: () => T | undefined, make: () => Promise<T>): Promise<T> {

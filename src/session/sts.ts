@@ -1,6 +1,8 @@
 import type * as StsSdk from './stsSdk';
-import { NetworkError, hasControls } from '../errors';
+import { NetworkError } from '../errors';
+import { hasControls } from '../text/showText';
 import { call, clientOptions, describeTarget, type AwsTarget, type CallContext, type Credentials, type SdkClient } from './awsCall';
+import { rfc3339 } from '../text/rfc3339';
 
 export type { CallContext, Credentials } from './awsCall';
 
@@ -111,13 +113,13 @@ function temporaryCredentials(creds: StsSdk.Credentials | undefined, operation: 
   // Caching or exporting a session that is already over would only fail later, far from the cause.
   if (Expiration.getTime() <= Date.now()) {
     throw new NetworkError(
-      `STS at ${describeTarget(target)} answered ${operation} with credentials that expired at ${Expiration.toISOString()}; check this machine's clock and try again`,
+      `STS at ${describeTarget(target)} answered ${operation} with credentials that expired at ${rfc3339(Expiration)}; check this machine's clock and try again`,
     );
   }
   // Nor one that claims to outlive anything STS grants: the cache would serve it for ever.
   if (Expiration.getTime() > Date.now() + MAX_SESSION_MS) {
     throw new NetworkError(
-      `STS at ${describeTarget(target)} answered ${operation} with credentials valid until ${Expiration.toISOString()}, longer than the 36 hours STS grants; check this machine's clock, not used`,
+      `STS at ${describeTarget(target)} answered ${operation} with credentials valid until ${rfc3339(Expiration)}, longer than the 36 hours STS grants; check this machine's clock, not used`,
     );
   }
   return { accessKeyId: AccessKeyId!, secretAccessKey: SecretAccessKey!, sessionToken: SessionToken!, expiration: Expiration };

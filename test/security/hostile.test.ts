@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { hasControls, showName } from '../../src/errors';
+import { hasControls, showName } from '../../src/text/showText';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import type { CredentialsTamper } from '../support/sts-server';
 import { errorProblems, parseEnvDump, pool, runRaw, writeRawEnv, type RawResult } from './support/harness';

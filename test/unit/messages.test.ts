@@ -1,6 +1,6 @@
 import { keepQuotes } from '../../src/argvQuotes';
 import { checkDecodable } from '../../src/env/undecodable';
-import { escapeControls, showName } from '../../src/errors';
+import { escapeControls, showName } from '../../src/text/showText';
 import { checkEndpoint } from '../../src/profiles/checks';
 import { describeTarget } from '../../src/session/awsCall';
 

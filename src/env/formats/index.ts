@@ -3,7 +3,10 @@ import { renderDotenv } from './dotenv';
 import { renderFish } from './fish';
 import { renderSh } from './sh';
 
-export const SHELLS = ['sh', 'bash', 'zsh', 'fish'] as const;
+/** The shells mfa-env integrates with (init, completion, profile functions, the prompt). */
+export const INTEGRATION_SHELLS = ['bash', 'zsh', 'fish'] as const;
+/** The shells whose syntax mfa-env writes: those, and POSIX sh for everything else. */
+export const SHELLS = ['sh', ...INTEGRATION_SHELLS] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** The shell the shell integration says it is (`MFA_ENV_SHELL`), else sh: the default of `--shell`. */

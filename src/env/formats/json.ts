@@ -1,4 +1,4 @@
-import { rfc3339 } from '../envChange';
+import { rfc3339 } from '../../text/rfc3339';
 import type { TemporaryCredentials } from '../../session/sts';
 
 /**

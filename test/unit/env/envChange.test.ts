@@ -1,4 +1,5 @@
-import { clearChange, exportChange, originalEnv, rfc3339, type EnvChange } from '../../../src/env/envChange';
+import { clearChange, exportChange, originalEnv, type EnvChange } from '../../../src/env/envChange';
+import { rfc3339 } from '../../../src/text/rfc3339';
 
 const session = {
   profile: 'demo-user',
