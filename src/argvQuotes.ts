@@ -7,6 +7,6 @@ export function keepQuotes(argv: string[]): string[] {
   return argv.map((arg, i) => {
     if (end !== -1 && i >= end) return arg;
     const m = /^(--[^=]+=)(['"][\s\S]*)$/.exec(arg);
-    return m && m[2].endsWith(m[2][0]) ? `${m[1]}"${m[2]}"` : arg;
+    return m?.[2].endsWith(m[2][0]) ? `${m[1]}"${m[2]}"` : arg;
   });
 }

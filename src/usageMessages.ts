@@ -2,7 +2,7 @@
 // `--no-input`, "Not enough non-option arguments: got 0, need at least 1"); these say it in the user's terms and
 // what to do instead, from the same command table yargs parses with.
 import type { Argv } from 'yargs';
-import { optionsOf, positionalChoices, positionalNames } from './commandOptions';
+import { optionsOf, positionalChoices } from './commandOptions';
 import type { CommandSpec } from './main';
 
 /** For `exec PROFILE COMMAND` without `--`: said by the exec handler and for yargs' errors alike. */

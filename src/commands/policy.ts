@@ -24,6 +24,7 @@ export const MFA_POLICY = {
         'iam:UpdateAccessKey',
         'iam:GetAccessKeyLastUsed',
       ],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, for IAM to fill in
       Resource: 'arn:aws:iam::*:user/${aws:username}',
     },
     {
@@ -36,6 +37,7 @@ export const MFA_POLICY = {
       Sid: 'AllowManageOwnUserMFA',
       Effect: 'Allow',
       Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice', 'iam:GetMFADevice', 'iam:ListMFADevices', 'iam:ResyncMFADevice'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, for IAM to fill in
       Resource: 'arn:aws:iam::*:user/${aws:username}',
     },
     {

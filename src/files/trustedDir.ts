@@ -26,7 +26,7 @@ export class TrustedDir {
   /** Whether the directory is there and may hold secrets: ours, a directory, and nobody else can write to it. */
   usable(quiet = false): boolean {
     if (this.checked !== undefined) return this.checked;
-    let stat;
+    let stat: import('node:fs').Stats;
     try {
       stat = lstatSync(this.options.dir);
     } catch {

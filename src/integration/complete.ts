@@ -177,7 +177,10 @@ export function lexLine(line: string): { tokens: string[]; rawLast: string } {
     if (quote) {
       raw += c;
       if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) word += line[++i], (raw += line[i]);
+      else if (c === '\\' && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) {
+        word += line[++i];
+        raw += line[i];
+      }
       else word += c;
     } else if (c === ' ' || c === '\t' || c === '\n') {
       if (inWord) tokens.push(word);
@@ -188,7 +191,10 @@ export function lexLine(line: string): { tokens: string[]; rawLast: string } {
       inWord = true;
       raw += c;
       if (c === "'" || c === '"') quote = c;
-      else if (c === '\\' && i + 1 < line.length) word += line[++i], (raw += line[i]);
+      else if (c === '\\' && i + 1 < line.length) {
+        word += line[++i];
+        raw += line[i];
+      }
       else word += c;
     }
   }

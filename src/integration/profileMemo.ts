@@ -60,6 +60,7 @@ function shFamily(exported: (name: string) => string, notExported: (name: string
   return {
     fresh: (variables, files, q) =>
       [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own expansion, in the code written for bash
         'if [[ -n ${__mfa_env_memo_check-} ]]; then',
         ...variables.map(([name, value]) =>
           value === undefined

@@ -157,7 +157,7 @@ function waitWhileHeld(
     const what = holder.asking === false ? 'another mfa-env to get the session' : 'the MFA code being entered in another terminal';
     const onInterrupt = () => finish(() => reject(new InterruptedError(`cancelled while waiting for ${what} (${describeHolder(holder)})`)));
     const check = () => {
-      let stat;
+      let stat: import('node:fs').Stats | undefined;
       try {
         stat = lstatSync(lockFile);
       } catch {
