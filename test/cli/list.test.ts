@@ -37,7 +37,8 @@ describe('mfa-env list', () => {
     expect(json[0].sessionSecondsLeft).toBeGreaterThan(43000);
   });
 
-  it('lists 5,000 profiles in under a second', async () => {
+  // How long it takes is the bench's to measure (`npm run bench`: ≤ ×3 of `node -e 0`), not a timed test's.
+  it('lists 5,000 profiles, each with its kind, source and device', async () => {
     const config: string[] = [];
     const credentials: string[] = [];
     for (let i = 0; i < 2500; i++) {
@@ -47,12 +48,11 @@ describe('mfa-env list', () => {
     }
     writeFileSync(f.home.configPath, config.join('\n'));
     writeFileSync(f.home.credentialsPath, credentials.join('\n'));
-    const started = Date.now();
     const result = await f.run(['list', '--json']);
-    const elapsed = Date.now() - started;
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toHaveLength(5000);
-    expect(elapsed).toBeLessThan(1000);
+    const rows = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(5000);
+    expect(rows.find((r) => r.profile === 'role2499')).toMatchObject({ kind: 'role', source: 'user2499', mfaSerial: `arn:aws:iam::${ACCOUNT}:mfa/user2499` });
   });
 });
 

@@ -85,7 +85,7 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh`', () => {
         for (const name of listDir(cacheDir())) {
           if (name.endsWith('.tmp')) {
             tmpSeen.add(name);
-            expect(name).toMatch(/^mfa-[0-9a-f]{32}\.json\.\d+\.[0-9a-f]{12}\.tmp$/);
+            expect(name).toMatch(/^mfa-[0-9a-f]{32}\.json\.[0-9a-f]{12}\.tmp$/);
             continue;
           }
           expect(name).toBe(entryName);
