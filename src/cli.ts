@@ -2,6 +2,7 @@
 // The entry point. The hot paths (`--clear`, a cached session) are answered by fastPath with a few small modules;
 // everything else loads the full CLI (yargs and the commands) from main.ts, a bundle of its own.
 import { writeSync } from 'node:fs';
+import { useCompileCache } from './compileCache';
 import { ExitCode } from './errors';
 import { takeEvalChannel } from './evalChannel';
 import { fastPath } from './fastPath';
@@ -10,6 +11,7 @@ const argv = process.argv.slice(2);
 const channel = takeEvalChannel(process.env);
 const output = fastPath(argv, process.env, process.geteuid?.() ?? 0);
 if (output === undefined) {
+  useCompileCache(process.env, process.geteuid?.() ?? 0);
   (require('./main') as typeof import('./main')).run(argv, channel);
 } else if (output.isCode && channel) {
   channel.write(output.text);

@@ -9,6 +9,7 @@ import { ACCOUNT, startFixture, type Fixture } from '../support/fixture';
 import { Pty } from '../support/pty';
 import { CLI, type CliResult } from '../support/runCli';
 import { evalInShell } from '../support/shells';
+import { sessionCacheNames } from '../support/cacheDir';
 
 let f: Fixture;
 let pty: Pty | undefined;
@@ -35,13 +36,7 @@ function killGroup(child: ChildProcess): void {
 }
 
 const cacheDir = () => f.home.env.MFA_ENV_CACHE_DIR;
-const cacheFiles = () => {
-  try {
-    return readdirSync(cacheDir()).sort();
-  } catch {
-    return [];
-  }
-};
+const cacheFiles = () => sessionCacheNames(cacheDir());
 const locks = () => cacheFiles().filter((name) => name.endsWith('.lock'));
 const until = async (what: string, ready: () => boolean, timeoutMs = 10000) => {
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@
 // names, not in the argv or environment of mfa-env or of the processes it starts, as `ps` or /proc would show them.
 // "Secrets": the long-term secret key, every issued or cached secret key and session token; with --debug also any
 // full access key id (debug shows key ids by their last 4 characters only).
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { CLI, runCli, type CliResult } from '../support/runCli';
@@ -10,6 +10,7 @@ import { evalInShell } from '../support/shells';
 import { pool } from './support/harness';
 import { knownSecrets, roleProfile, ROLE, runInvocation, scenarioFixture, SCENARIOS, type Scenario } from './support/scenarios';
 import { spawn } from 'node:child_process';
+import { NOT_SESSIONS } from '../support/cacheDir';
 
 /** Full access key ids the run could have seen: the user's and every issued or cached one. */
 function keyIds(f: Fixture, cached: string[] = []): string[] {
@@ -132,10 +133,11 @@ describe('successful runs', () => {
     await f.run(['admin', '-t', f.code()]);
     const dir = f.home.env.MFA_ENV_CACHE_DIR;
     for (const name of readdirSync(dir)) {
-      if (name === 'plans') {
-        // The fast path's memos of profile resolution: names and file names, never a secret.
-        for (const memo of readdirSync(join(dir, name))) {
-          const text = readFileSync(join(dir, name, memo), 'utf8');
+      if (NOT_SESSIONS.includes(name)) {
+        // The fast path's memos of profile resolution (names and file names) and V8's compiled code: never a secret.
+        for (const file of readdirSync(join(dir, name), { recursive: true, encoding: 'utf8' })) {
+          if (!statSync(join(dir, name, file)).isFile()) continue;
+          const text = readFileSync(join(dir, name, file), 'latin1');
           expect(text).not.toContain(DEMO_USER.secretAccessKey);
           for (const issued of f.server.issued) expect(text).not.toContain(issued.secretAccessKey);
         }

@@ -3,6 +3,7 @@
 // tarball and checks that npm has nothing to warn about.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,5 +72,32 @@ describe('scripts/packManifest.js (prepack and postpack)', () => {
     writeFileSync(join(dir, 'package.json'), original);
     run('restore');
     expect(manifest()).toBe(original);
+  });
+});
+
+describe('dependencies', () => {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+
+  it('one version line of the AWS SDK: no @aws-sdk or @smithy package is installed in two versions', () => {
+    const versions = new Map<string, Set<string>>();
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      const name = /node_modules\/(@(?:aws-sdk|smithy)\/[^/]+)$/.exec(path)?.[1];
+      if (name && entry.version) versions.set(name, (versions.get(name) ?? new Set()).add(entry.version));
+    }
+    expect(versions.size).toBeGreaterThan(10);
+    expect([...versions].filter(([, v]) => v.size > 1).map(([name, v]) => `${name}: ${[...v].join(', ')}`)).toEqual([]);
+  });
+
+  it('runtime dependencies are only what dist/ loads from node_modules (the rest is bundled)', () => {
+    const dist = ['cli.js', 'main.js', 'stsSdk.js', 'iamSdk.js'].map((f) => readFileSync(join(ROOT, 'dist', f), 'utf8')).join('\n');
+    const required = new Set(
+      [...dist.matchAll(/require\("((?:@[^/"]+\/)?[^/"]+)[^"]*"\)/g)]
+        .map((m) => m[1])
+        .filter((name) => !name.startsWith('node:') && !name.startsWith('.') && !builtinModules.includes(name)),
+    );
+    // The SDK tries this optional package (CRT-based SigV4a, for multi-region access points) and goes on without it.
+    required.delete('@aws-sdk/signature-v4-crt');
+    expect([...required].sort()).toEqual(Object.keys(manifest.dependencies).sort());
   });
 });

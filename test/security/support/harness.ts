@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../../support/runCli';
+import { sessionCacheNames } from '../../support/cacheDir';
 
 export interface RawResult {
   status: number | null;
@@ -205,9 +206,9 @@ export function cacheEntryProblems(path: string): string[] {
   return problems;
 }
 
-/** The session files of a cache directory (and temp files), without the fast path's plans/ directory of memos. */
+/** The session files of a cache directory (and temp files), without the plan memos and compiled code. */
 export function listDir(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name !== 'plans').sort() : [];
+  return sessionCacheNames(dir);
 }
 
 /** A TOTP code that is not the current one (nor, by construction, a neighbour in the 30-s window). */

@@ -8,6 +8,7 @@ import { Pty } from '../../support/pty';
 import type { CliResult } from '../../support/runCli';
 import type { StsFault } from '../../support/sts-server';
 import { wrongCode } from './harness';
+import { sessionCacheNames } from '../../support/cacheDir';
 
 export const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
@@ -338,7 +339,7 @@ export const SCENARIOS: Scenario[] = [
       if (first.status !== 0) throw new Error(first.stderr);
       // STS forgets the cached session, as after a revocation; the cache still holds its (now useless) secrets.
       const dir = f.home.env.MFA_ENV_CACHE_DIR;
-      for (const name of readdirSync(dir).filter((n) => n !== 'plans')) {
+      for (const name of sessionCacheNames(dir)) {
         const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, string>;
         writeFileSync(
           join(dir, name),
