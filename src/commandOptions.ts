@@ -1,8 +1,9 @@
 // What the command table (main.ts COMMANDS) says about each command's options and positionals, read back from
 // yargs itself: completion (integration/complete.ts) offers exactly these, and usage messages (usageMessages.ts)
 // say which command an option belongs to, so neither keeps a list of its own.
-import yargs from 'yargs/yargs';
+
 import type { Argv } from 'yargs';
+import yargs from 'yargs/yargs';
 import type { CommandSpec } from './main';
 
 export interface OptionInfo {
@@ -45,7 +46,8 @@ export function optionsOf(spec: CommandSpec, globalOptions: (y: Argv) => Argv): 
       negatable: o.boolean.includes(name) && o.default[name] === true,
     }))
     .filter((info) => !positional.has(info.name) || info.short.length > 0);
-  if (!infos.some((i) => i.name === 'help')) infos.push({ name: 'help', short: ['h'], takesValue: false, negatable: false });
+  if (!infos.some((i) => i.name === 'help'))
+    infos.push({ name: 'help', short: ['h'], takesValue: false, negatable: false });
   return infos;
 }
 

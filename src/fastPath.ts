@@ -3,11 +3,11 @@
 // grammar is accepted here; anything else (or any problem at all) returns undefined and the full CLI runs, which
 // gives the same answer or the proper error message. So this module never reports an error and never writes a file.
 import { COMMAND_NAMES } from './commandNames';
-import { isCodeForShell } from './evalChannel';
 import { clearSession } from './commands/clearSession';
 import { originalEnv } from './env/envChange';
-import { FORMATS, SHELLS, defaultShell, formatOfShell, type Format, type Shell } from './env/formats';
+import { defaultShell, FORMATS, type Format, formatOfShell, SHELLS, type Shell } from './env/formats';
 import { renderSession } from './env/sessionExport';
+import { isCodeForShell } from './evalChannel';
 import { chooseProfile, rememberedDuration } from './profiles/chooseProfile';
 import type { Env } from './profiles/configPaths';
 import { credentialsOf } from './session/cache';
@@ -50,8 +50,15 @@ function parse(argv: string[]): FastRequest | undefined {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const option = ({ '-p': 'profile', '--profile': 'profile', '-s': 'shell', '--shell': 'shell', '--format': 'format' } as Record<string, string>)[flag];
-    const switchName = ({ '--clear': 'clear', '--input': 'input', '--no-input': 'input' } as Record<string, string>)[arg];
+    const option = (
+      { '-p': 'profile', '--profile': 'profile', '-s': 'shell', '--shell': 'shell', '--format': 'format' } as Record<
+        string,
+        string
+      >
+    )[flag];
+    const switchName = ({ '--clear': 'clear', '--input': 'input', '--no-input': 'input' } as Record<string, string>)[
+      arg
+    ];
     const name = option ?? switchName ?? (arg.startsWith('-') ? undefined : 'profile');
     if (!name || seen.has(name)) return undefined;
     seen.add(name);
@@ -92,6 +99,12 @@ function cachedExport(request: FastRequest, shell: Shell, env: Env, uid: number)
   const entry = memo && cache.freshFile(memo.sessionFile);
   if (!memo || !entry) return undefined;
   const format = request.format ?? formatOfShell(shell);
-  const session = { ...credentialsOf(entry), profile: memo.profile, region: memo.region, roleArn: memo.roleArn, durationSeconds };
+  const session = {
+    ...credentialsOf(entry),
+    profile: memo.profile,
+    region: memo.region,
+    roleArn: memo.roleArn,
+    durationSeconds,
+  };
   return renderSession(format, env, session, minTtl);
 }

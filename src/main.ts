@@ -2,22 +2,21 @@
 // one command (each loaded only when used, so no path pays for the SDK unless it calls STS), writes the command's
 // output once, and maps errors to exit codes. With cli.ts, the only module that touches `process`.
 import { join } from 'node:path';
+import type { Argv } from 'yargs';
 import yargs from 'yargs/yargs';
 import { keepQuotes } from './argvQuotes';
-import type { Argv } from 'yargs';
 import type { CommandIo } from './commandIo';
-import type { ExportArgs } from './commands/exportSession';
-import type { ExecArgs } from './commands/execCommand';
-import { FORMATS, SHELLS, defaultShell, type Shell } from './env/formats';
-import { isCodeForShell, type EvalChannel } from './evalChannel';
-import { INTEGRATION_SHELLS, type IntegrationShell } from './integration/shellTable';
 import type { CommandName } from './commandNames';
+import type { ExecArgs } from './commands/execCommand';
+import type { ExportArgs } from './commands/exportSession';
+import { defaultShell, FORMATS, SHELLS, type Shell } from './env/formats';
 import { ExitCode, MfaEnvError, UsageError } from './errors';
-import { show } from './text/showText';
+import { type EvalChannel, isCodeForShell } from './evalChannel';
+import { INTEGRATION_SHELLS, type IntegrationShell } from './integration/shellTable';
 import { timeoutMs } from './profiles/duration';
 import { PROMPTS } from './session/promptNames';
+import { show } from './text/showText';
 import { EXEC_NEEDS_DASHES, explainUsage } from './usageMessages';
-
 
 /** What the default command's flags give: the export's arguments, plus the flags it dispatches on. */
 interface ExportFlags extends Omit<ExportArgs, 'shell'> {
@@ -55,18 +54,31 @@ function profileOption(y: Argv, describe = 'AWS profile (default: the loaded one
 }
 
 function exportOptions(y: Argv) {
-  return sessionOptions(
-    profileOption(y)
-      .option('clear', { type: 'boolean', describe: 'Print code that removes the session and restores the variables it replaced' })
-      .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
-  )
-    // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
-    .option('shell', { alias: 's', choices: SHELLS, describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)' })
-    .option('write-profile', { type: 'string', describe: 'Write the session to this profile in the credentials file instead of printing it' })
-    .option('format', {
-      choices: FORMATS,
-      describe: 'Output: sh or fish code, json for credential_process, dotenv for docker --env-file (default: from --shell)',
-    });
+  return (
+    sessionOptions(
+      profileOption(y)
+        .option('clear', {
+          type: 'boolean',
+          describe: 'Print code that removes the session and restores the variables it replaced',
+        })
+        .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
+    )
+      // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
+      .option('shell', {
+        alias: 's',
+        choices: SHELLS,
+        describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)',
+      })
+      .option('write-profile', {
+        type: 'string',
+        describe: 'Write the session to this profile in the credentials file instead of printing it',
+      })
+      .option('format', {
+        choices: FORMATS,
+        describe:
+          'Output: sh or fish code, json for credential_process, dotenv for docker --env-file (default: from --shell)',
+      })
+  );
 }
 
 /** How to get a session: shared by the export, exec and console. */
@@ -75,7 +87,8 @@ function sessionOptions(y: Argv) {
     y.option('duration', {
       alias: 'd',
       type: 'string',
-      describe: 'Session length, seconds or 15m..36h (default 12h; for a role 1h, at most 12h; over 1h a role needs its own code)',
+      describe:
+        'Session length, seconds or 15m..36h (default 12h; for a role 1h, at most 12h; over 1h a role needs its own code)',
     }),
   );
 }
@@ -83,21 +96,43 @@ function sessionOptions(y: Argv) {
 /** How to get the MFA session: every session option but its length (rotate uses the user's own MFA session). */
 function mfaOptions(y: Argv) {
   return y
-    .option('token-code', { alias: 't', type: 'string', describe: 'The 6-digit MFA code (default: ask on the terminal)' })
+    .option('token-code', {
+      alias: 't',
+      type: 'string',
+      describe: 'The 6-digit MFA code (default: ask on the terminal)',
+    })
     .option('refresh', { alias: 'f', type: 'boolean', describe: 'Ignore cached sessions: ask for a new code' })
-    .option('cache', { type: 'boolean', default: true, describe: 'Use the session cache (--no-cache: neither read nor write it)' })
+    .option('cache', {
+      type: 'boolean',
+      default: true,
+      describe: 'Use the session cache (--no-cache: neither read nor write it)',
+    })
     .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
-    .option('mfa-process', { type: 'string', describe: "A command that prints the MFA code (default: the profile's mfa_process)" })
-    .option('endpoint-url', { type: 'string', describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)' })
-    .option('input', { type: 'boolean', default: true, describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)' })
+    .option('mfa-process', {
+      type: 'string',
+      describe: "A command that prints the MFA code (default: the profile's mfa_process)",
+    })
+    .option('endpoint-url', {
+      type: 'string',
+      describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)',
+    })
+    .option('input', {
+      type: 'boolean',
+      default: true,
+      describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)',
+    })
     .option('prompt', {
       choices: PROMPTS,
-      describe: "Where to ask for the code, terminal or not (default: the terminal, else the profile's mfa_prompt dialog)",
+      describe:
+        "Where to ask for the code, terminal or not (default: the terminal, else the profile's mfa_prompt dialog)",
     })
     .option('timeout', timeoutOption);
 }
 
-const timeoutOption = { type: 'number', describe: 'Seconds to wait for AWS on one call, retries included (default 15)' } as const;
+const timeoutOption = {
+  type: 'number',
+  describe: 'Seconds to wait for AWS on one call, retries included (default 15)',
+} as const;
 
 /**
  * For list and status, which read the cache and never ask for a code: --no-cache leaves the cache unread, and
@@ -105,7 +140,11 @@ const timeoutOption = { type: 'number', describe: 'Seconds to wait for AWS on on
  */
 function cacheOptions(y: Argv) {
   return y
-    .option('cache', { type: 'boolean', default: true, describe: 'Read the session cache (--no-cache: show nothing cached)' })
+    .option('cache', {
+      type: 'boolean',
+      default: true,
+      describe: 'Read the session cache (--no-cache: show nothing cached)',
+    })
     .option('input', { type: 'boolean', default: true, hidden: true });
 }
 
@@ -130,9 +169,10 @@ export interface CommandSpec {
 
 /** The global options, besides --help. */
 export function globalOptions(y: Argv): Argv {
-  return y
-    .option('version', { type: 'boolean', describe: 'Show the version' })
-    .option('debug', { type: 'boolean', describe: 'Say on stderr what is being done (never a secret; key ids by their last 4 characters)' });
+  return y.option('version', { type: 'boolean', describe: 'Show the version' }).option('debug', {
+    type: 'boolean',
+    describe: 'Say on stderr what is being done (never a secret; key ids by their last 4 characters)',
+  });
 }
 
 const KEYS_ACTIONS = ['add', 'import', 'list', 'remove', 'export'] as const;
@@ -149,14 +189,18 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
     cmd: 'exec <profile> [command..]',
     describe: 'Run COMMAND with the session of PROFILE in its environment: mfa-env exec PROFILE -- COMMAND [ARGS...]',
     builder: (y) =>
-      sessionOptions(y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true })).option('server', {
+      sessionOptions(
+        y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true }),
+      ).option('server', {
         type: 'boolean',
-        describe: "Serve the session to COMMAND from a credential endpoint on 127.0.0.1 that renews it for as long as it runs (default: the profile's mfa_exec_server)",
+        describe:
+          "Serve the session to COMMAND from a credential endpoint on 127.0.0.1 that renews it for as long as it runs (default: the profile's mfa_exec_server)",
       }),
   },
   list: {
     cmd: 'list',
-    describe: 'List the profiles: user, role or credential_process, the profile with the keys, MFA device, and the time left on cached sessions',
+    describe:
+      'List the profiles: user, role or credential_process, the profile with the keys, MFA device, and the time left on cached sessions',
     builder: (y) => cacheOptions(y.option('json', { type: 'boolean', describe: 'Print JSON' })),
   },
   setup: {
@@ -168,12 +212,16 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
         .option('yes', { alias: 'y', type: 'boolean', describe: 'Do not ask for confirmation (one device only)' })
         .option('backup', { type: 'boolean', describe: 'Keep the old config file as FILE.bak' })
         .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' })
-        .option('endpoint-url', { type: 'string', describe: 'IAM endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, the profile)' })
+        .option('endpoint-url', {
+          type: 'string',
+          describe: 'IAM endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, the profile)',
+        })
         .option('timeout', timeoutOption),
   },
   keys: {
     cmd: 'keys <action> [profile]',
-    describe: "Keep a profile's long-term keys in the OS keyring instead of the AWS files: add, import (from the files), list, remove, export (back to the files)",
+    describe:
+      "Keep a profile's long-term keys in the OS keyring instead of the AWS files: add, import (from the files), list, remove, export (back to the files)",
     builder: (y) =>
       y
         .positional('action', { choices: KEYS_ACTIONS, describe: 'What to do' })
@@ -185,15 +233,31 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
     describe: "Open the AWS console in the browser as PROFILE's role session, or print its sign-in URL",
     builder: (y) =>
       sessionOptions(profileOption(y, 'A role profile (default: the loaded one, AWS_PROFILE, then "default")'))
-        .option('print', { type: 'boolean', describe: 'Print the sign-in URL on stdout instead of opening it (it is a secret for 15 minutes)' })
-        .option('path', { type: 'string', describe: 'Console page to open, as a path: s3, ec2/home#Instances (default: the console home)' })
-        .option('destination', { type: 'string', describe: 'Console page to open, as a whole https URL of the AWS console' })
-        .option('region', { type: 'string', describe: "Console region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)" })
-        .option('console-duration', { type: 'string', describe: 'Console session length, 15m..12h (only for a role assumed with long-term keys: -d over 1h)' }),
+        .option('print', {
+          type: 'boolean',
+          describe: 'Print the sign-in URL on stdout instead of opening it (it is a secret for 15 minutes)',
+        })
+        .option('path', {
+          type: 'string',
+          describe: 'Console page to open, as a path: s3, ec2/home#Instances (default: the console home)',
+        })
+        .option('destination', {
+          type: 'string',
+          describe: 'Console page to open, as a whole https URL of the AWS console',
+        })
+        .option('region', {
+          type: 'string',
+          describe: "Console region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)",
+        })
+        .option('console-duration', {
+          type: 'string',
+          describe: 'Console session length, 15m..12h (only for a role assumed with long-term keys: -d over 1h)',
+        }),
   },
   rotate: {
     cmd: 'rotate [profile]',
-    describe: "Replace the IAM user's access key that PROFILE stands on: create a new one, prove it works, store it, delete the old one",
+    describe:
+      "Replace the IAM user's access key that PROFILE stands on: create a new one, prove it works, store it, delete the old one",
     builder: (y) =>
       mfaOptions(profileOption(y)).option('wait', {
         type: 'string',
@@ -205,7 +269,11 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
     describe: 'Show whose credentials this shell holds (STS GetCallerIdentity)',
     builder: (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }).option('timeout', timeoutOption),
   },
-  policy: { cmd: 'policy', describe: 'Print the IAM policy that makes every call but GetSessionToken need MFA', builder: (y) => y },
+  policy: {
+    cmd: 'policy',
+    describe: 'Print the IAM policy that makes every call but GetSessionToken need MFA',
+    builder: (y) => y,
+  },
   init: {
     cmd: 'init <shell>',
     describe: 'Print the line that loads the shell integration (functions per profile, prompt segment, completion)',
@@ -214,21 +282,29 @@ export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
   status: {
     cmd: 'status',
     describe: 'Show the session loaded in this shell',
-    builder: (y) => cacheOptions(y.option('check', { type: 'boolean', describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1' })),
+    builder: (y) =>
+      cacheOptions(
+        y.option('check', {
+          type: 'boolean',
+          describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1',
+        }),
+      ),
   },
   // For the shell integration only: its profile functions, and completion.
   __profiles: {
     cmd: '__profiles <shell>',
     describe: false,
     builder: (y) =>
-      y
-        .positional('shell', { choices: INTEGRATION_SHELLS })
-        .option('print', { type: 'boolean', describe: 'Hand the code over even when it is kept (the shell found no cache directory of its own)' }),
+      y.positional('shell', { choices: INTEGRATION_SHELLS }).option('print', {
+        type: 'boolean',
+        describe: 'Hand the code over even when it is kept (the shell found no cache directory of its own)',
+      }),
   },
   __complete: {
     cmd: '__complete <shell> [words..]',
     describe: false,
-    builder: (y) => y.positional('shell', { choices: INTEGRATION_SHELLS }).positional('words', { type: 'string', array: true }),
+    builder: (y) =>
+      y.positional('shell', { choices: INTEGRATION_SHELLS }).positional('words', { type: 'string', array: true }),
   },
 };
 
@@ -245,7 +321,10 @@ function oneProfile(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   // yargs makes `--profile=` an empty list.
   const given = [value].flat().map(String);
-  if (given.length > 1) throw new UsageError(`the profile is given ${given.length} times (${given.map(show).join(', ')}); give it once, as PROFILE or -p PROFILE`);
+  if (given.length > 1)
+    throw new UsageError(
+      `the profile is given ${given.length} times (${given.map(show).join(', ')}); give it once, as PROFILE or -p PROFILE`,
+    );
   if (given.length === 0 || given[0] === '') throw new UsageError('the profile name is empty; name the profile');
   return given[0];
 }
@@ -265,7 +344,12 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
     // Only after `--`: a command's options before it would be read as mfa-env's (-d, -f, -p...).
     if (((args.command as string[] | undefined) ?? []).length) throw new UsageError(EXEC_NEEDS_DASHES);
     const command = ((args['--'] as string[] | undefined) ?? []).map(String);
-    const result = await execCommand({ ...(args as unknown as ExecArgs), profile: oneProfile(args.profile) }, command, io, process);
+    const result = await execCommand(
+      { ...(args as unknown as ExecArgs), profile: oneProfile(args.profile) },
+      command,
+      io,
+      process,
+    );
     process.exitCode = result.code;
   },
   async list(args, emit) {
@@ -275,19 +359,36 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
       import('./env/envChange'),
       import('./keys/keystore'),
     ]);
-    const rows = await listProfiles(io.env, openCache(args.cache !== false, originalEnv(io.env), io), keystoreFor(originalEnv(io.env), io.uid));
+    const rows = await listProfiles(
+      io.env,
+      openCache(args.cache !== false, originalEnv(io.env), io),
+      keystoreFor(originalEnv(io.env), io.uid),
+    );
     emit({ text: args.json ? `${JSON.stringify(rows, null, 2)}\n` : formatListing(rows) });
   },
   async setup(args) {
     const { setup } = await import('./commands/setup');
-    const options = { yes: args.yes as boolean, backup: args.backup as boolean, mfaSerial: args.mfaSerial as string, endpointUrl: args.endpointUrl as string };
-    await setup(oneProfile(args.profile)!, { ...options, timeoutMs: timeoutMs(args.timeout as number | undefined) }, io);
+    const options = {
+      yes: args.yes as boolean,
+      backup: args.backup as boolean,
+      mfaSerial: args.mfaSerial as string,
+      endpointUrl: args.endpointUrl as string,
+    };
+    await setup(
+      oneProfile(args.profile)!,
+      { ...options, timeoutMs: timeoutMs(args.timeout as number | undefined) },
+      io,
+    );
   },
   async keys(args, emit) {
     const action = args.action as (typeof KEYS_ACTIONS)[number];
     const profile = args.profile as string | undefined;
     if ((action === 'list') !== (profile === undefined)) {
-      throw new UsageError(action === 'list' ? 'mfa-env keys list takes no profile' : `mfa-env keys ${action} needs a profile: mfa-env keys ${action} PROFILE`);
+      throw new UsageError(
+        action === 'list'
+          ? 'mfa-env keys list takes no profile'
+          : `mfa-env keys ${action} needs a profile: mfa-env keys ${action} PROFILE`,
+      );
     }
     if (action === 'list') {
       emit({ text: await (await import('./commands/keys')).listKeys(io) });
@@ -309,7 +410,12 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   },
   async whoami(args, emit) {
     const { whoami } = await import('./commands/whoami');
-    emit({ text: await whoami(io.env, Boolean(args.json), { timeoutMs: timeoutMs(args.timeout as number | undefined), debug: io.debug }) });
+    emit({
+      text: await whoami(io.env, Boolean(args.json), {
+        timeoutMs: timeoutMs(args.timeout as number | undefined),
+        debug: io.debug,
+      }),
+    });
   },
   async policy(_args, emit) {
     emit({ text: (await import('./commands/policy')).policy() });
@@ -326,13 +432,21 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
       import('./env/envChange'),
       import('./keys/keystore'),
     ]);
-    const report = await status(io.env, openCache(args.cache !== false, originalEnv(io.env), io), undefined, keystoreFor(originalEnv(io.env), io.uid));
+    const report = await status(
+      io.env,
+      openCache(args.cache !== false, originalEnv(io.env), io),
+      undefined,
+      keystoreFor(originalEnv(io.env), io.uid),
+    );
     if (args.check) process.exitCode = report.active ? 0 : 1;
     else emit({ text: report.text });
   },
   async __profiles(args, emit) {
     const { shellProfiles } = await import('./commands/shellProfiles');
-    emit({ text: await shellProfiles(args.shell as IntegrationShell, io, { print: Boolean(args.print) }), isCode: true });
+    emit({
+      text: await shellProfiles(args.shell as IntegrationShell, io, { print: Boolean(args.print) }),
+      isCode: true,
+    });
   },
   async __complete(args, emit) {
     const { complete } = await import('./integration/complete');
@@ -358,7 +472,9 @@ export function parser(argv: string[], emit: (output: Output) => void): Argv {
     y = y.command(spec.cmd, spec.describe as string, spec.builder, (args) => {
       const rest = (args['--'] as unknown[] | undefined) ?? [];
       if (rest.length > 0 && !TAKES_REST.has(name)) {
-        throw new UsageError(`${rest.map((w) => show(String(w))).join(' ')} after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)`);
+        throw new UsageError(
+          `${rest.map((w) => show(String(w))).join(' ')} after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)`,
+        );
       }
       return HANDLERS[name as keyof typeof COMMANDS](args as Parameters<Handler>[0], emit);
     });
@@ -377,9 +493,11 @@ export function parser(argv: string[], emit: (output: Output) => void): Argv {
 
 async function runExport(flags: ExportFlags): Promise<string> {
   const args = { ...flags, shell: flags.shell ?? defaultShell(io.env) };
-  if (args.forget && !args.clear) throw new UsageError('--forget goes with --clear; to delete cached sessions alone, use "mfa-env forget [PROFILE]"');
+  if (args.forget && !args.clear)
+    throw new UsageError('--forget goes with --clear; to delete cached sessions alone, use "mfa-env forget [PROFILE]"');
   if (args.clear) {
-    if (args.profile !== undefined) throw new UsageError('--clear takes no profile: it removes whatever session is loaded');
+    if (args.profile !== undefined)
+      throw new UsageError('--clear takes no profile: it removes whatever session is loaded');
     const { clearSession } = await import('./commands/clearSession');
     const output = clearSession(args.shell, io.env);
     if (args.forget) await (await import('./commands/forgetSessions')).forgetSessions(undefined, io);

@@ -6,7 +6,8 @@ import { optionsOf, positionalChoices } from './commandOptions';
 import type { CommandSpec } from './main';
 
 /** For `exec PROFILE COMMAND` without `--`: said by the exec handler and for yargs' errors alike. */
-export const EXEC_NEEDS_DASHES = 'exec takes its command after "--", so that the command\'s own options stay its own: mfa-env exec PROFILE -- COMMAND [ARGS...]';
+export const EXEC_NEEDS_DASHES =
+  'exec takes its command after "--", so that the command\'s own options stay its own: mfa-env exec PROFILE -- COMMAND [ARGS...]';
 
 type Commands = Record<string, CommandSpec>;
 
@@ -16,7 +17,9 @@ export function explainUsage(message: string, argv: string[], commands: Commands
   const unknown = /^Unknown arguments?: (.+)$/.exec(message);
   if (unknown) {
     // yargs names a dashed option twice, as typed and in camel case (token-code, tokenCode).
-    const names = [...new Set(unknown[1].split(', ').map((name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)))];
+    const names = [
+      ...new Set(unknown[1].split(', ').map((name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))),
+    ];
     const options = names.map((name) => ({ name, typed: typedAs(name, argv) }));
     if (command === 'exec' && !argv.includes('--')) return EXEC_NEEDS_DASHES;
     if (options.some((o) => o.typed === undefined)) return message;
@@ -26,15 +29,24 @@ export function explainUsage(message: string, argv: string[], commands: Commands
   if (missing && Object.hasOwn(commands, command)) {
     const spec = commands[command];
     const required = [...spec.cmd.matchAll(/<([^>]+)>/g)].map((m) => m[1]).slice(Number(missing[1]));
-    if (required.length) return `mfa-env ${command} needs ${required.map((name) => `a ${name}`).join(' and ')}: mfa-env ${usageOf(spec)}`;
+    if (required.length)
+      return `mfa-env ${command} needs ${required.map((name) => `a ${name}`).join(' and ')}: mfa-env ${usageOf(spec)}`;
   }
   return message;
 }
 
 /** `--no-input` on a command that does not take it: which commands do. */
-function aboutOption(name: string, typed: string, command: string, commands: Commands, globals: (y: Argv) => Argv): string {
+function aboutOption(
+  name: string,
+  typed: string,
+  command: string,
+  commands: Commands,
+  globals: (y: Argv) => Argv,
+): string {
   const owners = Object.entries(commands)
-    .filter(([n, spec]) => (n === '$0' || spec.describe !== false) && optionsOf(spec, globals).some((o) => o.name === name))
+    .filter(
+      ([n, spec]) => (n === '$0' || spec.describe !== false) && optionsOf(spec, globals).some((o) => o.name === name),
+    )
     .map(([n]) => `"${label(n)}"`);
   if (owners.length === 0) return `unknown option ${typed}`;
   const list = owners.length === 1 ? owners[0] : `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}`;
@@ -74,9 +86,12 @@ function commandOf(argv: string[], commands: Commands, globals: (y: Argv) => Arg
 
 /** `exec <profile> [command..]` as a person writes it: `exec PROFILE -- COMMAND [ARGS...]`, choices spelt out. */
 function usageOf(spec: CommandSpec): string {
-  return spec.cmd.replace(/<([^>]+)>|\[([^\].]+)\.\.\]|\[([^\]]+)\]/g, (_, required?: string, variadic?: string, optional?: string) => {
-    if (required) return positionalChoices(spec, required)?.join('|') ?? required.toUpperCase();
-    if (variadic) return `-- ${variadic.toUpperCase()} [ARGS...]`;
-    return `[${optional!.toUpperCase()}]`;
-  });
+  return spec.cmd.replace(
+    /<([^>]+)>|\[([^\].]+)\.\.\]|\[([^\]]+)\]/g,
+    (_, required?: string, variadic?: string, optional?: string) => {
+      if (required) return positionalChoices(spec, required)?.join('|') ?? required.toUpperCase();
+      if (variadic) return `-- ${variadic.toUpperCase()} [ARGS...]`;
+      return `[${optional!.toUpperCase()}]`;
+    },
+  );
 }

@@ -48,7 +48,12 @@ export async function openInBrowser(secretUrl: string, options: OpenOptions): Pr
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new ConfigError(`the browser did not ask for the sign-in page within ${Math.ceil(options.waitMs / 1000)} s (${command} was started); ${advice}`)),
+        () =>
+          reject(
+            new ConfigError(
+              `the browser did not ask for the sign-in page within ${Math.ceil(options.waitMs / 1000)} s (${command} was started); ${advice}`,
+            ),
+          ),
         options.waitMs,
       );
       const done = (err?: Error) => {
@@ -66,12 +71,17 @@ export async function openInBrowser(secretUrl: string, options: OpenOptions): Pr
         res.writeHead(302, { Location: secretUrl, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
         res.end(() => done());
       });
-      options.debug?.(`starting ${command} with a one-time http://127.0.0.1:${port}/ address that redirects to the sign-in URL`);
+      options.debug?.(
+        `starting ${command} with a one-time http://127.0.0.1:${port}/ address that redirects to the sign-in URL`,
+      );
       // Detached, so that a browser it starts outlives mfa-env; output ignored, so it cannot hold mfa-env's pipes.
       const child = spawn(command, [...args, local], { env: options.env, stdio: 'ignore', detached: true });
-      child.on('error', (err: NodeJS.ErrnoException) => done(new ConfigError(`cannot start ${command} to open the browser (${err.code ?? err.message}); ${advice}`)));
+      child.on('error', (err: NodeJS.ErrnoException) =>
+        done(new ConfigError(`cannot start ${command} to open the browser (${err.code ?? err.message}); ${advice}`)),
+      );
       child.on('exit', (code, signal) => {
-        if (code !== 0) done(new ConfigError(`${command} could not open the browser (${signal ?? `exit ${code}`}); ${advice}`));
+        if (code !== 0)
+          done(new ConfigError(`${command} could not open the browser (${signal ?? `exit ${code}`}); ${advice}`));
       });
       child.unref();
     });

@@ -1,13 +1,12 @@
+import type { CommandIo } from '../commandIo';
 import { originalEnv } from '../env/envChange';
 import { ConfigError, UsageError } from '../errors';
-import { show, showName } from '../text/showText';
 import { checkDuration, checkRegion } from '../profiles/checks';
 import { ASSUME_ROLE_LIMITS, durationOption, timeoutMs } from '../profiles/duration';
 import { serviceEndpoint } from '../profiles/endpoints';
 import type { ProfileSet } from '../profiles/profileSet';
-import { standingOf, type Plan } from '../profiles/resolvePlan';
+import { type Plan, standingOf } from '../profiles/resolvePlan';
 import { describeUrl } from '../session/awsCall';
-import { firstRoleFromMfaSession } from '../session/obtainSession';
 import {
   accountSigninPage,
   consoleDestination,
@@ -17,8 +16,9 @@ import {
   partitionOfArn,
   partitionOfRegion,
 } from '../session/federation';
-import type { CommandIo } from '../commandIo';
-import { sessionFor, type SessionArgs } from '../session/sessionSource';
+import { firstRoleFromMfaSession } from '../session/obtainSession';
+import { type SessionArgs, sessionFor } from '../session/sessionSource';
+import { show, showName } from '../text/showText';
 
 export interface ConsoleArgs extends Omit<SessionArgs, 'format'> {
   /** Print the sign-in URL on stdout instead of opening it. */
@@ -41,9 +41,18 @@ const BROWSER_WAIT_MS = 120_000;
  */
 export async function openConsole(args: ConsoleArgs, io: CommandIo): Promise<string> {
   // Bad flags are reported before anything is read or asked.
-  if (args.path !== undefined && args.destination !== undefined) throw new UsageError('--path and --destination say the same thing; give one');
+  if (args.path !== undefined && args.destination !== undefined)
+    throw new UsageError('--path and --destination say the same thing; give one');
   const region = args.region === undefined ? undefined : checkRegion(args.region, '--region');
-  const consoleDuration = args.consoleDuration === undefined ? undefined : checkDuration(durationOption(args.consoleDuration, '--console-duration'), ASSUME_ROLE_LIMITS, '--console-duration', 'AWS allows a console session of');
+  const consoleDuration =
+    args.consoleDuration === undefined
+      ? undefined
+      : checkDuration(
+          durationOption(args.consoleDuration, '--console-duration'),
+          ASSUME_ROLE_LIMITS,
+          '--console-duration',
+          'AWS allows a console session of',
+        );
   const wait = timeoutMs(args.timeout as number | undefined);
 
   let signinEndpoint = '';
@@ -62,14 +71,18 @@ export async function openConsole(args: ConsoleArgs, io: CommandIo): Promise<str
   // As the SDKs choose a region: the environment before the profile.
   const consoleRegion = region ?? envRegion(io) ?? plan.region;
   if (consoleRegion !== undefined && partitionOfRegion(consoleRegion) !== partition) {
-    throw new UsageError(`region ${consoleRegion} is not in the partition of role ${session.roleArn} (${partition}); choose a region of that partition with --region`);
+    throw new UsageError(
+      `region ${consoleRegion} is not in the partition of role ${session.roleArn} (${partition}); choose a region of that partition with --region`,
+    );
   }
   const destination = consoleDestination(partition, consoleRegion, { path: args.path, destination: args.destination });
   const endpoint = signinEndpoint || defaultSigninEndpoint(partition);
   const token = await getSigninToken(
     { endpoint, credentials: session.credentials, sessionDuration: consoleDuration },
     { profile: plan.profile, timeoutMs: wait, debug: io.debug },
-    consoleDuration !== undefined ? 'try again without --console-duration' : 'run mfa-env console again with --refresh for a new role session',
+    consoleDuration !== undefined
+      ? 'try again without --console-duration'
+      : 'run mfa-env console again with --refresh for a new role session',
   );
   const url = loginUrl(endpoint, token, destination);
   const what = `the AWS console as ${session.roleArn} (profile ${showName(plan.profile)})`;

@@ -1,15 +1,15 @@
-import { applied, type ExecArgs } from './execCommand';
 import type { CommandIo } from '../commandIo';
-import { sessionOnce, type SessionSource } from '../session/sessionSource';
 import { startCredentialEndpoint } from '../endpoint/credentialEndpoint';
 import { endpointChange, originalEnv } from '../env/envChange';
-import { InterruptedError, MfaEnvError, MfaInputError, NetworkError, AwsRefusedError } from '../errors';
-import { show } from '../text/showText';
+import { AwsRefusedError, InterruptedError, MfaEnvError, MfaInputError, NetworkError } from '../errors';
 import { mustHideCredentialsFile } from '../profiles/defaultCredentials';
 import { memoryStore, type SessionStore } from '../session/cache';
 import { cacheDisabled, minTtlSeconds } from '../session/cacheSettings';
-import { noCodeSource, type CodeSource } from '../session/mfaCode';
+import { type CodeSource, noCodeSource } from '../session/mfaCode';
+import { type SessionSource, sessionOnce } from '../session/sessionSource';
 import type { TemporaryCredentials } from '../session/sts';
+import { show } from '../text/showText';
+import { applied, type ExecArgs } from './execCommand';
 
 /**
  * After a code could not be had (no way to ask, a cancelled dialog, a wrong code), requests are answered with that
@@ -36,10 +36,16 @@ export async function serveSession(source: SessionSource, args: ExecArgs, io: Co
   // Before a code is asked for: a config the endpoint cannot work with is said first.
   const hideCredentialsFile = mustHideCredentialsFile(source.profiles.files);
   // With no disk cache, the MFA session lives here, or every renewal would take a code.
-  const store: SessionStore | undefined = args.cache === false || cacheDisabled(original) ? memoryStore(minTtlSeconds(original)) : undefined;
+  const store: SessionStore | undefined =
+    args.cache === false || cacheDisabled(original) ? memoryStore(minTtlSeconds(original)) : undefined;
   await sessionOnce(source, { refresh: args.refresh, store });
 
-  const codes = source.laterCodes(noCodeSource('there is no terminal to ask on', 'set mfa_prompt (a desktop dialog) or mfa_process for the profile, or run the command again'));
+  const codes = source.laterCodes(
+    noCodeSource(
+      'there is no terminal to ask on',
+      'set mfa_prompt (a desktop dialog) or mfa_process for the profile, or run the command again',
+    ),
+  );
   const said = new Set<string>();
   let inFlight: Promise<TemporaryCredentials> | undefined;
   let refusal: { error: unknown; until: number } | undefined;
@@ -51,12 +57,15 @@ export async function serveSession(source: SessionSource, args: ExecArgs, io: Co
         return (await source.obtain(asking.source, { store })).credentials;
       } catch (err) {
         if (asking.asked()) refusal = { error: err, until: Date.now() + REFUSAL_MS };
-        if (!(err instanceof MfaEnvError)) io.debug?.(`credential endpoint: ${err instanceof Error ? err.stack : String(err)}`);
+        if (!(err instanceof MfaEnvError))
+          io.debug?.(`credential endpoint: ${err instanceof Error ? err.stack : String(err)}`);
         // Once per distinct problem: the SDKs ask again and again.
         const message = failure(err).message;
         if (!said.has(message)) {
           said.add(message);
-          io.say(`the credential endpoint for the command has no credentials to give: ${message.replace(/^mfa-env: /, '')}`);
+          io.say(
+            `the credential endpoint for the command has no credentials to give: ${message.replace(/^mfa-env: /, '')}`,
+          );
         }
         throw err;
       } finally {
@@ -67,8 +76,18 @@ export async function serveSession(source: SessionSource, args: ExecArgs, io: Co
   };
 
   const endpoint = await startCredentialEndpoint({ credentials, failure, debug: io.debug });
-  io.debug?.(`credential endpoint for profile ${show(source.plan.profile)} at ${endpoint.url}${hideCredentialsFile ? '; the command gets AWS_SHARED_CREDENTIALS_FILE=/dev/null' : ''}`);
-  const env = applied(original, endpointChange(original, { url: endpoint.url, token: endpoint.token, region: source.plan.region, hideCredentialsFile }));
+  io.debug?.(
+    `credential endpoint for profile ${show(source.plan.profile)} at ${endpoint.url}${hideCredentialsFile ? '; the command gets AWS_SHARED_CREDENTIALS_FILE=/dev/null' : ''}`,
+  );
+  const env = applied(
+    original,
+    endpointChange(original, {
+      url: endpoint.url,
+      token: endpoint.token,
+      region: source.plan.region,
+      hideCredentialsFile,
+    }),
+  );
   return {
     env,
     close() {
@@ -109,5 +128,8 @@ function failure(err: unknown): { code: string; message: string } {
           : err instanceof MfaEnvError
             ? 'SessionUnavailable'
             : 'InternalError';
-  return { code, message: err instanceof MfaEnvError ? `mfa-env: ${err.message}` : 'mfa-env: unexpected error; run it with --debug' };
+  return {
+    code,
+    message: err instanceof MfaEnvError ? `mfa-env: ${err.message}` : 'mfa-env: unexpected error; run it with --debug',
+  };
 }

@@ -4,7 +4,7 @@ import { formatOfShell, type Shell } from '../env/formats';
 import { renderSession } from '../env/sessionExport';
 import { checkProfileNameToWrite } from '../profiles/checks';
 import { minTtlSeconds } from '../session/cacheSettings';
-import { loadedSession, sessionFor, type SessionArgs } from '../session/sessionSource';
+import { loadedSession, type SessionArgs, sessionFor } from '../session/sessionSource';
 import { writeProfile } from './writeProfile';
 
 export interface ExportArgs extends SessionArgs {

@@ -1,11 +1,11 @@
+import type { CommandIo } from '../commandIo';
 import { originalEnv } from '../env/envChange';
-import { show } from '../text/showText';
 import { loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
 import { sessionCache } from '../session/cacheSettings';
 import { forgetPlans } from '../session/planMemo';
-import type { CommandIo } from '../commandIo';
+import { show } from '../text/showText';
 import { forgetShellProfiles } from './shellProfiles';
 
 /**
@@ -22,7 +22,9 @@ export async function forgetSessions(profile: string | undefined, io: Omit<Comma
     forgetShellProfiles(cache.dir);
   } else {
     const source = await sourceProfileOf(profile, env);
-    removed = cache.forget((e) => e.profile === profile || e.sourceProfile === profile || (e.kind === 'mfa' && e.sourceProfile === source));
+    removed = cache.forget(
+      (e) => e.profile === profile || e.sourceProfile === profile || (e.kind === 'mfa' && e.sourceProfile === source),
+    );
   }
   const what = profile === undefined ? '' : ` for profile ${show(profile)}`;
   io.say(`forgot ${removed} cached session${removed === 1 ? '' : 's'}${what}`);

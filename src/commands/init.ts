@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteFish } from '../env/formats/fish';
 import { quoteSh } from '../env/formats/sh';
-import { MfaEnvError, ExitCode } from '../errors';
+import { ExitCode, MfaEnvError } from '../errors';
 import type { IntegrationShell } from '../integration/shellTable';
 
 /**
@@ -11,6 +11,7 @@ import type { IntegrationShell } from '../integration/shellTable';
  */
 export function initLine(shell: IntegrationShell, shellDir: string): string {
   const file = join(shellDir, `mfa-env.${shell}`);
-  if (!existsSync(file)) throw new MfaEnvError(`the ${shell} integration is missing from this installation (${file})`, ExitCode.internal);
+  if (!existsSync(file))
+    throw new MfaEnvError(`the ${shell} integration is missing from this installation (${file})`, ExitCode.internal);
   return `source ${shell === 'fish' ? quoteFish(file) : quoteSh(file)}\n`;
 }

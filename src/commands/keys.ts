@@ -1,18 +1,19 @@
 // `mfa-env keys add|list|remove`: long-term keys kept in the OS keyring instead of the AWS files, as aws-vault's
 // add/list/remove. Moving keys that are in a file already is moveKeys.ts (import, export).
+
+import type { CommandIo } from '../commandIo';
 import { originalEnv } from '../env/envChange';
 import { ConfigError, MfaInputError, UsageError } from '../errors';
-import { show, showName } from '../text/showText';
-import { KeyringUnavailable, openKeyring, storeConfirmed, type StoredKeys } from '../keys/keyring';
+import { KeyringUnavailable, openKeyring, type StoredKeys, storeConfirmed } from '../keys/keyring';
 import { keyringChanged, readKeyringIndex, writeKeyringIndex } from '../keys/keyringIndex';
 import { checkAccessKeyId, checkSecretAccessKey } from '../profiles/checks';
-import { loadConfigFiles, type ConfigFiles } from '../profiles/configFiles';
+import { type ConfigFiles, loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { keyOwner, keyringAccount, keysInFiles } from '../profiles/resolvePlan';
+import { keyHint } from '../session/awsCall';
 import { sessionCache } from '../session/cacheSettings';
 import { askOnTerminal, openTerminal, readLines, stdinIsPiped } from '../session/mfaCode';
-import { keyHint } from '../session/awsCall';
-import type { CommandIo } from '../commandIo';
+import { show, showName } from '../text/showText';
 
 /** What every keys command starts from: the files, the index's cache directory, and the profile's keyring account. */
 export async function keysContext(name: string, action: string, io: Pick<CommandIo, 'env' | 'uid' | 'warn'>) {
@@ -22,7 +23,9 @@ export async function keysContext(name: string, action: string, io: Pick<Command
   // Keys belong to the profile that has them: a role's are its source's.
   const owner = keyOwner(profiles, name);
   if (owner !== name) {
-    throw new UsageError(`profile ${show(name)} is a role; it uses the keys of profile ${show(owner)}: mfa-env keys ${action} ${showName(owner)}`);
+    throw new UsageError(
+      `profile ${show(name)} is a role; it uses the keys of profile ${show(owner)}: mfa-env keys ${action} ${showName(owner)}`,
+    );
   }
   const cache = sessionCache(env, io);
   return { files, profiles, cache, account: keyringAccount(name) };
@@ -38,18 +41,25 @@ export async function addKeys(name: string, io: CommandIo): Promise<void> {
   const inFiles = keysInFiles(profiles, name);
   if (inFiles) {
     // The files would win over the keyring: the new keys would never be used.
-    throw new ConfigError(`profile ${show(name)} has keys (${keyHint(inFiles.accessKeyId)}) in ${whereKeys(files)} already; to move them into the OS keyring: mfa-env keys import ${showName(name)}`);
+    throw new ConfigError(
+      `profile ${show(name)} has keys (${keyHint(inFiles.accessKeyId)}) in ${whereKeys(files)} already; to move them into the OS keyring: mfa-env keys import ${showName(name)}`,
+    );
   }
   // Before asking for anything: a keyring that cannot be used, or keys already there, are said first.
   const keyring = openKeyring(io.env);
   const held = keyring.get(account);
   if (held) {
-    throw new ConfigError(`the OS keyring holds keys (${keyHint(held.accessKeyId)}) for profile ${show(account)} already; to replace them: mfa-env keys remove ${showName(account)}, then add them again`);
+    throw new ConfigError(
+      `the OS keyring holds keys (${keyHint(held.accessKeyId)}) for profile ${show(account)} already; to replace them: mfa-env keys remove ${showName(account)}, then add them again`,
+    );
   }
   const keys = await askForKeys(account, io.stdin);
   storeConfirmed(keyring, account, keys);
   keyringChanged(cache, account, true, io.warn);
-  const missing = profiles.has(name) || profiles.has(`${name}-long-term`) ? '' : `; profile ${show(name)} is in neither AWS file yet: add [profile ${showName(name)}] with its mfa_serial to ${show(files.configPath)}`;
+  const missing =
+    profiles.has(name) || profiles.has(`${name}-long-term`)
+      ? ''
+      : `; profile ${show(name)} is in neither AWS file yet: add [profile ${showName(name)}] with its mfa_serial to ${show(files.configPath)}`;
   io.say(`added the keys ${keyHint(keys.accessKeyId)} of profile ${show(account)} to the OS keyring${missing}`);
 }
 
@@ -60,7 +70,11 @@ async function askForKeys(account: string, stdin: NodeJS.ReadableStream): Promis
   const terminal = openTerminal();
   if (terminal) {
     try {
-      id = await askOnTerminal(terminal, { prompt: `Access key id for profile ${showName(account)}:`, hidden: true, what: 'access key id' });
+      id = await askOnTerminal(terminal, {
+        prompt: `Access key id for profile ${showName(account)}:`,
+        hidden: true,
+        what: 'access key id',
+      });
       secret = await askOnTerminal(terminal, { prompt: 'Secret access key:', hidden: true, what: 'secret access key' });
     } finally {
       terminal.close();
@@ -68,7 +82,9 @@ async function askForKeys(account: string, stdin: NodeJS.ReadableStream): Promis
   } else if (stdinIsPiped()) {
     [id = '', secret = ''] = await readLines(stdin, 2);
   } else {
-    throw new MfaInputError('mfa-env keys add asks for the keys on the terminal and there is none; run it in a terminal, or pipe the access key id and the secret access key in, one a line');
+    throw new MfaInputError(
+      'mfa-env keys add asks for the keys on the terminal and there is none; run it in a terminal, or pipe the access key id and the secret access key in, one a line',
+    );
   }
   return {
     accessKeyId: checkAccessKeyId(id.trim(), 'the access key id entered'),
@@ -91,7 +107,9 @@ export async function listKeys(io: CommandIo): Promise<string> {
   const indexed = readKeyringIndex(cache);
   if (names.length !== indexed.size || names.some((name) => !indexed.has(name))) writeKeyringIndex(cache, names);
   if (entries.length === 0) {
-    io.say('the OS keyring holds no keys of mfa-env (mfa-env keys add PROFILE, or keys import PROFILE, puts them there)');
+    io.say(
+      'the OS keyring holds no keys of mfa-env (mfa-env keys add PROFILE, or keys import PROFILE, puts them there)',
+    );
     return '';
   }
   let profiles: ProfileSet | undefined;
@@ -106,7 +124,8 @@ export async function listKeys(io: CommandIo): Promise<string> {
     if (keys && profiles) {
       try {
         const inFiles = keysInFiles(profiles, account);
-        if (inFiles) note = `the AWS files hold keys (${keyHint(inFiles.accessKeyId)}) for it too, and win; mfa-env keys import ${showName(account)} finishes a move`;
+        if (inFiles)
+          note = `the AWS files hold keys (${keyHint(inFiles.accessKeyId)}) for it too, and win; mfa-env keys import ${showName(account)} finishes a move`;
       } catch {
         // what the files hold for it is broken: resolution says so when the profile is used
       }
@@ -114,7 +133,14 @@ export async function listKeys(io: CommandIo): Promise<string> {
     table.push([showName(account), keys ? keyHint(keys.accessKeyId) : '-', note]);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return `${table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${table
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 /** `mfa-env keys remove PROFILE`: deletes the profile's keys from the OS keyring, once confirmed (or with --yes). */
@@ -152,7 +178,8 @@ export async function removeKeys(name: string, { yes = false }: { yes?: boolean 
 
 async function confirm(question: string): Promise<boolean> {
   const terminal = openTerminal();
-  if (!terminal) throw new MfaInputError('mfa-env keys remove asks for confirmation on the terminal and there is none; pass --yes');
+  if (!terminal)
+    throw new MfaInputError('mfa-env keys remove asks for confirmation on the terminal and there is none; pass --yes');
   try {
     return /^y(es)?$/i.test((await askOnTerminal(terminal, { prompt: question, what: 'answer' })).trim());
   } finally {

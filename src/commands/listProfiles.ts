@@ -1,12 +1,12 @@
 import { originalEnv } from '../env/envChange';
 import { MfaEnvError } from '../errors';
-import { escapeControls, showName } from '../text/showText';
-import { loadConfigFiles, type Env } from '../profiles/configFiles';
+import { type Env, loadConfigFiles } from '../profiles/configFiles';
 import { formatTimeLeft, secondsUntil } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
-import { resolvePlan, usesCredentialProcess, type Keystore, type Plan } from '../profiles/resolvePlan';
+import { type Keystore, type Plan, resolvePlan, usesCredentialProcess } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
 import { mfaSessionKey, roleSessionKey } from '../session/sessionKeys';
+import { escapeControls, showName } from '../text/showText';
 
 export interface ProfileListing {
   profile: string;
@@ -27,7 +27,11 @@ export interface ProfileListing {
 }
 
 /** Every profile of both files, with what it needs and what is cached for it. One read of each file. */
-export async function listProfiles(env: Env, cache: SessionCache | undefined, keystore?: Keystore): Promise<ProfileListing[]> {
+export async function listProfiles(
+  env: Env,
+  cache: SessionCache | undefined,
+  keystore?: Keystore,
+): Promise<ProfileListing[]> {
   const original = originalEnv(env);
   const profiles = new ProfileSet(await loadConfigFiles(original));
   const present = cache?.fileNames() ?? new Set<string>();
@@ -79,10 +83,20 @@ export function formatListing(rows: ProfileListing[]): string {
       table.push([showName(r.profile), r.kind, '', '', 'credential_process, run by the AWS CLI and SDKs']);
       continue;
     }
-    const cached = r.kind === 'role' && r.sessionSecondsLeft === undefined && r.mfaSessionSecondsLeft ? `MFA session ${time(r.mfaSessionSecondsLeft)}` : time(r.sessionSecondsLeft);
+    const cached =
+      r.kind === 'role' && r.sessionSecondsLeft === undefined && r.mfaSessionSecondsLeft
+        ? `MFA session ${time(r.mfaSessionSecondsLeft)}`
+        : time(r.sessionSecondsLeft);
     // The profile whose keys are used, as in --json: for a user profile, itself (or its aws-mfa NAME-long-term).
     table.push([showName(r.profile), r.kind, showName(r.source ?? ''), showName(r.mfaSerial ?? ''), cached]);
   }
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return `${table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${table
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

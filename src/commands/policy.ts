@@ -36,7 +36,13 @@ export const MFA_POLICY = {
     {
       Sid: 'AllowManageOwnUserMFA',
       Effect: 'Allow',
-      Action: ['iam:DeactivateMFADevice', 'iam:EnableMFADevice', 'iam:GetMFADevice', 'iam:ListMFADevices', 'iam:ResyncMFADevice'],
+      Action: [
+        'iam:DeactivateMFADevice',
+        'iam:EnableMFADevice',
+        'iam:GetMFADevice',
+        'iam:ListMFADevices',
+        'iam:ResyncMFADevice',
+      ],
       // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, for IAM to fill in
       Resource: 'arn:aws:iam::*:user/${aws:username}',
     },

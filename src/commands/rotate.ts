@@ -1,20 +1,27 @@
+import type { CommandIo } from '../commandIo';
 import { originalEnv } from '../env/envChange';
 import { AwsRefusedError, ConfigError, ExitCode, MfaEnvError, NetworkError, UsageError } from '../errors';
-import { show, showName } from '../text/showText';
+import {
+  type AccessKeyPair,
+  describeStore,
+  findKeys,
+  replaceKeys,
+  StoreChanged,
+  type StoredKeys,
+} from '../keys/keyHome';
+import { keystoreFor } from '../keys/keystore';
 import { durationOption, timeoutMs } from '../profiles/duration';
 import { serviceEndpoint } from '../profiles/endpoints';
-import { StoreChanged, describeStore, findKeys, replaceKeys, type AccessKeyPair, type StoredKeys } from '../keys/keyHome';
-import { keystoreFor } from '../keys/keystore';
-import { standingOf, type Plan } from '../profiles/resolvePlan';
-import { keyHint, type AwsTarget, type CallContext, type Credentials } from '../session/awsCall';
-import { UnusableKeyError, createAccessKey, deleteAccessKey, listAccessKeys, type AccessKeyInfo } from '../session/iam';
+import { type Plan, standingOf } from '../profiles/resolvePlan';
+import { type AwsTarget, type CallContext, type Credentials, keyHint } from '../session/awsCall';
+import { openCache } from '../session/cacheSettings';
+import { type AccessKeyInfo, createAccessKey, deleteAccessKey, listAccessKeys, UnusableKeyError } from '../session/iam';
 import { entryFor } from '../session/obtainSession';
 import { mfaSessionKey } from '../session/sessionKeys';
+import { type SessionArgs, sessionFor } from '../session/sessionSource';
 import { getCallerIdentity } from '../session/sts';
-import { openCache } from '../session/cacheSettings';
-import type { CommandIo } from '../commandIo';
-import { sessionFor, type SessionArgs } from '../session/sessionSource';
 import { rfc3339 } from '../text/rfc3339';
+import { show, showName } from '../text/showText';
 
 export interface RotateArgs extends Omit<SessionArgs, 'format' | 'duration'> {
   /** How long to wait for IAM to make the new key usable. */
@@ -61,18 +68,36 @@ export async function rotate(args: RotateArgs, io: CommandIo): Promise<void> {
       const standing = standingOf(profiles, plan.profile, keystore);
       stored = findKeys(profiles, plan.profile, keystore);
       // A store the new key could not be written into is found out now, not after IAM has made the key.
-      await replaceKeys(stored, { accessKeyId: 'AKIA0000000000000000', secretAccessKey: '0'.repeat(40) }, { env: io.env, dryRun: true });
+      await replaceKeys(
+        stored,
+        { accessKeyId: 'AKIA0000000000000000', secretAccessKey: '0'.repeat(40) },
+        { env: io.env, dryRun: true },
+      );
       userProfile = standing.chain.length ? plan.keys.profile : plan.profile;
-      iam = { region: plan.stsRegion, endpoint: serviceEndpoint('iam', originalEnv(io.env), { profiles, lineage: standing.lineage }) };
+      iam = {
+        region: plan.stsRegion,
+        endpoint: serviceEndpoint('iam', originalEnv(io.env), { profiles, lineage: standing.lineage }),
+      };
     },
   });
-  const rotation = new Rotation(plan, stored!, iam!, session.credentials, userProfile, { profile: plan.profile, timeoutMs: timeout, debug: io.debug }, io);
+  const rotation = new Rotation(
+    plan,
+    stored!,
+    iam!,
+    session.credentials,
+    userProfile,
+    { profile: plan.profile, timeoutMs: timeout, debug: io.debug },
+    io,
+  );
   const made = await rotation.run(waitS * 1000);
 
   // An STS session cannot be revoked and outlives the key that made it, so the cached MFA session serves the new key
   // as well: the next session needs no code.
   const cache = openCache(args.cache, originalEnv(io.env), io);
-  const newPlan: Plan = { ...plan, keys: { ...plan.keys, accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey } };
+  const newPlan: Plan = {
+    ...plan,
+    keys: { ...plan.keys, accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey },
+  };
   try {
     cache?.put(mfaSessionKey(newPlan), entryFor(newPlan, 'mfa', session.credentials, undefined, new Date()));
   } catch {
@@ -103,7 +128,9 @@ class Rotation {
   async run(waitMs: number): Promise<AccessKeyPair> {
     const old = this.stored;
     const before = await this.preflight();
-    this.io.say(`rotating access key ${keyHint(old.accessKeyId)} of IAM user ${showName(this.userName)} (${describeStore(old)})`);
+    this.io.say(
+      `rotating access key ${keyHint(old.accessKeyId)} of IAM user ${showName(this.userName)} (${describeStore(old)})`,
+    );
 
     let made: AccessKeyPair;
     try {
@@ -147,7 +174,11 @@ class Rotation {
     } catch (err) {
       if (!(err instanceof AwsRefusedError)) throw withState(err, `nothing was changed`);
       // A key AWS no longer takes can still be replaced: the MFA session says whose it was.
-      arn = (await getCallerIdentity(this.sts, this.mfa, this.context).catch((e: unknown) => Promise.reject(withState(e, 'nothing was changed')))).arn;
+      arn = (
+        await getCallerIdentity(this.sts, this.mfa, this.context).catch((e: unknown) =>
+          Promise.reject(withState(e, 'nothing was changed')),
+        )
+      ).arn;
     }
     this.arn = arn;
     const name = /^arn:[\w-]+:iam::\d{12}:user\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/.exec(arn)?.[1];
@@ -172,7 +203,10 @@ class Rotation {
     }
     const others = keys.filter((k) => k.accessKeyId !== old.accessKeyId);
     if (keys.length >= MAX_KEYS) {
-      const listed = others.map((k) => `${keyHint(k.accessKeyId)} (${k.status.toLowerCase() || 'status unknown'}${k.created ? `, created ${rfc3339(k.created)}` : ''})`);
+      const listed = others.map(
+        (k) =>
+          `${keyHint(k.accessKeyId)} (${k.status.toLowerCase() || 'status unknown'}${k.created ? `, created ${rfc3339(k.created)}` : ''})`,
+      );
       throw new AwsRefusedError(
         `IAM user ${showName(name)} already has ${keys.length} access keys, the most AWS allows: ${this.oldStillStored()}, and ${listed.join(', ')} is not stored there ` +
           `(an interrupted rotate leaves the key it made); delete the one you do not use (${this.deleteAdvice(others[0].accessKeyId)}), then run rotate again; nothing was changed`,
@@ -188,7 +222,8 @@ class Rotation {
    */
   private async afterFailedCreate(err: unknown, before: AccessKeyInfo[]): Promise<Error> {
     const unchanged = `nothing was changed: ${this.oldStillStored()}`;
-    if (err instanceof UnusableKeyError && err.madeKeyId) return withState(err, `${this.oldStillStored()}; ${await this.removeNew(err.madeKeyId)}`);
+    if (err instanceof UnusableKeyError && err.madeKeyId)
+      return withState(err, `${this.oldStillStored()}; ${await this.removeNew(err.madeKeyId)}`);
     if (!(err instanceof NetworkError)) return withState(err, unchanged);
     let after: AccessKeyInfo[];
     try {
@@ -212,10 +247,15 @@ class Rotation {
     for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
       try {
         const { arn } = await getCallerIdentity(this.sts, key, this.context);
-        if (arn !== expected) throw new NetworkError(`STS says the new key ${keyHint(key.accessKeyId)} is ${show(arn)}'s, not ${show(expected)}'s`);
+        if (arn !== expected)
+          throw new NetworkError(
+            `STS says the new key ${keyHint(key.accessKeyId)} is ${show(arn)}'s, not ${show(expected)}'s`,
+          );
         return;
       } catch (err) {
-        const notYet = err instanceof AwsRefusedError && (err.code === 'InvalidClientTokenId' || err.code === 'SignatureDoesNotMatch');
+        const notYet =
+          err instanceof AwsRefusedError &&
+          (err.code === 'InvalidClientTokenId' || err.code === 'SignatureDoesNotMatch');
         if (!notYet) throw err;
         if (Date.now() + delay > deadline) {
           throw new AwsRefusedError(
@@ -223,7 +263,9 @@ class Rotation {
             'KeyNotUsable',
           );
         }
-        this.context.debug?.(`the new key ${keyHint(key.accessKeyId)} is not accepted yet; asking again in ${delay} ms`);
+        this.context.debug?.(
+          `the new key ${keyHint(key.accessKeyId)} is not accepted yet; asking again in ${delay} ms`,
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
@@ -254,5 +296,8 @@ class Rotation {
 /** The failure, with where things stand now appended: one line, the same exit code. */
 function withState(err: unknown, state: string): MfaEnvError {
   if (err instanceof MfaEnvError) return new MfaEnvError(`${err.message}; ${state}`, err.exitCode);
-  return new MfaEnvError(`unexpected error: ${JSON.stringify(err instanceof Error ? err.message : String(err))}; ${state}`, ExitCode.internal);
+  return new MfaEnvError(
+    `unexpected error: ${JSON.stringify(err instanceof Error ? err.message : String(err))}; ${state}`,
+    ExitCode.internal,
+  );
 }

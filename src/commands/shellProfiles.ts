@@ -1,24 +1,31 @@
 import { lstatSync } from 'node:fs';
-import { removeFile } from '../files/removeFile';
 import { join } from 'node:path';
+import type { CommandIo } from '../commandIo';
 import { MANAGED_VARS, originalEnv } from '../env/envChange';
 import { MfaEnvError } from '../errors';
-import { show } from '../text/showText';
-import { MAX_FUNCTIONS, planFunctions, tooMany, type FunctionPlan } from '../integration/profileFunctions';
+import { removeFile } from '../files/removeFile';
+import { type FunctionPlan, MAX_FUNCTIONS, planFunctions, tooMany } from '../integration/profileFunctions';
 import { renderMemo } from '../integration/profileMemo';
-import { MEMO_FILES, SHELL_TABLE, type IntegrationShell } from '../integration/shellTable';
-import { TooManySections, configFilePaths, loadConfigFiles } from '../profiles/configFiles';
+import { type IntegrationShell, MEMO_FILES, SHELL_TABLE } from '../integration/shellTable';
+import { keyringIndexPath, readKeyringIndex } from '../keys/keyringIndex';
+import { configFilePaths, loadConfigFiles, TooManySections } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { sessionCache } from '../session/cacheSettings';
 import { recordingEnv } from '../session/planMemo';
-import { keyringIndexPath, readKeyringIndex } from '../keys/keyringIndex';
-import type { CommandIo } from '../commandIo';
+import { show } from '../text/showText';
 
 // Variables whose values the memo never holds: what an export sets (a shell with a session loaded would never match
 // them), credentials, and endpoints (a URL may carry a password). They only check values; they do not change which
 // functions exist.
-const UNRECORDED = new Set<string>([...MANAGED_VARS, 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']);
-const unrecorded = (name: string) => UNRECORDED.has(name) || name.startsWith('AWS_ENDPOINT_URL') || name.startsWith('MFA_ENV_SAVED');
+const UNRECORDED = new Set<string>([
+  ...MANAGED_VARS,
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+]);
+const unrecorded = (name: string) =>
+  UNRECORDED.has(name) || name.startsWith('AWS_ENDPOINT_URL') || name.startsWith('MFA_ENV_SAVED');
 
 /**
  * `mfa-env __profiles SHELL`, run by the integration when its memo is missing or stale: writes the code that defines
@@ -26,7 +33,11 @@ const unrecorded = (name: string) => UNRECORDED.has(name) || name.startsWith('AW
  * start while it is fresh; only when it cannot be kept is the code handed over instead. A broken config still gives
  * a memo, whose code says what is wrong once per shell start instead of failing it.
  */
-export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo, 'stdin'>, { print = false } = {}): Promise<string> {
+export async function shellProfiles(
+  shell: IntegrationShell,
+  io: Omit<CommandIo, 'stdin'>,
+  { print = false } = {},
+): Promise<string> {
   // The memo's time: before anything is read, so a file changed meanwhile is newer than the memo.
   const started = new Date();
   const recorded = recordingEnv(originalEnv(io.env));
@@ -47,9 +58,13 @@ export async function shellProfiles(shell: IntegrationShell, io: Omit<CommandIo,
   }
   const env = new Map([...recorded.reads].filter(([name]) => !unrecorded(name)));
   const text = renderMemo(shell, { env, files }, plan);
-  const problem = cache.files.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, { mtime: memoTime(started, files) });
+  const problem = cache.files.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, {
+    mtime: memoTime(started, files),
+  });
   if (problem) {
-    io.warn(`could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`);
+    io.warn(
+      `could not keep the profile functions in ${show(dir)} (${problem}); each new shell runs mfa-env to make them`,
+    );
     return text;
   }
   for (const name of LEGACY_FILES) removeFile(join(dir, name));

@@ -24,15 +24,25 @@ export async function writeProfile(name: string, plan: Plan, session: Session, i
     // aws-mfa's form: UTC, without the T and Z.
     expiration: rfc3339(expiration).replace('T', ' ').replace('Z', ''),
   };
-  const longTerm = () => new ConfigError(`profile ${show(name)} in ${show(credentialsPath)} holds long-term keys; choose another name for --write-profile`);
+  const longTerm = () =>
+    new ConfigError(
+      `profile ${show(name)} in ${show(credentialsPath)} holds long-term keys; choose another name for --write-profile`,
+    );
   if (name === plan.keys.profile) throw longTerm();
   await editProfile(credentialsPath, {
     kind: 'credentials',
     profile: name,
     keys,
     check(current) {
-      if (current?.aws_access_key_id !== undefined && current.aws_session_token === undefined && current.aws_security_token === undefined) throw longTerm();
+      if (
+        current?.aws_access_key_id !== undefined &&
+        current.aws_session_token === undefined &&
+        current.aws_security_token === undefined
+      )
+        throw longTerm();
     },
   });
-  io.say(`wrote the session of profile ${show(plan.profile)} to profile ${show(name)} in ${show(credentialsPath)} (until ${rfc3339(expiration)})`);
+  io.say(
+    `wrote the session of profile ${show(plan.profile)} to profile ${show(name)} in ${show(credentialsPath)} (until ${rfc3339(expiration)})`,
+  );
 }

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rfc3339 } from '../text/rfc3339';
 import type { TemporaryCredentials } from '../session/sts';
+import { rfc3339 } from '../text/rfc3339';
 
 /** The one route: everything else is 404 (or 403 without the token). */
 export const CREDENTIALS_PATH = '/credentials';
@@ -40,31 +40,40 @@ export async function startCredentialEndpoint(options: EndpointOptions): Promise
   const token = randomBytes(32).toString('base64url');
   const expected = digest(token);
   let port = 0;
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
-    const answer = (status: number, body: object, headers: Record<string, string> = {}) => {
-      if (res.headersSent || res.destroyed) return;
-      const text = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
-      res.end(text);
-      options.debug?.(`credential endpoint: ${status} to ${req.method ?? '?'} request`);
-    };
-    const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-      // A refused client gets no second chance on the same connection, and its body (if any) is never read.
-      answer(status, { Code: code, Message: message }, { Connection: 'close', ...headers });
-    // A web page that rebinds a host name of its own to 127.0.0.1 would send that name; SDKs send the address.
-    if (!hostAllowed(req.headers.host, port)) return refuse(403, 'AccessDenied', 'wrong Host header');
-    if (!authorized(req.headers.authorization, expected)) return refuse(403, 'AccessDenied', 'missing or wrong authorization token');
-    if (req.method !== 'GET') return refuse(405, 'MethodNotAllowed', 'only GET', { Allow: 'GET' });
-    if (req.url !== CREDENTIALS_PATH) return refuse(404, 'NotFound', 'no such path');
-    if (hasBody(req)) return refuse(400, 'BadRequest', 'a GET has no body');
-    options.credentials().then(
-      (credentials) => answer(200, body(credentials)),
-      (err: unknown) => {
-        const { code, message } = options.failure(err);
-        answer(503, { Code: code, Message: message });
-      },
-    );
-  });
+  const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS },
+    (req, res) => {
+      const answer = (status: number, body: object, headers: Record<string, string> = {}) => {
+        if (res.headersSent || res.destroyed) return;
+        const text = JSON.stringify(body);
+        res.writeHead(status, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          'Content-Length': String(Buffer.byteLength(text)),
+          ...headers,
+        });
+        res.end(text);
+        options.debug?.(`credential endpoint: ${status} to ${req.method ?? '?'} request`);
+      };
+      const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+        // A refused client gets no second chance on the same connection, and its body (if any) is never read.
+        answer(status, { Code: code, Message: message }, { Connection: 'close', ...headers });
+      // A web page that rebinds a host name of its own to 127.0.0.1 would send that name; SDKs send the address.
+      if (!hostAllowed(req.headers.host, port)) return refuse(403, 'AccessDenied', 'wrong Host header');
+      if (!authorized(req.headers.authorization, expected))
+        return refuse(403, 'AccessDenied', 'missing or wrong authorization token');
+      if (req.method !== 'GET') return refuse(405, 'MethodNotAllowed', 'only GET', { Allow: 'GET' });
+      if (req.url !== CREDENTIALS_PATH) return refuse(404, 'NotFound', 'no such path');
+      if (hasBody(req)) return refuse(400, 'BadRequest', 'a GET has no body');
+      options.credentials().then(
+        (credentials) => answer(200, body(credentials)),
+        (err: unknown) => {
+          const { code, message } = options.failure(err);
+          answer(503, { Code: code, Message: message });
+        },
+      );
+    },
+  );
   server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -112,4 +121,3 @@ function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
-

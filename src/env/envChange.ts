@@ -1,7 +1,7 @@
 import type { Env } from '../profiles/configPaths';
+import { rfc3339 } from '../text/rfc3339';
 import { showName } from '../text/showText';
 import { checkDecodable } from './undecodable';
-import { rfc3339 } from '../text/rfc3339';
 
 /**
  * An environment change: variable name → new value, or `null` to remove it. One map drives every output format
@@ -32,7 +32,14 @@ export type ManagedVar = (typeof MANAGED_VARS)[number];
  * nothing from the profile or the settings: the label is the name made safe to print (control characters escaped,
  * as in every message), and the renewal time already has MFA_ENV_MIN_TTL applied.
  */
-export const SESSION_VARS = ['MFA_ENV_PROFILE', 'MFA_ENV_PROFILE_LABEL', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT', 'MFA_ENV_ROLE_ARN', 'MFA_ENV_DURATION'] as const;
+export const SESSION_VARS = [
+  'MFA_ENV_PROFILE',
+  'MFA_ENV_PROFILE_LABEL',
+  'MFA_ENV_EXPIRES_AT',
+  'MFA_ENV_RENEW_AT',
+  'MFA_ENV_ROLE_ARN',
+  'MFA_ENV_DURATION',
+] as const;
 
 /**
  * The session length asked for with --duration, in seconds: a renewal of the loaded profile asks for it again
@@ -88,7 +95,6 @@ export function originalEnv(env: Env): Env {
   for (const name of MANAGED_VARS) delete out[savedName(name)];
   return out;
 }
-
 
 /** The change that loads a session, undoing whatever an earlier export set that this one does not. */
 export function exportChange(env: Env, session: SessionVars): EnvChange {

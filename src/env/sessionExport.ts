@@ -2,8 +2,8 @@
 // code or dotenv lines) with the renewal time the cache's MFA_ENV_MIN_TTL sets. The export command, exec and the
 // fast path all go through here, so a cached session and a fresh one print the same bytes.
 import type { Env } from '../profiles/configPaths';
-import { exportChange, renewTime, type EnvChange, type SessionVars } from './envChange';
-import { renderChange, type Format } from './formats';
+import { type EnvChange, exportChange, renewTime, type SessionVars } from './envChange';
+import { type Format, renderChange } from './formats';
 import { renderCredentialProcess } from './formats/json';
 
 /** A session and what the environment records of it (renewAt is derived here). */

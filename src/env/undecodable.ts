@@ -7,14 +7,20 @@ import type { Env } from '../profiles/configPaths';
  * later gives back (`MFA_ENV_SAVED_*`, restored by `--clear`) would come back changed. Such a value is refused
  * instead. Only values that hold U+FFFD are looked at, so the usual run reads no extra file.
  */
-export function checkDecodable(env: Env, names: Iterable<string>, rawValue: (name: string) => Buffer | undefined = rawFromProc): void {
+export function checkDecodable(
+  env: Env,
+  names: Iterable<string>,
+  rawValue: (name: string) => Buffer | undefined = rawFromProc,
+): void {
   for (const name of names) {
     const value = env[name];
     if (value === undefined || !value.includes('\uFFFD')) continue;
     const raw = rawValue(name);
     // Without the raw bytes (no /proc) a U+FFFD cannot be told from a decoding loss, so it counts as one.
     if (raw === undefined || !raw.equals(Buffer.from(value, 'utf8'))) {
-      throw new ConfigError(`${name} holds bytes that are not UTF-8, which mfa-env cannot keep and give back exactly; unset ${name} or give it a UTF-8 value`);
+      throw new ConfigError(
+        `${name} holds bytes that are not UTF-8, which mfa-env cannot keep and give back exactly; unset ${name} or give it a UTF-8 value`,
+      );
     }
   }
 }

@@ -1,7 +1,22 @@
 // Replacing a file so that a reader, or a crash, sees the old text or the new one and never half of either: the new
 // text goes into a temp file beside it, made with O_EXCL and never through a symlink, synced, then renamed over it.
 // Every file mfa-env writes (cache entries, memos, the AWS files) goes through here.
-import { closeSync, constants, copyFileSync, fchmodSync, fsyncSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fchmodSync,
+  fsyncSync,
+  futimesSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { removeFile } from './removeFile';
 
@@ -58,7 +73,11 @@ function tempFileFor(path: string): string {
  * The name of a temp file of writeFileAtomically's for a file named `name`. `pidForm` also accepts
  * `FILE.<pid>.<hex>.tmp`, the name older versions gave the session cache's temp files (never the AWS files').
  */
-export function isTempFileOf(name: string, candidate: string, { pidForm = false }: { pidForm?: boolean } = {}): boolean {
+export function isTempFileOf(
+  name: string,
+  candidate: string,
+  { pidForm = false }: { pidForm?: boolean } = {},
+): boolean {
   const rest = candidate.startsWith(`${name}.`) ? candidate.slice(name.length + 1) : '';
   return (pidForm ? /^(?:\d+\.)?[0-9a-f]{12}\.tmp$/ : /^[0-9a-f]{12}\.tmp$/).test(rest);
 }
@@ -90,7 +109,11 @@ export function removeLeftoverTemps(path: string, { holding }: { holding?: strin
     try {
       const stat = lstatSync(file);
       if (!stat.isFile()) continue;
-      if (nowMs - stat.mtimeMs > LEFTOVER_TEMP_AGE_MS || (holding !== undefined && readFileSync(file, 'utf8').includes(holding))) removeFile(file);
+      if (
+        nowMs - stat.mtimeMs > LEFTOVER_TEMP_AGE_MS ||
+        (holding !== undefined && readFileSync(file, 'utf8').includes(holding))
+      )
+        removeFile(file);
     } catch {
       // gone already, or not ours to read
     }

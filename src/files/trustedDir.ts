@@ -39,7 +39,10 @@ export class TrustedDir {
         : (stat.mode & 0o022) !== 0
           ? `other users can write to it (mode ${(stat.mode & 0o777).toString(8)})`
           : undefined;
-    if (problem && !quiet) this.options.warn(`not using the session cache ${show(this.options.dir)}: ${problem}; fix or remove it (or set MFA_ENV_CACHE_DIR)`);
+    if (problem && !quiet)
+      this.options.warn(
+        `not using the session cache ${show(this.options.dir)}: ${problem}; fix or remove it (or set MFA_ENV_CACHE_DIR)`,
+      );
     this.checked = problem === undefined;
     return this.checked;
   }
@@ -49,7 +52,8 @@ export class TrustedDir {
     if (this.checked !== undefined) return this.checked;
     try {
       // Only a directory made here is chmod'ed (the umask may have narrowed 0700 oddly); an existing one is judged as it is.
-      if (mkdirSync(this.options.dir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(this.options.dir, 0o700);
+      if (mkdirSync(this.options.dir, { recursive: true, mode: 0o700 }) !== undefined)
+        chmodSync(this.options.dir, 0o700);
     } catch (err) {
       this.options.warn(`cannot create the session cache ${show(this.options.dir)} (${describe(err)})`);
       // Once is enough: every writer asks.
@@ -103,7 +107,8 @@ export class TrustedDir {
       const stat = fstatSync(fd);
       if (!stat.isFile()) return warn('it is not a regular file');
       if (stat.uid !== this.options.uid) return warn(`it belongs to another user (uid ${stat.uid})`);
-      if ((stat.mode & 0o077) !== 0) return warn(`its mode ${(stat.mode & 0o777).toString(8)} lets other users read it; delete it`);
+      if ((stat.mode & 0o077) !== 0)
+        return warn(`its mode ${(stat.mode & 0o777).toString(8)} lets other users read it; delete it`);
       return readFileSync(fd, 'utf8');
     } catch (err) {
       return warn(`cannot read it (${describe(err)})`);

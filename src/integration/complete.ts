@@ -4,10 +4,10 @@
 // for zsh and fish (compadd and complete quote what they insert). None is ever evaluated.
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { optionsOf as optionsOfSpec, positionalChoices, positionalNames, type OptionInfo } from '../commandOptions';
+import { type OptionInfo, optionsOf as optionsOfSpec, positionalChoices, positionalNames } from '../commandOptions';
 import { originalEnv } from '../env/envChange';
-import { COMMANDS, globalOptions, type CommandSpec } from '../main';
-import { loadConfigFiles, type Env } from '../profiles/configFiles';
+import { COMMANDS, type CommandSpec, globalOptions } from '../main';
+import { type Env, loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { hasControls } from '../text/showText';
 import { DELEGATE_LINE, type IntegrationShell } from './shellTable';
@@ -93,7 +93,14 @@ async function candidatesFor(tokens: string[], env: Env): Promise<string[] | typ
   // exec's command comes after `--` (usageMessages.ts): that is what completes in its place.
   const dashes = command === 'exec' && positional === 'command' ? ['--'] : [];
   if (current.startsWith('-')) {
-    return [...dashes, ...options.flatMap((o) => [`--${o.name}`, ...(o.negatable ? [`--no-${o.name}`] : []), ...o.short.map((s) => `-${s}`)])];
+    return [
+      ...dashes,
+      ...options.flatMap((o) => [
+        `--${o.name}`,
+        ...(o.negatable ? [`--no-${o.name}`] : []),
+        ...o.short.map((s) => `-${s}`),
+      ]),
+    ];
   }
   if (dashes.length) return dashes;
   if (command === '$0' && positionals === 0) {
@@ -114,7 +121,9 @@ function isPublicCommand(word: string): boolean {
 
 function findOption(options: OptionInfo[], word: string): OptionInfo | undefined {
   const name = word.replace(/=.*$/, '');
-  return options.find((o) => `--${o.name}` === name || `--no-${o.name}` === name || o.short.some((s) => `-${s}` === name));
+  return options.find(
+    (o) => `--${o.name}` === name || `--no-${o.name}` === name || o.short.some((s) => `-${s}` === name),
+  );
 }
 
 async function valuesOf(option: OptionInfo, env: Env): Promise<string[]> {
@@ -180,8 +189,7 @@ export function lexLine(line: string): { tokens: string[]; rawLast: string } {
       else if (c === '\\' && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) {
         word += line[++i];
         raw += line[i];
-      }
-      else word += c;
+      } else word += c;
     } else if (c === ' ' || c === '\t' || c === '\n') {
       if (inWord) tokens.push(word);
       word = '';
@@ -194,8 +202,7 @@ export function lexLine(line: string): { tokens: string[]; rawLast: string } {
       else if (c === '\\' && i + 1 < line.length) {
         word += line[++i];
         raw += line[i];
-      }
-      else word += c;
+      } else word += c;
     }
   }
   tokens.push(inWord ? word : '');

@@ -4,10 +4,10 @@
 import { readdirSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { ConfigError, MfaEnvError } from '../errors';
-import { show } from '../text/showText';
 import type { Env } from '../profiles/configPaths';
 import type { ProfileSet } from '../profiles/profileSet';
 import { resolvePlan } from '../profiles/resolvePlan';
+import { show } from '../text/showText';
 import type { IntegrationShell } from './shellTable';
 import { SHELL_TABLE } from './shellTable';
 
@@ -42,7 +42,9 @@ export interface FunctionPlan {
 export function functionPrefix(env: Env): string {
   const prefix = env[PREFIX_VAR] ?? DEFAULT_PREFIX;
   if (!PREFIX_RULE.test(prefix) || prefix.length > 50 || prefix.startsWith('-')) {
-    throw new ConfigError(`${PREFIX_VAR} is ${show(prefix)}; use letters, digits and _ . @ + % : - only (at most 50, not starting with -), or unset it`);
+    throw new ConfigError(
+      `${PREFIX_VAR} is ${show(prefix)}; use letters, digits and _ . @ + % : - only (at most 50, not starting with -), or unset it`,
+    );
   }
   return prefix;
 }
@@ -52,7 +54,12 @@ export function functionPrefix(env: Env): string {
  * clash with another profile's, with mfa-env itself, with a reserved word or (bash) a builtin of the shell, or with a
  * command on PATH (functions and aliases of the user's are checked by the shell as it loads them: only it knows them).
  */
-export function planFunctions(profiles: ProfileSet, env: Env, shell: IntegrationShell, inKeyring: ReadonlySet<string> = new Set()): FunctionPlan {
+export function planFunctions(
+  profiles: ProfileSet,
+  env: Env,
+  shell: IntegrationShell,
+  inKeyring: ReadonlySet<string> = new Set(),
+): FunctionPlan {
   let prefix: string;
   try {
     prefix = functionPrefix(env);
@@ -83,8 +90,8 @@ export function planFunctions(profiles: ProfileSet, env: Env, shell: Integration
               : builtins.has(name)
                 ? `would shadow the builtin ${name}`
                 : onPath.has(name)
-                ? `would shadow the command ${name}`
-                : undefined;
+                  ? `would shadow the command ${name}`
+                  : undefined;
     if (why) skipped.push(`${name} (profile ${profile}: ${why})`);
     else functions.push({ name, profile });
     if (!taken.has(name)) taken.set(name, profile);
@@ -95,7 +102,8 @@ export function planFunctions(profiles: ProfileSet, env: Env, shell: Integration
 /** Each name of the files, and NAME for an aws-mfa `NAME-long-term`. */
 function candidateProfiles(profiles: ProfileSet): string[] {
   const candidates = new Set<string>();
-  for (const name of profiles.names()) candidates.add(name.endsWith('-long-term') ? name.slice(0, -'-long-term'.length) || name : name);
+  for (const name of profiles.names())
+    candidates.add(name.endsWith('-long-term') ? name.slice(0, -'-long-term'.length) || name : name);
   return [...candidates];
 }
 
@@ -109,11 +117,20 @@ export function tooMany(what: string): string {
  * keyring index names the profile (`inKeyring`): opening the keyring at shell start would cost a native addon and a
  * D-Bus round trip, or an unlock prompt, on every new terminal.
  */
-export function servableProfiles(profiles: ProfileSet, env: Env, candidates = candidateProfiles(profiles), inKeyring: ReadonlySet<string> = new Set()): string[] {
+export function servableProfiles(
+  profiles: ProfileSet,
+  env: Env,
+  candidates = candidateProfiles(profiles),
+  inKeyring: ReadonlySet<string> = new Set(),
+): string[] {
   // Stands for keys the index says the keyring has: the plan is only looked at for whether it resolves.
   const indexed = { accessKeyId: 'KEYRINGINDEXED00', secretAccessKey: '' };
   // A fixed session name spares resolution a lookup of the user per profile; it is not used.
-  const options = { userName: 'functions', now: new Date(), keystore: (account: string) => (inKeyring.has(account) ? indexed : undefined) };
+  const options = {
+    userName: 'functions',
+    now: new Date(),
+    keystore: (account: string) => (inKeyring.has(account) ? indexed : undefined),
+  };
   return candidates.filter((name) => {
     try {
       resolvePlan(profiles, name, env, options);

@@ -8,7 +8,7 @@
 // no file content is written, only paths, names and the variables' values.
 import { showName } from '../text/showText';
 import type { FunctionPlan } from './profileFunctions';
-import { SHELL_TABLE, fishVarName, type IntegrationShell } from './shellTable';
+import { fishVarName, type IntegrationShell, SHELL_TABLE } from './shellTable';
 
 export interface MemoInputs {
   /** Variable → value, or undefined when unset: what making the functions read. */
@@ -26,7 +26,8 @@ export function renderMemo(shell: IntegrationShell, inputs: MemoInputs, plan: Fu
   const { memoHeader } = SHELL_TABLE[shell];
   const quote = shell === 'fish' ? fishWord : SHELL_TABLE[shell].quote;
   const variables = [...inputs.env].filter(([name]) => VARIABLE_NAME.test(name));
-  for (const f of plan.functions) if (!FUNCTION_NAME.test(f.name)) throw new Error(`refusing to render function name ${JSON.stringify(f.name)}`);
+  for (const f of plan.functions)
+    if (!FUNCTION_NAME.test(f.name)) throw new Error(`refusing to render function name ${JSON.stringify(f.name)}`);
   const warning = plan.problem && `mfa-env: warning: no profile functions: ${plan.problem}`;
   const r = RENDERERS[shell];
   return [memoHeader, r.fresh(variables, inputs.files, quote), r.apply(plan, warning, quote), ''].join('\n');
@@ -68,7 +69,9 @@ function shFamily(exported: (name: string) => string, notExported: (name: string
             : `  [[ ${exported(name)} && \${${name}-} == ${q(value)} ]] || return 1`,
         ),
         ...files.map(({ path, exists }) =>
-          exists ? `  [[ \${__mfa_env_memo_check} -nt ${q(path)} ]] || return 1` : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
+          exists
+            ? `  [[ \${__mfa_env_memo_check} -nt ${q(path)} ]] || return 1`
+            : `  [[ ! -e ${q(path)} && ! -L ${q(path)} ]] || return 1`,
         ),
         'fi',
       ].join('\n'),
@@ -77,7 +80,10 @@ function shFamily(exported: (name: string) => string, notExported: (name: string
         `${global}__mfa_env_skipped=${q(plan.skipped.map((s) => `${s}\n`).join(''))}`,
         ...(warning ? [`printf '%s\\n' ${q(warning)} >&2`] : []),
         // `function NAME`: the word after `function` is never alias-expanded, so an alias of the name cannot break it.
-        ...plan.functions.map((f) => `__mfa_env_free ${f.name} ${q(f.profile)} && function ${f.name} { mfa-env --profile=${q(f.profile)} "$@"; }`),
+        ...plan.functions.map(
+          (f) =>
+            `__mfa_env_free ${f.name} ${q(f.profile)} && function ${f.name} { mfa-env --profile=${q(f.profile)} "$@"; }`,
+        ),
         `${global}__mfa_env_loaded=1`,
       ].join('\n'),
   };
@@ -101,7 +107,9 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
         'if set -q __mfa_env_memo_check[1]',
         // Quoted, a variable whose name ends in PATH is joined with colons: as it is exported.
         ...variables.map(([name, value]) =>
-          value === undefined ? `    not set -qx ${name}; or return 1` : `    set -qx ${name}; and test "$${name}" = ${q(value)}; or return 1`,
+          value === undefined
+            ? `    not set -qx ${name}; or return 1`
+            : `    set -qx ${name}; and test "$${name}" = ${q(value)}; or return 1`,
         ),
         ...(files.some((f) => f.exists) ? ['    set -l memo (path mtime -- $__mfa_env_memo_check); or return 1'] : []),
         ...files.map(({ path, exists }) =>
@@ -116,7 +124,10 @@ const RENDERERS: Record<IntegrationShell, Renderer> = {
       [
         fishSet('__mfa_env_skipped', plan.skipped.map(q)),
         ...(warning ? [`printf '%s\\n' ${q(warning)} >&2`] : []),
-        fishSet('__mfa_env_functions', plan.functions.map((f) => q(f.name))),
+        fishSet(
+          '__mfa_env_functions',
+          plan.functions.map((f) => q(f.name)),
+        ),
         ...plan.functions.flatMap((f) => [
           `set -q __mfa_env_t_${fishVarName(f.name)}; and __mfa_env_skip ${q(f.name)} ${q(f.profile)}`,
           `or function ${q(f.name)} --wraps mfa-env --description ${q(`mfa-env for AWS profile ${showName(f.profile)}`)}`,

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVAL_FD_VAR } from '../evalChannel';
-import { INTEGRATION_SHELLS, SHELL_TABLE, quotedDelegateLine, type IntegrationShell } from './shellTable';
+import { INTEGRATION_SHELLS, type IntegrationShell, quotedDelegateLine, SHELL_TABLE } from './shellTable';
 
 /** Under this much time left the prompt turns yellow (red and "expiring" come from MFA_ENV_RENEW_AT). */
 export const SOON_SECONDS = 15 * 60;
@@ -46,7 +46,10 @@ export function renderIntegration(shell: IntegrationShell, templateDir = join(__
 /** Writes shell/ (the build runs this from the repository root). */
 export function writeIntegrationFiles(root: string): void {
   for (const shell of INTEGRATION_SHELLS) {
-    writeFileSync(join(root, 'shell', `mfa-env.${shell}`), renderIntegration(shell, join(root, 'src', 'integration', 'templates')));
+    writeFileSync(
+      join(root, 'shell', `mfa-env.${shell}`),
+      renderIntegration(shell, join(root, 'src', 'integration', 'templates')),
+    );
   }
 }
 

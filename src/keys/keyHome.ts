@@ -1,12 +1,12 @@
 // Where a profile's long-term access keys are kept, and the one place that reads and replaces them there (rotate):
 // a section of the credentials or config file, or the OS keyring (`mfa-env keys`).
 import { ConfigError } from '../errors';
-import { show } from '../text/showText';
 import type { AwsFileKind } from '../profiles/configFiles';
 import type { Env } from '../profiles/configPaths';
 import { prepareEdit, sectionHeader } from '../profiles/editIniFile';
 import type { ProfileSet } from '../profiles/profileSet';
-import { keyringAccount, standingOf, type Keystore } from '../profiles/resolvePlan';
+import { type Keystore, keyringAccount, standingOf } from '../profiles/resolvePlan';
+import { show } from '../text/showText';
 import type * as KeyringModule from './keyring';
 
 export interface AccessKeyPair {
@@ -27,7 +27,8 @@ export interface StoredKeys extends AccessKeyPair {
 export function findKeys(profiles: ProfileSet, name: string, keystore?: Keystore): StoredKeys {
   const { keys } = standingOf(profiles, name, keystore);
   const pair = { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
-  if (keys.inKeyring) return { profile: keys.profile, home: { store: 'keyring', account: keyringAccount(keys.profile) }, ...pair };
+  if (keys.inKeyring)
+    return { profile: keys.profile, home: { store: 'keyring', account: keyringAccount(keys.profile) }, ...pair };
   const holder = profiles.require(keys.profile);
   const path = holder.fileOf('aws_access_key_id');
   // Replacing one half of a pair split over two files would leave the other half stale beside it.
@@ -43,7 +44,9 @@ export function findKeys(profiles: ProfileSet, name: string, keystore?: Keystore
 /** `[demo-user] in "/home/me/.aws/credentials"`, `the OS keyring (profile "demo-user")`: where the keys are, as messages say it. */
 export function describeStore(stored: StoredKeys): string {
   const { home } = stored;
-  return home.store === 'keyring' ? `the OS keyring (profile ${show(home.account)})` : `[${sectionHeader(home.kind, stored.profile)}] in ${show(home.path)}`;
+  return home.store === 'keyring'
+    ? `the OS keyring (profile ${show(home.account)})`
+    : `[${sectionHeader(home.kind, stored.profile)}] in ${show(home.path)}`;
 }
 
 /**
@@ -52,8 +55,13 @@ export function describeStore(stored: StoredKeys): string {
  * keyring's entry stored and read back. With `dryRun`, only finds out whether it could (a duplicate section, say,
  * would make the SDKs read the file otherwise; the keyring must be reachable).
  */
-export async function replaceKeys(stored: StoredKeys, keys: AccessKeyPair, { env, dryRun = false }: { env: Env; dryRun?: boolean }): Promise<void> {
-  const changed = () => new StoreChanged(`${describeStore(stored)} changed while mfa-env was rotating its key; it was left as it is now`);
+export async function replaceKeys(
+  stored: StoredKeys,
+  keys: AccessKeyPair,
+  { env, dryRun = false }: { env: Env; dryRun?: boolean },
+): Promise<void> {
+  const changed = () =>
+    new StoreChanged(`${describeStore(stored)} changed while mfa-env was rotating its key; it was left as it is now`);
   const { home } = stored;
   if (home.store === 'keyring') {
     const keyring = require('./keyring') as typeof KeyringModule;
@@ -68,7 +76,8 @@ export async function replaceKeys(stored: StoredKeys, keys: AccessKeyPair, { env
     profile: stored.profile,
     keys: { aws_access_key_id: keys.accessKeyId, aws_secret_access_key: keys.secretAccessKey },
     check(current) {
-      if (current?.aws_access_key_id !== stored.accessKeyId || current.aws_secret_access_key !== stored.secretAccessKey) throw changed();
+      if (current?.aws_access_key_id !== stored.accessKeyId || current.aws_secret_access_key !== stored.secretAccessKey)
+        throw changed();
     },
   });
   if (!dryRun) edit.write();

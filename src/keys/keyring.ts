@@ -4,9 +4,9 @@
 import { platform } from 'node:os';
 import type * as KeyringAddon from '@napi-rs/keyring';
 import { ConfigError } from '../errors';
-import { escapeControls, show } from '../text/showText';
 import { checkAccessKeyId, checkSecretAccessKey } from '../profiles/checks';
 import type { Env } from '../profiles/configPaths';
+import { escapeControls, show } from '../text/showText';
 
 /** The service every entry is filed under; the account is the profile name (see keyringAccount), nothing else. */
 export const KEYRING_SERVICE = 'mfa-env';
@@ -24,7 +24,10 @@ export function sameKeys(a: StoredKeys, b: StoredKeys): boolean {
 export function storeConfirmed(keyring: Keyring, account: string, keys: StoredKeys): void {
   keyring.set(account, keys);
   const back = keyring.get(account);
-  if (!back || !sameKeys(back, keys)) throw new ConfigError(`the OS keyring did not keep the keys of profile ${show(account)} (reading them back gave ${back ? 'other keys' : 'none'})`);
+  if (!back || !sameKeys(back, keys))
+    throw new ConfigError(
+      `the OS keyring did not keep the keys of profile ${show(account)} (reading them back gave ${back ? 'other keys' : 'none'})`,
+    );
 }
 
 export interface Keyring {
@@ -99,7 +102,10 @@ export function openKeyring(env: Env): Keyring {
 
 /** What an entry holds, checked as any key from outside is: another program may have written it. */
 function parseEntry(account: string, text: string): StoredKeys {
-  const bad = () => new ConfigError(`the OS keyring entry of profile ${show(account)} (service "${KEYRING_SERVICE}") does not hold keys mfa-env wrote; remove it (mfa-env keys remove ${show(account)}) and add the keys again`);
+  const bad = () =>
+    new ConfigError(
+      `the OS keyring entry of profile ${show(account)} (service "${KEYRING_SERVICE}") does not hold keys mfa-env wrote; remove it (mfa-env keys remove ${show(account)}) and add the keys again`,
+    );
   if (text.length > MAX_ENTRY) throw bad();
   let parsed: unknown;
   try {
@@ -110,7 +116,10 @@ function parseEntry(account: string, text: string): StoredKeys {
   const { version, accessKeyId, secretAccessKey } = (parsed ?? {}) as Record<string, unknown>;
   if (version !== 1 || typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string') throw bad();
   const origin = `the OS keyring entry of profile ${show(account)}`;
-  return { accessKeyId: checkAccessKeyId(accessKeyId, origin), secretAccessKey: checkSecretAccessKey(secretAccessKey, origin) };
+  return {
+    accessKeyId: checkAccessKeyId(accessKeyId, origin),
+    secretAccessKey: checkSecretAccessKey(secretAccessKey, origin),
+  };
 }
 
 /** Runs an addon call; a failure becomes KeyringUnavailable, saying what to do. Secrets never reach its message. */
@@ -152,7 +161,10 @@ function brief(err: unknown): string {
  * used, a profile whose keys were put there from this machine (`indexed`) gets that error; any other profile is
  * simply not there, and gets resolution's own "no keys" message.
  */
-export function keyringLookup(env: Env, indexed: (account: string) => boolean): (account: string) => StoredKeys | undefined {
+export function keyringLookup(
+  env: Env,
+  indexed: (account: string) => boolean,
+): (account: string) => StoredKeys | undefined {
   let keyring: Keyring | undefined;
   let unavailable: KeyringUnavailable | undefined;
   return (account) => {

@@ -30,18 +30,29 @@ export function readKeyringIndex(cache: SessionCache): Set<string> {
 
 /** Replaces the names; a problem (an unusable cache directory) is returned, for a warning. */
 export function writeKeyringIndex(cache: SessionCache, names: Iterable<string>): string | undefined {
-  return cache.files.writeText(keyringIndexPath(cache.dir), `${JSON.stringify({ version: 1, profiles: [...new Set(names)].sort() })}\n`);
+  return cache.files.writeText(
+    keyringIndexPath(cache.dir),
+    `${JSON.stringify({ version: 1, profiles: [...new Set(names)].sort() })}\n`,
+  );
 }
 
 /**
  * After the keyring gained or lost an account's keys: the index says so, and the fast path's memos of profile
  * resolutions are dropped, since one may stand on keys that are gone or replaced (the next run resolves afresh).
  */
-export function keyringChanged(cache: SessionCache, account: string, present: boolean, warn: (message: string) => void): void {
+export function keyringChanged(
+  cache: SessionCache,
+  account: string,
+  present: boolean,
+  warn: (message: string) => void,
+): void {
   const names = readKeyringIndex(cache);
   if (present) names.add(account);
   else names.delete(account);
   const problem = writeKeyringIndex(cache, names);
-  if (problem) warn(`could not note in the cache directory which profiles have keys in the keyring (${problem}); their shell functions may be missing`);
+  if (problem)
+    warn(
+      `could not note in the cache directory which profiles have keys in the keyring (${problem}); their shell functions may be missing`,
+    );
   forgetPlans(cache);
 }

@@ -12,7 +12,10 @@ export function isMfaSerial(serial: string): boolean {
 
 export function checkMfaSerial(serial: string, origin: Origin): string {
   if (!isMfaSerial(serial)) {
-    throw configOrUsage(origin, `${origin} is ${show(serial)}, not an MFA device; expected an ARN like arn:aws:iam::123456789012:mfa/NAME or a hardware serial`);
+    throw configOrUsage(
+      origin,
+      `${origin} is ${show(serial)}, not an MFA device; expected an ARN like arn:aws:iam::123456789012:mfa/NAME or a hardware serial`,
+    );
   }
   return serial;
 }
@@ -28,7 +31,10 @@ export function isProfileNameToWrite(name: string): boolean {
 
 export function checkProfileNameToWrite(name: string, origin: Origin): string {
   if (!isProfileNameToWrite(name)) {
-    throw configOrUsage(origin, `${origin} is ${show(name)}; a profile name mfa-env writes is letters, digits and - _ @ + . % : / only`);
+    throw configOrUsage(
+      origin,
+      `${origin} is ${show(name)}; a profile name mfa-env writes is letters, digits and - _ @ + . % : / only`,
+    );
   }
   return name;
 }
@@ -45,20 +51,28 @@ export function isSecretAccessKey(secret: string): boolean {
 
 /** An access key id, checked; the value is not shown: a secret pasted into the wrong place must not end up in a message. */
 export function checkAccessKeyId(id: string, origin: Origin): string {
-  if (!isAccessKeyId(id)) throw configOrUsage(origin, `${origin} is not an access key id (IAM's are 20 capital letters and digits, starting with AKIA)`);
+  if (!isAccessKeyId(id))
+    throw configOrUsage(
+      origin,
+      `${origin} is not an access key id (IAM's are 20 capital letters and digits, starting with AKIA)`,
+    );
   return id;
 }
 
 /** A secret access key, checked; never shown. */
 export function checkSecretAccessKey(secret: string, origin: Origin): string {
   if (!isSecretAccessKey(secret)) {
-    throw configOrUsage(origin, `${origin} is not a secret access key (IAM's are 40 characters of letters, digits, + and /)`);
+    throw configOrUsage(
+      origin,
+      `${origin} is not a secret access key (IAM's are 40 characters of letters, digits, + and /)`,
+    );
   }
   return secret;
 }
 
 export function checkRegion(region: string, origin: Origin): string {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) throw configOrUsage(origin, `${origin} is ${show(region)}, not a region name like us-east-1`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region))
+    throw configOrUsage(origin, `${origin} is ${show(region)}, not a region name like us-east-1`);
   return region;
 }
 
@@ -72,19 +86,30 @@ export function checkRoleArn(arn: string, origin: Origin): string {
 // STS: RoleSessionName is 2-64 characters of [\w+=,.@-]; ExternalId 2-1224 of [\w+=,.@:/-].
 export function checkSessionName(name: string, origin: Origin): string {
   if (!/^[\w+=,.@-]{2,64}$/.test(name)) {
-    throw configOrUsage(origin, `${origin} is ${show(name)}; a role session name is 2-64 characters of letters, digits and + = , . @ - _`);
+    throw configOrUsage(
+      origin,
+      `${origin} is ${show(name)}; a role session name is 2-64 characters of letters, digits and + = , . @ - _`,
+    );
   }
   return name;
 }
 
 export function checkExternalId(id: string, origin: Origin): string {
   if (!/^[\w+=,.@:/-]{2,1224}$/.test(id)) {
-    throw configOrUsage(origin, `${origin} is ${show(id)}; an external id is 2-1224 characters of letters, digits and + = , . @ : / - _`);
+    throw configOrUsage(
+      origin,
+      `${origin} is ${show(id)}; an external id is 2-1224 characters of letters, digits and + = , . @ : / - _`,
+    );
   }
   return id;
 }
 
-export function checkDuration(seconds: number, limits: { min: number; max: number }, origin: Origin, why = 'STS allows'): number {
+export function checkDuration(
+  seconds: number,
+  limits: { min: number; max: number },
+  origin: Origin,
+  why = 'STS allows',
+): number {
   if (!Number.isInteger(seconds) || seconds < limits.min || seconds > limits.max) {
     throw configOrUsage(
       origin,
@@ -107,7 +132,10 @@ export function checkEndpoint(url: string, origin: Origin): string {
   // The URL parser silently drops tabs and newlines and trims spaces, so such a value would reach another
   // address than the one written; it is a mistake (or a trap), not an endpoint.
   if (/\s/.test(url) || hasControls(url)) {
-    throw configOrUsage(origin, `${origin} is ${show(url)}, which holds spaces or control characters; write the URL alone`);
+    throw configOrUsage(
+      origin,
+      `${origin} is ${show(url)}, which holds spaces or control characters; write the URL alone`,
+    );
   }
   return url;
 }

@@ -1,8 +1,8 @@
+import { DURATION_VAR } from '../env/envChange';
 import { ConfigError } from '../errors';
 import { show } from '../text/showText';
-import { DURATION_VAR } from '../env/envChange';
-import { parseDuration } from './duration';
 import type { Env } from './configPaths';
+import { parseDuration } from './duration';
 
 /**
  * The profile named on the command line; else the one whose session is loaded (so a bare `mfa-env` renews it);
@@ -17,7 +17,10 @@ export function profileChoice(given: string | undefined, env: Env, original: Env
   if (given) return { name: given };
   if (env.MFA_ENV_PROFILE) return { name: env.MFA_ENV_PROFILE, why: 'the profile loaded in this shell' };
   if (original.AWS_PROFILE) return { name: original.AWS_PROFILE, why: 'from AWS_PROFILE' };
-  return { name: 'default', why: 'used when no profile is named, none is loaded in this shell and AWS_PROFILE is not set; name one: mfa-env PROFILE' };
+  return {
+    name: 'default',
+    why: 'used when no profile is named, none is loaded in this shell and AWS_PROFILE is not set; name one: mfa-env PROFILE',
+  };
 }
 
 /**
@@ -29,6 +32,9 @@ export function rememberedDuration(profile: string, env: Env): number | undefine
   const text = profile === env.MFA_ENV_PROFILE ? env[DURATION_VAR] : undefined;
   if (text === undefined || text === '') return undefined;
   const seconds = parseDuration(text);
-  if (seconds === undefined) throw new ConfigError(`${DURATION_VAR} is ${show(text)}, not a number of seconds; give -d DURATION, or load the session again`);
+  if (seconds === undefined)
+    throw new ConfigError(
+      `${DURATION_VAR} is ${show(text)}, not a number of seconds; give -d DURATION, or load the session again`,
+    );
   return seconds;
 }

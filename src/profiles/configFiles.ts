@@ -27,14 +27,19 @@ export async function loadConfigFiles(env: Env, { maxSections }: { maxSections?:
   const [configText, credentialsText] = await Promise.all([readAwsFile(configPath), readAwsFile(credentialsPath)]);
   if (maxSections !== undefined) {
     // Counted before the SDK parses them, which costs about 2 us per section.
-    const sections = (configText.match(/^[ \t]*\[/gm)?.length ?? 0) + (credentialsText.match(/^[ \t]*\[/gm)?.length ?? 0);
+    const sections =
+      (configText.match(/^[ \t]*\[/gm)?.length ?? 0) + (credentialsText.match(/^[ \t]*\[/gm)?.length ?? 0);
     if (sections > maxSections) throw new TooManySections(sections);
   }
   return parseConfigTexts({ configPath, credentialsPath }, configText, credentialsText);
 }
 
 /** Both files' texts as the SDK parses them: also what an edit is checked with before it is written. */
-export async function parseConfigTexts(paths: { configPath: string; credentialsPath: string }, configText: string, credentialsText: string): Promise<ConfigFiles> {
+export async function parseConfigTexts(
+  paths: { configPath: string; credentialsPath: string },
+  configText: string,
+  credentialsText: string,
+): Promise<ConfigFiles> {
   const { configPath, credentialsPath } = paths;
   externalDataInterceptor.interceptFile(configPath, configText);
   externalDataInterceptor.interceptFile(credentialsPath, credentialsText);
@@ -58,7 +63,11 @@ let parsed = 0;
 export async function parseAwsText(text: string, kind: AwsFileKind): Promise<Record<string, Section>> {
   // Paths of their own, never on disk: the loader reads through its interceptor by path.
   const name = `/nonexistent/mfa-env-text-${parsed++}`;
-  const files = await parseConfigTexts({ configPath: `${name}-config`, credentialsPath: `${name}-credentials` }, kind === 'config' ? text : '', kind === 'credentials' ? text : '');
+  const files = await parseConfigTexts(
+    { configPath: `${name}-config`, credentialsPath: `${name}-credentials` },
+    kind === 'config' ? text : '',
+    kind === 'credentials' ? text : '',
+  );
   return files[kind];
 }
 
@@ -84,7 +93,9 @@ async function readBounded(handle: import('node:fs/promises').FileHandle, path: 
     if (bytesRead === 0) return Buffer.concat(chunks, total).toString('utf8');
     total += bytesRead;
     if (total > MAX_FILE_BYTES) {
-      throw new ConfigError(`${show(path)}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, more than any AWS config holds; point the AWS config variables at the real file`);
+      throw new ConfigError(
+        `${show(path)}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, more than any AWS config holds; point the AWS config variables at the real file`,
+      );
     }
     chunks.push(chunk.subarray(0, bytesRead));
   }
@@ -101,7 +112,10 @@ export async function readAwsFile(path: string): Promise<string> {
     const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const stat = await handle.stat();
-      if (stat.isFIFO() || stat.isSocket()) throw new ConfigError(`${show(path)}: it is a ${stat.isFIFO() ? 'named pipe' : 'socket'}, not a file; point the AWS config variables at a file`);
+      if (stat.isFIFO() || stat.isSocket())
+        throw new ConfigError(
+          `${show(path)}: it is a ${stat.isFIFO() ? 'named pipe' : 'socket'}, not a file; point the AWS config variables at a file`,
+        );
       text = await readBounded(handle, path);
     } finally {
       await handle.close();
@@ -121,7 +135,9 @@ export async function readAwsFile(path: string): Promise<string> {
   // The SDK's parser throws on such a section and its loader then drops the whole file without a word: every
   // profile in it would be "not found". Said here instead, with the file to fix.
   if (/^[ \t]*\[(?:profile )?__proto__\](?:[ \t]*|[ \t]+[;#].*)\r?$/m.test(text)) {
-    throw new ConfigError(`${show(path)}: a section named [__proto__] is not allowed (the AWS SDKs ignore the whole file because of it); rename or remove it`);
+    throw new ConfigError(
+      `${show(path)}: a section named [__proto__] is not allowed (the AWS SDKs ignore the whole file because of it); rename or remove it`,
+    );
   }
   return text;
 }

@@ -48,7 +48,9 @@ export const CHAINED_ROLE_MAX = 3600;
 export function durationOption(text: string, what = '--duration'): number {
   const seconds = parseDuration(text);
   if (seconds === undefined) {
-    throw new UsageError(`${what} ${JSON.stringify(text)} is not a duration; use seconds or a form like 15m, 1h, 12h, 36h`);
+    throw new UsageError(
+      `${what} ${JSON.stringify(text)} is not a duration; use seconds or a form like 15m, 1h, 12h, 36h`,
+    );
   }
   return seconds;
 }
@@ -56,6 +58,7 @@ export function durationOption(text: string, what = '--duration'): number {
 /** `--timeout` seconds as milliseconds (undefined: the default). */
 export function timeoutMs(seconds: number | undefined): number | undefined {
   if (seconds === undefined) return undefined;
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new UsageError('--timeout is the number of seconds to wait for AWS, more than 0 and at most 600');
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600)
+    throw new UsageError('--timeout is the number of seconds to wait for AWS, more than 0 and at most 600');
   return seconds * 1000;
 }

@@ -1,7 +1,7 @@
-import { removeLeftoverTemps, writeFileAtomically } from '../files/atomicWrite';
 import { ConfigError } from '../errors';
+import { removeLeftoverTemps, writeFileAtomically } from '../files/atomicWrite';
 import { show } from '../text/showText';
-import { parseAwsText, readAwsFile, type AwsFileKind, type Section } from './configFiles';
+import { type AwsFileKind, parseAwsText, readAwsFile, type Section } from './configFiles';
 
 /**
  * Changes to one section of an AWS config or credentials file, made as text so that every other byte (comments,
@@ -140,7 +140,10 @@ function sameSections(a: Record<string, Section>, b: Record<string, Section>): b
   return names.every((name) => {
     if (!Object.hasOwn(b, name)) return false;
     const keys = Object.keys(a[name]);
-    return keys.length === Object.keys(b[name]).length && keys.every((k) => Object.hasOwn(b[name], k) && a[name][k] === b[name][k]);
+    return (
+      keys.length === Object.keys(b[name]).length &&
+      keys.every((k) => Object.hasOwn(b[name], k) && a[name][k] === b[name][k])
+    );
   });
 }
 
@@ -154,7 +157,9 @@ function writeAwsFile(path: string, text: string, { backup = false } = {}): void
   try {
     writeFileAtomically(path, text, { backup, makeParent: true });
   } catch (err) {
-    throw new ConfigError(`cannot write ${show(path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it is unchanged`);
+    throw new ConfigError(
+      `cannot write ${show(path)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it is unchanged`,
+    );
   }
   removeLeftoverTemps(path);
 }

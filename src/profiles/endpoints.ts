@@ -1,7 +1,7 @@
 import { show } from '../text/showText';
 import { checkEndpoint } from './checks';
 import type { Env } from './configPaths';
-import { setting, settingOrigin, type Profile, type ProfileSet } from './profileSet';
+import { type Profile, type ProfileSet, setting, settingOrigin } from './profileSet';
 
 /**
  * The services mfa-env calls, by the names their endpoint settings use (`AWS_ENDPOINT_URL_STS`, `sts = ...`).
@@ -24,9 +24,15 @@ export interface EndpointSources {
  * (or `ignore_configured_endpoint_urls = true` in the requested profile) drops everything but the flag, as in the
  * SDKs. The one rule for every command and every service; undefined means AWS's own endpoint.
  */
-export function serviceEndpoint(service: EndpointService, env: Env, { flag, profiles, lineage = [] }: EndpointSources = {}): string | undefined {
+export function serviceEndpoint(
+  service: EndpointService,
+  env: Env,
+  { flag, profiles, lineage = [] }: EndpointSources = {},
+): string | undefined {
   const candidates: Array<[string | undefined, string]> = [[flag, '--endpoint-url']];
-  const ignored = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true' || (lineage[0] && setting(lineage[0], 'ignore_configured_endpoint_urls') === 'true');
+  const ignored =
+    env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true' ||
+    (lineage[0] && setting(lineage[0], 'ignore_configured_endpoint_urls') === 'true');
   if (!ignored) {
     const serviceVar = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
     candidates.push([env[serviceVar], serviceVar], [env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL']);
@@ -34,7 +40,10 @@ export function serviceEndpoint(service: EndpointService, env: Env, { flag, prof
       const servicesName = setting(profile, 'services');
       if (servicesName !== undefined && profiles) {
         const url = profiles.services(servicesName)?.[`${service}.endpoint_url`];
-        candidates.push([url, `${service} endpoint_url of services ${show(servicesName)} in ${show(profiles.files.configPath)}`]);
+        candidates.push([
+          url,
+          `${service} endpoint_url of services ${show(servicesName)} in ${show(profiles.files.configPath)}`,
+        ]);
       }
       candidates.push([setting(profile, 'endpoint_url'), settingOrigin(profile, 'endpoint_url')]);
     }

@@ -46,7 +46,9 @@ export class ProfileSet {
     const profile = this.get(name);
     if (!profile) {
       const { configPath, credentialsPath } = this.files;
-      throw new ConfigError(`profile ${show(name)}${why ? ` (${why})` : ''} not found in ${show(configPath)} or ${show(credentialsPath)}; ${this.whatThereIs(name)}`);
+      throw new ConfigError(
+        `profile ${show(name)}${why ? ` (${why})` : ''} not found in ${show(configPath)} or ${show(credentialsPath)}; ${this.whatThereIs(name)}`,
+      );
     }
     return profile;
   }
@@ -56,13 +58,22 @@ export class ProfileSet {
    * aws-mfa `NAME-long-term` section counts as NAME, which is what one asks mfa-env for.
    */
   whatThereIs(name: string): string {
-    const names = [...new Set(this.names().map((n) => (n.endsWith(LONG_TERM) && n.length > LONG_TERM.length ? n.slice(0, -LONG_TERM.length) : n)))];
-    if (names.length === 0) return 'neither file has any profile (are AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE right?)';
+    const names = [
+      ...new Set(
+        this.names().map((n) =>
+          n.endsWith(LONG_TERM) && n.length > LONG_TERM.length ? n.slice(0, -LONG_TERM.length) : n,
+        ),
+      ),
+    ];
+    if (names.length === 0)
+      return 'neither file has any profile (are AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE right?)';
     const guess = nearMiss(name, names);
     const shown = names.filter((n) => n.length <= 64).slice(0, 5);
     const more = names.length - shown.length;
     const listing = `${shown.map(show).join(', ')}${more ? ` and ${more.toLocaleString('en-US')} more (mfa-env list)` : ''}`;
-    return guess === undefined ? `profiles there: ${listing}` : `did you mean ${show(guess)}? Profiles there: ${listing}`;
+    return guess === undefined
+      ? `profiles there: ${listing}`
+      : `did you mean ${show(guess)}? Profiles there: ${listing}`;
   }
 
   /** A `[services NAME]` section of the config file (per-service endpoints). */

@@ -1,12 +1,20 @@
 import { ConfigError } from '../errors';
+import { isPrompt, PROMPTS, type Prompt } from '../session/promptNames';
 import { show, showName } from '../text/showText';
-import { checkAccessKeyId, checkDuration, checkExternalId, checkMfaSerial, checkRegion, checkRoleArn, checkSessionName } from './checks';
+import {
+  checkAccessKeyId,
+  checkDuration,
+  checkExternalId,
+  checkMfaSerial,
+  checkRegion,
+  checkRoleArn,
+  checkSessionName,
+} from './checks';
 import type { Env } from './configPaths';
-import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, SESSION_TOKEN_LIMITS, parseDuration } from './duration';
+import { ASSUME_ROLE_LIMITS, CHAINED_ROLE_MAX, parseDuration, SESSION_TOKEN_LIMITS } from './duration';
 import { serviceEndpoint } from './endpoints';
-import { setting, settingOrigin as where, type Profile, type ProfileSet } from './profileSet';
+import { type Profile, type ProfileSet, setting, settingOrigin as where } from './profileSet';
 import { defaultSessionName } from './roleSessionName';
-import { PROMPTS, isPrompt, type Prompt } from '../session/promptNames';
 
 export interface LongTermKeys {
   /** The profile whose section holds the keys. */
@@ -81,7 +89,9 @@ export interface PlanOptions {
  */
 export function resolvePlan(profiles: ProfileSet, name: string, env: Env, options: PlanOptions = {}): Plan {
   const { requested, chain, source, keys, lineage } = standingOf(profiles, name, options.keystore, options.nameOrigin);
-  const roles = chain.map((profile, i) => roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0));
+  const roles = chain.map((profile, i) =>
+    roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0),
+  );
 
   // The AWS CLI keeps mfa_serial on the role, awsume on the source, aws-mfa as aws_mfa_device: any of them works.
   const serialProfile = lineage.find((p) => mfaSerialOf(p) !== undefined);
@@ -93,7 +103,10 @@ export function resolvePlan(profiles: ProfileSet, name: string, env: Env, option
   const mfaSerial =
     options.mfaSerial !== undefined
       ? checkMfaSerial(options.mfaSerial, '--mfa-serial')
-      : checkMfaSerial(mfaSerialOf(serialProfile!)!, where(serialProfile!, setting(serialProfile!, 'mfa_serial') ? 'mfa_serial' : 'aws_mfa_device'));
+      : checkMfaSerial(
+          mfaSerialOf(serialProfile!)!,
+          where(serialProfile!, setting(serialProfile!, 'mfa_serial') ? 'mfa_serial' : 'aws_mfa_device'),
+        );
 
   const sessionDurationSeconds =
     roles.length === 0 && options.durationSeconds !== undefined
@@ -131,7 +144,8 @@ function mfaPromptOf(lineage: Profile[]): Plan['mfaPrompt'] {
   const holder = lineage.find((p) => setting(p, 'mfa_prompt') !== undefined);
   if (!holder) return undefined;
   const value = setting(holder, 'mfa_prompt')!;
-  if (!isPrompt(value)) throw new ConfigError(`${where(holder, 'mfa_prompt')} is ${show(value)}; use one of ${PROMPTS.join(', ')}`);
+  if (!isPrompt(value))
+    throw new ConfigError(`${where(holder, 'mfa_prompt')} is ${show(value)}; use one of ${PROMPTS.join(', ')}`);
   return { prompt: value, origin: where(holder, 'mfa_prompt') };
 }
 
@@ -139,7 +153,10 @@ function execServerOf(lineage: Profile[]): boolean | undefined {
   const holder = lineage.find((p) => setting(p, 'mfa_exec_server') !== undefined);
   if (!holder) return undefined;
   const value = setting(holder, 'mfa_exec_server')!.toLowerCase();
-  if (value !== 'true' && value !== 'false') throw new ConfigError(`${where(holder, 'mfa_exec_server')} is ${show(setting(holder, 'mfa_exec_server')!)}; use true or false`);
+  if (value !== 'true' && value !== 'false')
+    throw new ConfigError(
+      `${where(holder, 'mfa_exec_server')} is ${show(setting(holder, 'mfa_exec_server')!)}; use true or false`,
+    );
   return value === 'true';
 }
 
@@ -160,12 +177,17 @@ function followSourceProfiles(profiles: ProfileSet, requested: Profile): { chain
     }
     const sourceName = setting(current, 'source_profile');
     if (sourceName === undefined) {
-      throw new ConfigError(`profile ${show(current.name)} has role_arn but no source_profile; add "source_profile = PROFILE_WITH_KEYS" to it in ${show(current.fileOf('role_arn'))}`);
+      throw new ConfigError(
+        `profile ${show(current.name)} has role_arn but no source_profile; add "source_profile = PROFILE_WITH_KEYS" to it in ${show(current.fileOf('role_arn'))}`,
+      );
     }
     // The AWS CLI lets a role profile name itself as source when it holds keys of its own.
-    if (sourceName === current.name && setting(current, 'aws_access_key_id') !== undefined) return { chain: roles.reverse(), source: current };
+    if (sourceName === current.name && setting(current, 'aws_access_key_id') !== undefined)
+      return { chain: roles.reverse(), source: current };
     if (seen.includes(sourceName)) {
-      throw new ConfigError(`source_profile loop: ${[...seen, sourceName].map(show).join(' -> ')}; make one of them a profile with keys`);
+      throw new ConfigError(
+        `source_profile loop: ${[...seen, sourceName].map(show).join(' -> ')}; make one of them a profile with keys`,
+      );
     }
     seen.push(sourceName);
     if (!profiles.has(sourceName) && !profiles.has(`${sourceName}-long-term`)) {
@@ -184,13 +206,21 @@ function roleHop(profile: Profile, flagDuration: number | undefined, options: Pl
   const why = chained ? 'a role assumed from another role (role chaining) is capped by STS at' : 'STS allows';
   const durationSeconds =
     flagDuration !== undefined
-      ? checkDuration(flagDuration, limits, options.durationOrigin ?? '--duration', chained ? `profile ${show(profile.name)} is reached through another role; STS allows` : why)
+      ? checkDuration(
+          flagDuration,
+          limits,
+          options.durationOrigin ?? '--duration',
+          chained ? `profile ${show(profile.name)} is reached through another role; STS allows` : why,
+        )
       : (configuredDuration(profile, limits, why) ?? ASSUME_ROLE_LIMITS.default);
   const externalId = setting(profile, 'external_id');
   return {
     profile: profile.name,
     roleArn: checkRoleArn(setting(profile, 'role_arn')!, where(profile, 'role_arn')),
-    sessionName: configuredName !== undefined ? checkSessionName(configuredName, where(profile, 'role_session_name')) : defaultSessionName(options.userName, options.now),
+    sessionName:
+      configuredName !== undefined
+        ? checkSessionName(configuredName, where(profile, 'role_session_name'))
+        : defaultSessionName(options.userName, options.now),
     sessionNameConfigured: configuredName !== undefined,
     externalId: externalId === undefined ? undefined : checkExternalId(externalId, where(profile, 'external_id')),
     durationSeconds,
@@ -201,13 +231,19 @@ function configuredDuration(profile: Profile, limits: { min: number; max: number
   const text = setting(profile, 'duration_seconds');
   if (text === undefined) return undefined;
   const seconds = parseDuration(text);
-  if (seconds === undefined) throw new ConfigError(`${where(profile, 'duration_seconds')} is ${show(text)}, not a number of seconds`);
+  if (seconds === undefined)
+    throw new ConfigError(`${where(profile, 'duration_seconds')} is ${show(text)}, not a number of seconds`);
   return checkDuration(seconds, limits, where(profile, 'duration_seconds'), why);
 }
 
 function findProfile(profiles: ProfileSet, name: string, why?: string): Profile {
   // aws-mfa keeps the keys in NAME-long-term and writes sessions to NAME, which may not exist yet.
-  return profiles.get(name) ?? (profiles.has(`${name}-long-term`) ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath } : profiles.require(name, why));
+  return (
+    profiles.get(name) ??
+    (profiles.has(`${name}-long-term`)
+      ? { name, settings: {}, fileOf: () => profiles.files.credentialsPath }
+      : profiles.require(name, why))
+  );
 }
 
 /**
@@ -248,7 +284,11 @@ export function keysInFiles(profiles: ProfileSet, name: string): LongTermKeys | 
   if (!profiles.has(name) && !profiles.has(`${name}-long-term`)) return undefined;
   const profile = findProfile(profiles, name);
   const holder = keyHolder(profiles, profile);
-  if (temporary(holder) || (setting(holder, 'aws_access_key_id') === undefined && setting(holder, 'aws_secret_access_key') === undefined)) return undefined;
+  if (
+    temporary(holder) ||
+    (setting(holder, 'aws_access_key_id') === undefined && setting(holder, 'aws_secret_access_key') === undefined)
+  )
+    return undefined;
   return longTermKeys(profiles, profile);
 }
 
@@ -307,8 +347,13 @@ function longTermKeys(profiles: ProfileSet, profile: Profile, keystore?: Keystor
   }
   if (accessKeyId === undefined || secretAccessKey === undefined) {
     const missing = accessKeyId === undefined ? 'aws_access_key_id' : 'aws_secret_access_key';
-    const keyring = keystore && accessKeyId === undefined && secretAccessKey === undefined ? ` or to the OS keyring (mfa-env keys add ${showName(keyringAccount(profile.name))})` : '';
-    throw new ConfigError(`profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${showName(holder.name)})${keyring}`);
+    const keyring =
+      keystore && accessKeyId === undefined && secretAccessKey === undefined
+        ? ` or to the OS keyring (mfa-env keys add ${showName(keyringAccount(profile.name))})`
+        : '';
+    throw new ConfigError(
+      `profile ${show(holder.name)} has no ${missing}; add the IAM user's access keys to it (aws configure --profile ${showName(holder.name)})${keyring}`,
+    );
   }
   checkAccessKeyId(accessKeyId, where(holder, 'aws_access_key_id'));
   return { profile: holder.name, accessKeyId, secretAccessKey };
@@ -319,7 +364,11 @@ function longTermKeys(profiles: ProfileSet, profile: Profile, keystore?: Keystor
  * from keys or a role: one for other tools to use, not one for mfa-env to serve.
  */
 export function usesCredentialProcess(profile: Profile): boolean {
-  return setting(profile, 'credential_process') !== undefined && setting(profile, 'aws_access_key_id') === undefined && setting(profile, 'role_arn') === undefined;
+  return (
+    setting(profile, 'credential_process') !== undefined &&
+    setting(profile, 'aws_access_key_id') === undefined &&
+    setting(profile, 'role_arn') === undefined
+  );
 }
 
 // aws_security_token is the old name botocore still reads for the same thing.

@@ -1,8 +1,8 @@
 // One call to an AWS query API (STS, IAM) as mfa-env makes it: within a deadline, retried by us, with the answer
 // read up to a bound, and any failure told in one line that names the service, the endpoint and the profile.
 // The SDK clients themselves are loaded by the callers (sts.ts, iam.ts), each from its own bundle.
-import { Transform, type Readable } from 'node:stream';
-import { NetworkError, AwsRefusedError } from '../errors';
+import { type Readable, Transform } from 'node:stream';
+import { AwsRefusedError, NetworkError } from '../errors';
 import { show } from '../text/showText';
 
 /** The services mfa-env calls, as messages name them. */
@@ -48,7 +48,11 @@ export function clientOptions(target: AwsTarget, credentials: Credentials) {
     endpoint: target.endpoint,
     credentials,
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: ATTEMPT_TIMEOUT_MS, requestTimeout: ATTEMPT_TIMEOUT_MS, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: ATTEMPT_TIMEOUT_MS,
+      requestTimeout: ATTEMPT_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   };
 }
 
@@ -93,12 +97,15 @@ export async function call<Output>(
       return output;
     } catch (err) {
       // Past the attempt's time, whatever broke (the request, or an answer still trickling in) broke because of it.
-      const failure = signal.aborted ? timedOut(service, target) : describeFailure(err, service, operation, target, credentials, context);
+      const failure = signal.aborted
+        ? timedOut(service, target)
+        : describeFailure(err, service, operation, target, credentials, context);
       context.debug?.(`${operation} failed: ${failure.message}`);
       const backoff = 250 * 2 ** (attempt - 1);
       if (!retryable(err) || attempt >= ATTEMPTS || deadline - Date.now() <= backoff) throw failure;
       if (!repeatable && !neverSent(err) && !throttled(err)) throw failure;
-      if (carriesCode && !neverSent(err)) context.say?.(`${failure.message.replace(/;.*$/, '')}; trying again with the same MFA code`);
+      if (carriesCode && !neverSent(err))
+        context.say?.(`${failure.message.replace(/;.*$/, '')}; trying again with the same MFA code`);
       await new Promise((resolve) => setTimeout(resolve, backoff));
     }
   }
@@ -127,7 +134,8 @@ function boundAnswers(client: SdkClient<unknown>, attemptSignal: () => AbortSign
       response.body?.destroy();
       throw new AnswerTooLarge();
     }
-    if (response.body && typeof response.body.pipe === 'function') response.body = capped(response.body, attemptSignal());
+    if (response.body && typeof response.body.pipe === 'function')
+      response.body = capped(response.body, attemptSignal());
     return result;
   };
   client.middlewareStack.add(middleware, { step: 'deserialize', priority: 'low', name: 'mfaEnvAnswerBound' });
@@ -157,7 +165,12 @@ function capped(body: Readable, signal: AbortSignal): Readable {
   return body.pipe(limited);
 }
 
-type SdkError = { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean } };
+type SdkError = {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
+};
 
 function retryable(err: unknown): boolean {
   if (err instanceof AnswerTooLarge) return false;
@@ -215,21 +228,48 @@ function describeKeys(keys: Credentials): string {
 }
 
 function timedOut(service: Service, target: AwsTarget): NetworkError {
-  return new NetworkError(`${service} at ${describeTarget(target, service)} did not answer in time; check your network and try again`);
+  return new NetworkError(
+    `${service} at ${describeTarget(target, service)} did not answer in time; check your network and try again`,
+  );
 }
 
 /** Real STS messages are one sentence; a longer one is cut (a 5 MB message must not fill the terminal). */
 const MAX_MESSAGE = 500;
 
 /** Error codes of a connection that failed: nothing, or nothing whole, came back. */
-export const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+export const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 /** One line that says what failed, at which service, for which profile, and what to do; never a secret. */
-export function describeFailure(err: unknown, service: Service, operation: string, target: AwsTarget, keys: Credentials, context: CallContext): Error {
-  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+export function describeFailure(
+  err: unknown,
+  service: Service,
+  operation: string,
+  target: AwsTarget,
+  keys: Credentials,
+  context: CallContext,
+): Error {
+  const e = err as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    $fault?: string;
+  };
   const where = `${service} at ${describeTarget(target, service)}`;
   if (err instanceof AnswerTooLarge) {
-    return new NetworkError(`${where} answered ${operation} with more than ${MAX_ANSWER_BYTES / (1 << 20)} MiB; not read`);
+    return new NetworkError(
+      `${where} answered ${operation} with more than ${MAX_ANSWER_BYTES / (1 << 20)} MiB; not read`,
+    );
   }
   const keyKind = describeKeys(keys);
   const status = e.$metadata?.httpStatusCode;
@@ -238,7 +278,12 @@ export function describeFailure(err: unknown, service: Service, operation: strin
   const code = e.name ?? 'Error';
   const shownCode = /^[A-Za-z0-9_.:-]{1,100}$/.test(code) ? code : show(code.slice(0, 100));
   const message = (e.message ?? '').trim().slice(0, MAX_MESSAGE);
-  if (code === 'TimeoutError' || code === 'RequestTimeout' || code === 'AbortError' || (/timed? ?out|aborted/i.test(message) && !status)) {
+  if (
+    code === 'TimeoutError' ||
+    code === 'RequestTimeout' ||
+    code === 'AbortError' ||
+    (/timed? ?out|aborted/i.test(message) && !status)
+  ) {
     return timedOut(service, target);
   }
   if (e.code && NETWORK_CODES.has(e.code)) {
@@ -247,17 +292,29 @@ export function describeFailure(err: unknown, service: Service, operation: strin
   switch (code) {
     case 'AccessDenied':
       if (/MultiFactorAuthentication|MFA/i.test(message)) {
-        return new AwsRefusedError(`AWS rejected the MFA code for profile ${profile}; wait for the next code and try again`, 'MfaRejected');
+        return new AwsRefusedError(
+          `AWS rejected the MFA code for profile ${profile}; wait for the next code and try again`,
+          'MfaRejected',
+        );
       }
       return new AwsRefusedError(`${service} ${operation} for profile ${profile} was denied: ${show(message)}`, code);
     case 'ValidationError':
       if (/role chaining/i.test(message)) {
-        return new AwsRefusedError(`a role assumed with temporary credentials is limited to 1 hour by STS (profile ${profile}); ask for 1h or less`, code);
+        return new AwsRefusedError(
+          `a role assumed with temporary credentials is limited to 1 hour by STS (profile ${profile}); ask for 1h or less`,
+          code,
+        );
       }
       if (/MaxSessionDuration/i.test(message)) {
-        return new AwsRefusedError(`the role of profile ${profile} does not allow sessions that long (its MaxSessionDuration); ask for less with --duration or duration_seconds`, code);
+        return new AwsRefusedError(
+          `the role of profile ${profile} does not allow sessions that long (its MaxSessionDuration); ask for less with --duration or duration_seconds`,
+          code,
+        );
       }
-      return new AwsRefusedError(`${service} ${operation} for profile ${profile} refused the request: ${show(message)}`, code);
+      return new AwsRefusedError(
+        `${service} ${operation} for profile ${profile} refused the request: ${show(message)}`,
+        code,
+      );
     case 'InvalidClientTokenId':
       return new AwsRefusedError(
         keys.sessionToken
@@ -267,20 +324,33 @@ export function describeFailure(err: unknown, service: Service, operation: strin
       );
     case 'SignatureDoesNotMatch':
       if (/expired|skew|time/i.test(message)) {
-        return new AwsRefusedError(`${service} refused the request time; check this machine's clock (${show(message)})`, code);
+        return new AwsRefusedError(
+          `${service} refused the request time; check this machine's clock (${show(message)})`,
+          code,
+        );
       }
       return new AwsRefusedError(
         `the secret key of profile ${profile} does not match access key ${keyHint(keys.accessKeyId)} (SignatureDoesNotMatch); check aws_secret_access_key`,
         code,
       );
     case 'ExpiredToken':
-      return new AwsRefusedError(`the credentials used for profile ${profile} have expired (ExpiredToken); run mfa-env again`, code);
+      return new AwsRefusedError(
+        `the credentials used for profile ${profile} have expired (ExpiredToken); run mfa-env again`,
+        code,
+      );
   }
   if ((status !== undefined && status >= 500) || code === 'Throttling' || e.$fault === 'server') {
-    return new NetworkError(`${where} is not answering properly (${shownCode}${status ? `, HTTP ${status}` : ''}); try again later`);
+    return new NetworkError(
+      `${where} is not answering properly (${shownCode}${status ? `, HTTP ${status}` : ''}); try again later`,
+    );
   }
   if (status !== undefined && status >= 400) {
-    return new AwsRefusedError(`${service} ${operation} for profile ${profile} failed: ${shownCode}: ${show(message)}`, code);
+    return new AwsRefusedError(
+      `${service} ${operation} for profile ${profile} failed: ${shownCode}: ${show(message)}`,
+      code,
+    );
   }
-  return new NetworkError(`${where} gave an unusable answer to ${operation} (${shownCode}: ${show(message.slice(0, 200))}); try again`);
+  return new NetworkError(
+    `${where} gave an unusable answer to ${operation} (${shownCode}: ${show(message.slice(0, 200))}); try again`,
+  );
 }

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { show } from '../text/showText';
 import { isTempFileOf } from '../files/atomicWrite';
 import { removeFile } from '../files/removeFile';
 import { TrustedDir } from '../files/trustedDir';
+import { show } from '../text/showText';
 import type { TemporaryCredentials } from './sts';
 
 /** One cached session, as stored in its file. Knows nothing about shells or profiles' files. */
@@ -59,7 +59,10 @@ export class SessionCache {
 
   fileFor(key: CacheKey): string {
     const digest = crypto()
-      .createHash('sha256').update(JSON.stringify([key.kind, key.parts])).digest('hex').slice(0, 32);
+      .createHash('sha256')
+      .update(JSON.stringify([key.kind, key.parts]))
+      .digest('hex')
+      .slice(0, 32);
     return join(this.options.dir, `${key.kind}-${digest}.json`);
   }
 
@@ -99,7 +102,8 @@ export class SessionCache {
   put(key: CacheKey, entry: CachedSession): void {
     if (!this.files.ensure()) return; // it said why
     const problem = this.files.writeText(this.fileFor(key), `${JSON.stringify(entry, null, 2)}\n`);
-    if (problem) this.options.warn(`could not save the session in the cache (${problem}); it will be asked for again next time`);
+    if (problem)
+      this.options.warn(`could not save the session in the cache (${problem}); it will be asked for again next time`);
   }
 
   /** Every trustworthy entry, with its file. */
@@ -160,7 +164,8 @@ export class SessionCache {
     const text = this.files.readText(file, { quiet });
     if (text === undefined) return undefined;
     const entry = parseEntry(text);
-    if (!entry && !quiet) this.options.warn(`ignoring cached session ${show(file)}: it is corrupt; it will be replaced`);
+    if (!entry && !quiet)
+      this.options.warn(`ignoring cached session ${show(file)}: it is corrupt; it will be replaced`);
     return entry;
   }
 }
@@ -213,7 +218,16 @@ function parseEntry(text: string): CachedSession | undefined {
     return undefined;
   }
   const e = value as Partial<CachedSession> | null;
-  const strings = ['profile', 'sourceProfile', 'mfaSerial', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'expiration', 'createdAt'] as const;
+  const strings = [
+    'profile',
+    'sourceProfile',
+    'mfaSerial',
+    'accessKeyId',
+    'secretAccessKey',
+    'sessionToken',
+    'expiration',
+    'createdAt',
+  ] as const;
   if (!e || typeof e !== 'object' || e.version !== 1 || (e.kind !== 'mfa' && e.kind !== 'role')) return undefined;
   if (!strings.every((k) => typeof e[k] === 'string' && e[k] !== '')) return undefined;
   if (e.roleArn !== undefined && typeof e.roleArn !== 'string') return undefined;

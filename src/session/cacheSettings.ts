@@ -1,8 +1,8 @@
 import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors';
-import { show } from '../text/showText';
-import { homeDir, type Env } from '../profiles/configPaths';
+import { type Env, homeDir } from '../profiles/configPaths';
 import { parseDuration } from '../profiles/duration';
+import { show } from '../text/showText';
 import { SessionCache } from './cache';
 
 export const DEFAULT_MIN_TTL_SECONDS = 300;
@@ -21,7 +21,8 @@ export function minTtlSeconds(env: Env): number {
   const text = env.MFA_ENV_MIN_TTL;
   if (text === undefined || text === '') return DEFAULT_MIN_TTL_SECONDS;
   const seconds = parseDuration(text);
-  if (seconds === undefined) throw new ConfigError(`MFA_ENV_MIN_TTL is ${show(text)}, not a duration; use seconds or a form like 5m`);
+  if (seconds === undefined)
+    throw new ConfigError(`MFA_ENV_MIN_TTL is ${show(text)}, not a duration; use seconds or a form like 5m`);
   return seconds;
 }
 
@@ -33,7 +34,8 @@ export function lockWaitMs(env: Env): number | undefined {
   const text = env.MFA_ENV_LOCK_WAIT;
   if (text === undefined || text === '') return undefined;
   const seconds = parseDuration(text);
-  if (seconds === undefined) throw new ConfigError(`MFA_ENV_LOCK_WAIT is ${show(text)}, not a duration; use seconds or a form like 1m`);
+  if (seconds === undefined)
+    throw new ConfigError(`MFA_ENV_LOCK_WAIT is ${show(text)}, not a duration; use seconds or a form like 1m`);
   return seconds * 1000;
 }
 
@@ -48,11 +50,20 @@ export function cacheDisabled(env: Env): boolean {
  * it; `minTtl`: what a served session must have left (0 for commands that only list or delete).
  */
 export function sessionCache(env: Env, io: { uid: number; warn?(message: string): void }, minTtl = 0): SessionCache {
-  return new SessionCache({ dir: cacheDir(env), minTtlSeconds: minTtl, uid: io.uid, warn: io.warn ?? (() => undefined) });
+  return new SessionCache({
+    dir: cacheDir(env),
+    minTtlSeconds: minTtl,
+    uid: io.uid,
+    warn: io.warn ?? (() => undefined),
+  });
 }
 
 /** The cache a command that gets sessions reads and writes: none with --no-cache (`enabled` false) or MFA_ENV_NO_CACHE. */
-export function openCache(enabled: boolean | undefined, env: Env, io: { uid: number; warn(message: string): void }): SessionCache | undefined {
+export function openCache(
+  enabled: boolean | undefined,
+  env: Env,
+  io: { uid: number; warn(message: string): void },
+): SessionCache | undefined {
   if (enabled === false || cacheDisabled(env)) return undefined;
   return sessionCache(env, io, minTtlSeconds(env));
 }

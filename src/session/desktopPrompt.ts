@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { MfaInputError } from '../errors';
 import { show } from '../text/showText';
-import { MAX_TRIES, parseCode, type CodeRequest, type CodeSource } from './mfaCode';
+import { type CodeRequest, type CodeSource, MAX_TRIES, parseCode } from './mfaCode';
 import type { DialogPrompt } from './promptNames';
 
 const TIMEOUT_MS = 120_000;
@@ -24,7 +24,8 @@ export function codeFromDialog(prompt: DialogPrompt, env: NodeJS.ProcessEnv): Co
   let running: ChildProcess | undefined;
   const ask = (request: CodeRequest, dialog: DialogText): Promise<string> =>
     new Promise((resolve, reject) => {
-      const fail = (why: string) => reject(new MfaInputError(`no MFA code for profile ${show(request.profile)}: ${why}`));
+      const fail = (why: string) =>
+        reject(new MfaInputError(`no MFA code for profile ${show(request.profile)}: ${why}`));
       if (prompt !== 'osascript' && !env.DISPLAY && !env.WAYLAND_DISPLAY) {
         fail(`mfa_prompt ${prompt} needs a desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set`);
         return;
@@ -45,7 +46,11 @@ export function codeFromDialog(prompt: DialogPrompt, env: NodeJS.ProcessEnv): Co
       });
       child.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        fail(e.code === 'ENOENT' ? `${prompt} is not installed (or not on PATH); install it or choose another mfa_prompt` : `${prompt} could not be run (${e.code ?? e.message})`);
+        fail(
+          e.code === 'ENOENT'
+            ? `${prompt} is not installed (or not on PATH); install it or choose another mfa_prompt`
+            : `${prompt} could not be run (${e.code ?? e.message})`,
+        );
       });
       child.on('close', (status, signal) => {
         clearTimeout(timer);
@@ -53,7 +58,8 @@ export function codeFromDialog(prompt: DialogPrompt, env: NodeJS.ProcessEnv): Co
         if (status === 0) resolve(out.split('\n')[0]);
         // Every one of them exits 1 for Cancel, Escape or a closed window; GTK and Qt say "display" when there is none.
         else if (status === 1 && !/display/i.test(err)) fail(`the ${prompt} dialog was cancelled`);
-        else if (status === 1) fail(`${prompt} could not open its window on display ${show(env.DISPLAY ?? env.WAYLAND_DISPLAY ?? '')}`);
+        else if (status === 1)
+          fail(`${prompt} could not open its window on display ${show(env.DISPLAY ?? env.WAYLAND_DISPLAY ?? '')}`);
         else fail(`${prompt} failed (${signal ? `signal ${signal}` : `exit ${status}`})`);
       });
     });
@@ -65,7 +71,10 @@ export function codeFromDialog(prompt: DialogPrompt, env: NodeJS.ProcessEnv): Co
       for (let tries = 1; ; tries++) {
         const code = parseCode(await ask(request, dialogText(request, note)));
         if (code !== undefined) return code;
-        if (tries >= MAX_TRIES) throw new MfaInputError(`no valid MFA code for profile ${show(request.profile)} after ${MAX_TRIES} tries; a code is 6 digits`);
+        if (tries >= MAX_TRIES)
+          throw new MfaInputError(
+            `no valid MFA code for profile ${show(request.profile)} after ${MAX_TRIES} tries; a code is 6 digits`,
+          );
         note = 'An MFA code is 6 digits; try again.';
       }
     },

@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { AwsRefusedError, NetworkError, UsageError } from '../errors';
 import { show } from '../text/showText';
-import { DEFAULT_TIMEOUT_MS, MAX_ANSWER_BYTES, NETWORK_CODES, describeUrl, type CallContext } from './awsCall';
+import { type CallContext, DEFAULT_TIMEOUT_MS, describeUrl, MAX_ANSWER_BYTES, NETWORK_CODES } from './awsCall';
 import type { TemporaryCredentials } from './sts';
 
 export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov';
@@ -57,22 +57,35 @@ function federationUrl(endpoint: string): URL {
  * The console page to land on: `--destination` as given (an https URL of the partition's console), or the console
  * home or a service path (`--path s3`, `ec2/home#Instances`), in the region when there is one.
  */
-export function consoleDestination(partition: Partition, region: string | undefined, options: { path?: string; destination?: string }): string {
+export function consoleDestination(
+  partition: Partition,
+  region: string | undefined,
+  options: { path?: string; destination?: string },
+): string {
   const domain = CONSOLE[partition];
-  const onConsole = (url: URL) => url.protocol === 'https:' && !url.username && !url.password && (url.hostname === domain || url.hostname.endsWith(`.${domain}`));
+  const onConsole = (url: URL) =>
+    url.protocol === 'https:' &&
+    !url.username &&
+    !url.password &&
+    (url.hostname === domain || url.hostname.endsWith(`.${domain}`));
   if (options.destination !== undefined) {
     const url = parseUrl(options.destination);
     if (!url || !onConsole(url) || !/^[\x21-\x7e]+$/.test(options.destination)) {
-      throw new UsageError(`--destination is ${show(options.destination)}, not an https URL of the AWS console (${domain} or a name under it)`);
+      throw new UsageError(
+        `--destination is ${show(options.destination)}, not an https URL of the AWS console (${domain} or a name under it)`,
+      );
     }
     return url.href;
   }
   const host = region ? `${region}.${domain}` : domain;
   const path = options.path ?? 'console/home';
   // A path stays a path on the console: no scheme, no host of its own, nothing unprintable.
-  const url = /^[A-Za-z0-9][\x21-\x7e]*$/.test(path) && !path.includes('\\') ? parseUrl(path, `https://${host}/`) : undefined;
+  const url =
+    /^[A-Za-z0-9][\x21-\x7e]*$/.test(path) && !path.includes('\\') ? parseUrl(path, `https://${host}/`) : undefined;
   if (!url || url.host !== host || !onConsole(url)) {
-    throw new UsageError(`--path is ${show(path)}, not a path of the AWS console; give it as s3, ec2/home#Instances or the like`);
+    throw new UsageError(
+      `--path is ${show(path)}, not a path of the AWS console; give it as s3, ec2/home#Instances or the like`,
+    );
   }
   if (region && !url.searchParams.has('region')) url.searchParams.set('region', region);
   return url.href;
@@ -113,7 +126,9 @@ export async function getSigninToken(request: SigninRequest, context: CallContex
   query.set('Session', JSON.stringify({ sessionId: accessKeyId, sessionKey: secretAccessKey, sessionToken }));
   const deadline = Date.now() + (context.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   for (let attempt = 1; ; attempt++) {
-    context.debug?.(`getSigninToken at ${describeUrl(url.href)}${request.sessionDuration ? ` for a ${request.sessionDuration} s console session` : ''} (attempt ${attempt})`);
+    context.debug?.(
+      `getSigninToken at ${describeUrl(url.href)}${request.sessionDuration ? ` for a ${request.sessionDuration} s console session` : ''} (attempt ${attempt})`,
+    );
     const remaining = deadline - Date.now();
     let failure: Error;
     let retry = false;
@@ -124,7 +139,10 @@ export async function getSigninToken(request: SigninRequest, context: CallContex
         failure = new NetworkError(`${where} is not answering properly (HTTP ${answer.status}); try again later`);
         retry = true;
       } else {
-        failure = new AwsRefusedError(`${where} refused to sign in with the session of profile ${show(context.profile)} (HTTP ${answer.status}); ${refusal}`, `HTTP ${answer.status}`);
+        failure = new AwsRefusedError(
+          `${where} refused to sign in with the session of profile ${show(context.profile)} (HTTP ${answer.status}); ${refusal}`,
+          `HTTP ${answer.status}`,
+        );
       }
     } catch (err) {
       failure = transportFailure(err, where);
@@ -140,7 +158,12 @@ export async function getSigninToken(request: SigninRequest, context: CallContex
 /** The URL that signs the browser in and lands it on `destination`. A secret for as long as the token lasts (15 minutes). */
 export function loginUrl(endpoint: string, signinToken: string, destination: string): string {
   const url = federationUrl(endpoint);
-  url.search = new URLSearchParams({ Action: 'login', Issuer: 'mfa-env', Destination: destination, SigninToken: signinToken }).toString();
+  url.search = new URLSearchParams({
+    Action: 'login',
+    Issuer: 'mfa-env',
+    Destination: destination,
+    SigninToken: signinToken,
+  }).toString();
   return url.href;
 }
 
@@ -152,7 +175,9 @@ function signinTokenOf(body: string, where: string): string {
     token = undefined;
   }
   if (typeof token !== 'string' || token.length > MAX_TOKEN || !/^[\x21-\x7e]+$/.test(token)) {
-    throw new NetworkError(`${where} gave an unusable answer to getSigninToken (no sign-in token mfa-env can use); try again`);
+    throw new NetworkError(
+      `${where} gave an unusable answer to getSigninToken (no sign-in token mfa-env can use); try again`,
+    );
   }
   return token;
 }
@@ -160,10 +185,15 @@ function signinTokenOf(body: string, where: string): string {
 class AnswerTooLarge extends Error {}
 
 function transportFailure(err: unknown, where: string): Error {
-  if (err instanceof AnswerTooLarge) return new NetworkError(`${where} answered getSigninToken with more than ${MAX_ANSWER_BYTES / (1 << 20)} MiB; not read`);
+  if (err instanceof AnswerTooLarge)
+    return new NetworkError(
+      `${where} answered getSigninToken with more than ${MAX_ANSWER_BYTES / (1 << 20)} MiB; not read`,
+    );
   const e = err as { code?: string; name?: string };
-  if (e.name === 'AbortError' || e.code === 'ABORT_ERR') return new NetworkError(`${where} did not answer in time; check your network and try again`);
-  if (e.code && NETWORK_CODES.has(e.code)) return new NetworkError(`cannot reach ${where} (${e.code}); check your network and endpoint settings`);
+  if (e.name === 'AbortError' || e.code === 'ABORT_ERR')
+    return new NetworkError(`${where} did not answer in time; check your network and try again`);
+  if (e.code && NETWORK_CODES.has(e.code))
+    return new NetworkError(`cannot reach ${where} (${e.code}); check your network and endpoint settings`);
   return new NetworkError(`${where} did not give a whole answer (${show(e.code ?? e.name ?? 'error')}); try again`);
 }
 
@@ -171,28 +201,34 @@ function transportFailure(err: unknown, where: string): Error {
 function get(url: URL, timeoutMs: number): Promise<{ status: number; body: string }> {
   const signal = AbortSignal.timeout(timeoutMs);
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? https : http).get(url, { signal, headers: { accept: 'application/json' } }, (response) => {
-      const announced = Number(response.headers['content-length']);
-      if (announced > MAX_ANSWER_BYTES) {
-        response.destroy();
-        reject(new AnswerTooLarge());
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let seen = 0;
-      response.on('data', (chunk: Buffer) => {
-        seen += chunk.length;
-        if (seen > MAX_ANSWER_BYTES) {
+    const request = (url.protocol === 'https:' ? https : http).get(
+      url,
+      { signal, headers: { accept: 'application/json' } },
+      (response) => {
+        const announced = Number(response.headers['content-length']);
+        if (announced > MAX_ANSWER_BYTES) {
           response.destroy();
           reject(new AnswerTooLarge());
           return;
         }
-        chunks.push(chunk);
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-      response.on('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
-    });
+        const chunks: Buffer[] = [];
+        let seen = 0;
+        response.on('data', (chunk: Buffer) => {
+          seen += chunk.length;
+          if (seen > MAX_ANSWER_BYTES) {
+            response.destroy();
+            reject(new AnswerTooLarge());
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+        response.on('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+      },
+    );
     request.on('error', reject);
   });
 }

@@ -1,21 +1,42 @@
-import type * as IamSdk from './iamSdk';
 import { NetworkError } from '../errors';
 import { isAccessKeyId, isSecretAccessKey } from '../profiles/checks';
-import { call, clientOptions, describeTarget, type AwsTarget, type CallContext, type Credentials, type SdkClient } from './awsCall';
+import {
+  type AwsTarget,
+  type CallContext,
+  type Credentials,
+  call,
+  clientOptions,
+  describeTarget,
+  type SdkClient,
+} from './awsCall';
+import type * as IamSdk from './iamSdk';
 
 // Loaded only by the commands that call IAM.
 function loadSdk(): typeof IamSdk {
   return require('./iamSdk') as typeof IamSdk;
 }
 
-function send<Output>(operation: string, command: unknown, target: AwsTarget, credentials: Credentials, context: CallContext, repeatable = true): Promise<Output> {
+function send<Output>(
+  operation: string,
+  command: unknown,
+  target: AwsTarget,
+  credentials: Credentials,
+  context: CallContext,
+  repeatable = true,
+): Promise<Output> {
   const client = new (loadSdk().IAMClient)(clientOptions(target, credentials)) as unknown as SdkClient<Output>;
   return call('IAM', operation, client, command, target, credentials, context, false, repeatable);
 }
 
 /** The serial numbers of the MFA devices of the IAM user whose keys these are (allowed without MFA by the usual policy). */
 export async function listMfaDevices(target: AwsTarget, keys: Credentials, context: CallContext): Promise<string[]> {
-  const output = await send<IamSdk.ListMFADevicesCommandOutput>('ListMFADevices', new (loadSdk().ListMFADevicesCommand)({}), target, keys, context);
+  const output = await send<IamSdk.ListMFADevicesCommandOutput>(
+    'ListMFADevices',
+    new (loadSdk().ListMFADevicesCommand)({}),
+    target,
+    keys,
+    context,
+  );
   return (output.MFADevices ?? []).map((d) => d.SerialNumber ?? '');
 }
 
@@ -32,12 +53,29 @@ const MAX_KEYS_LISTED = 10;
  * The access keys of IAM user `userName`. Temporary credentials (an MFA session) must name the user: IAM cannot
  * tell it from them.
  */
-export async function listAccessKeys(target: AwsTarget, credentials: Credentials, userName: string, context: CallContext): Promise<AccessKeyInfo[]> {
+export async function listAccessKeys(
+  target: AwsTarget,
+  credentials: Credentials,
+  userName: string,
+  context: CallContext,
+): Promise<AccessKeyInfo[]> {
   const command = new (loadSdk().ListAccessKeysCommand)({ UserName: userName });
-  const output = await send<IamSdk.ListAccessKeysCommandOutput>('ListAccessKeys', command, target, credentials, context);
-  const keys = (output.AccessKeyMetadata ?? []).map((k) => ({ accessKeyId: k.AccessKeyId ?? '', status: k.Status ?? '', created: k.CreateDate }));
+  const output = await send<IamSdk.ListAccessKeysCommandOutput>(
+    'ListAccessKeys',
+    command,
+    target,
+    credentials,
+    context,
+  );
+  const keys = (output.AccessKeyMetadata ?? []).map((k) => ({
+    accessKeyId: k.AccessKeyId ?? '',
+    status: k.Status ?? '',
+    created: k.CreateDate,
+  }));
   if (keys.length > MAX_KEYS_LISTED || keys.some((k) => !isAccessKeyId(k.accessKeyId))) {
-    throw new NetworkError(`IAM at ${describeTarget(target, 'IAM')} answered ListAccessKeys with ${keys.length > MAX_KEYS_LISTED ? `${keys.length} keys` : 'a key id that is not one'}; nothing was changed`);
+    throw new NetworkError(
+      `IAM at ${describeTarget(target, 'IAM')} answered ListAccessKeys with ${keys.length > MAX_KEYS_LISTED ? `${keys.length} keys` : 'a key id that is not one'}; nothing was changed`,
+    );
   }
   return keys;
 }
@@ -51,9 +89,21 @@ export interface NewAccessKey {
  * A new access key for IAM user `userName`. Never retried once it may have reached IAM: a lost answer could mean a
  * key was made, and a second one would be another (the caller finds out with listAccessKeys).
  */
-export async function createAccessKey(target: AwsTarget, credentials: Credentials, userName: string, context: CallContext): Promise<NewAccessKey> {
+export async function createAccessKey(
+  target: AwsTarget,
+  credentials: Credentials,
+  userName: string,
+  context: CallContext,
+): Promise<NewAccessKey> {
   const command = new (loadSdk().CreateAccessKeyCommand)({ UserName: userName });
-  const output = await send<IamSdk.CreateAccessKeyCommandOutput>('CreateAccessKey', command, target, credentials, context, false);
+  const output = await send<IamSdk.CreateAccessKeyCommandOutput>(
+    'CreateAccessKey',
+    command,
+    target,
+    credentials,
+    context,
+    false,
+  );
   const accessKeyId = output.AccessKey?.AccessKeyId ?? '';
   const secretAccessKey = output.AccessKey?.SecretAccessKey ?? '';
   // Written into the user's credentials file: held to what that file's keys must be.
@@ -77,7 +127,13 @@ export class UnusableKeyError extends NetworkError {
 }
 
 /** Deletes one of the user's access keys; a key IAM no longer has counts as deleted (a retry after a lost answer). */
-export async function deleteAccessKey(target: AwsTarget, credentials: Credentials, userName: string, accessKeyId: string, context: CallContext): Promise<void> {
+export async function deleteAccessKey(
+  target: AwsTarget,
+  credentials: Credentials,
+  userName: string,
+  accessKeyId: string,
+  context: CallContext,
+): Promise<void> {
   const command = new (loadSdk().DeleteAccessKeyCommand)({ UserName: userName, AccessKeyId: accessKeyId });
   try {
     await send('DeleteAccessKey', command, target, credentials, context);

@@ -81,10 +81,17 @@ export function codeFromTerminal(terminal: Terminal): CodeSource {
     async next(request) {
       if (request.retry) terminal.output.write('AWS rejected that code; wait for the next one.\n');
       for (let tries = 1; ; tries++) {
-        const answer = await askOnTerminal(terminal, { prompt: `MFA code for ${maskControls(request.serial)}:`, hidden: true, what: 'MFA code' });
+        const answer = await askOnTerminal(terminal, {
+          prompt: `MFA code for ${maskControls(request.serial)}:`,
+          hidden: true,
+          what: 'MFA code',
+        });
         const code = parseCode(answer);
         if (code !== undefined) return code;
-        if (tries >= MAX_TRIES) throw new MfaInputError(`no valid MFA code for profile ${show(request.profile)} after ${MAX_TRIES} tries; a code is 6 digits`);
+        if (tries >= MAX_TRIES)
+          throw new MfaInputError(
+            `no valid MFA code for profile ${show(request.profile)} after ${MAX_TRIES} tries; a code is 6 digits`,
+          );
         terminal.output.write('An MFA code is 6 digits; try again.\n');
       }
     },
@@ -95,7 +102,10 @@ export function codeFromTerminal(terminal: Terminal): CodeSource {
  * One answer typed at the terminal (`hidden`: shown as `*`). End of input (Ctrl-D) and Ctrl-C are errors that name
  * `what` was being asked for.
  */
-export function askOnTerminal(terminal: Terminal, { prompt, hidden = false, what }: { prompt: string; hidden?: boolean; what: string }): Promise<string> {
+export function askOnTerminal(
+  terminal: Terminal,
+  { prompt, hidden = false, what }: { prompt: string; hidden?: boolean; what: string },
+): Promise<string> {
   const { read } = require('read') as typeof import('read');
   const options = hidden ? { silent: true, replace: '*' } : {};
   return untilEndOfInput(read({ input: terminal.input, output: terminal.output, prompt, ...options }), terminal, what);
@@ -108,9 +118,15 @@ export function codeFromStdin(stdin: NodeJS.ReadableStream): CodeSource {
     attempts: 1,
     async next(request) {
       const line = await readLine(stdin);
-      if (line === undefined) throw new MfaInputError(`no MFA code on standard input for profile ${show(request.profile)}; pass --token-code CODE`);
+      if (line === undefined)
+        throw new MfaInputError(
+          `no MFA code on standard input for profile ${show(request.profile)}; pass --token-code CODE`,
+        );
       const code = parseCode(line);
-      if (code === undefined) throw new MfaInputError(`the line on standard input is not a 6-digit MFA code (profile ${show(request.profile)})`);
+      if (code === undefined)
+        throw new MfaInputError(
+          `the line on standard input is not a 6-digit MFA code (profile ${show(request.profile)})`,
+        );
       return code;
     },
   };
@@ -160,7 +176,10 @@ export function interactiveCodeSource(options: InteractiveOptions): CodeSource {
   };
 }
 
-export function noCodeSource(why = 'there is no terminal to ask on', advice = 'pass --token-code CODE or pipe the code on stdin'): CodeSource {
+export function noCodeSource(
+  why = 'there is no terminal to ask on',
+  advice = 'pass --token-code CODE or pipe the code on stdin',
+): CodeSource {
   return {
     name: 'none',
     attempts: 1,
@@ -230,4 +249,3 @@ function untilEndOfInput(answer: Promise<string>, terminal: Terminal, what: stri
     );
   });
 }
-

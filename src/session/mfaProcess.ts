@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { MfaInputError } from '../errors';
 import { show } from '../text/showText';
-import { parseCode, type CodeSource } from './mfaCode';
+import { type CodeSource, parseCode } from './mfaCode';
 
 const TIMEOUT_MS = 120_000;
 
@@ -31,7 +31,9 @@ export function codeFromProcess(command: string, origin: string, env: NodeJS.Pro
         child.on('error', (err) => {
           clearTimeout(timer);
           watchdog?.kill('SIGKILL');
-          reject(new MfaInputError(`${origin} could not be run (${(err as NodeJS.ErrnoException).code ?? err.message})`));
+          reject(
+            new MfaInputError(`${origin} could not be run (${(err as NodeJS.ErrnoException).code ?? err.message})`),
+          );
         });
         child.on('close', (code, signal) => {
           clearTimeout(timer);
@@ -39,7 +41,11 @@ export function codeFromProcess(command: string, origin: string, env: NodeJS.Pro
           watchdog?.kill('SIGKILL');
           running = undefined;
           if (code !== 0) {
-            reject(new MfaInputError(`${origin} ${show(command)} failed (${signal ? `signal ${signal}` : `exit ${code}`}); check the command`));
+            reject(
+              new MfaInputError(
+                `${origin} ${show(command)} failed (${signal ? `signal ${signal}` : `exit ${code}`}); check the command`,
+              ),
+            );
             return;
           }
           const code6 = parseCode(out.trim());
@@ -69,7 +75,10 @@ for p in $(tree "$1"); do kill -TERM "$p" 2>/dev/null; done
 
 function watch(child: ChildProcess): ChildProcess | undefined {
   if (child.pid === undefined) return undefined;
-  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'mfa-env-watchdog', String(child.pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG, 'mfa-env-watchdog', String(child.pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
   watchdog.on('error', () => undefined);
   // Neither it nor its pipe keeps mfa-env running.
   watchdog.unref();

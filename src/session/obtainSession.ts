@@ -1,13 +1,13 @@
 import { AwsRefusedError } from '../errors';
+import type { ProcessHost } from '../processHost';
 import { CHAINED_ROLE_MAX } from '../profiles/duration';
 import type { Plan } from '../profiles/resolvePlan';
-import { credentialsOf, type CacheKey, type CachedSession, type SessionStore } from './cache';
-import type { CodeSource } from './mfaCode';
-import type { ProcessHost } from '../processHost';
-import { oneAtATime } from './sessionLock';
-import { mfaSessionKey, roleSessionKey } from './sessionKeys';
-import { assumeRole, getSessionToken, type MfaProof, type TemporaryCredentials } from './sts';
 import { rfc3339 } from '../text/rfc3339';
+import { type CachedSession, type CacheKey, credentialsOf, type SessionStore } from './cache';
+import type { CodeSource } from './mfaCode';
+import { mfaSessionKey, roleSessionKey } from './sessionKeys';
+import { oneAtATime } from './sessionLock';
+import { assumeRole, getSessionToken, type MfaProof, type TemporaryCredentials } from './sts';
 
 export interface SessionOptions {
   codes: CodeSource;
@@ -46,7 +46,11 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
   const cached = (key: CacheKey) => {
     const hit = options.refresh ? undefined : options.cache?.fresh(key);
     options.debug?.(
-      !options.cache ? 'cache off' : options.refresh ? 'cache skipped (--refresh)' : `${key.kind} session ${hit ? 'served from' : 'not in'} ${options.cache.fileFor(key)}`,
+      !options.cache
+        ? 'cache off'
+        : options.refresh
+          ? 'cache skipped (--refresh)'
+          : `${key.kind} session ${hit ? 'served from' : 'not in'} ${options.cache.fileFor(key)}`,
     );
     return hit;
   };
@@ -70,7 +74,14 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
         return hit && { credentials: credentialsOf(hit), fromCache: true };
       },
       async () => ({ credentials: await make(), fromCache: false }),
-      { asking: !options.codes.asksNobody, maxWaitMs: options.lockWaitMs, say: options.say ?? (() => undefined), debug: options.debug, host: options.host, uid: options.uid },
+      {
+        asking: !options.codes.asksNobody,
+        maxWaitMs: options.lockWaitMs,
+        say: options.say ?? (() => undefined),
+        debug: options.debug,
+        host: options.host,
+        uid: options.uid,
+      },
     );
   };
 
@@ -82,7 +93,9 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
     return madeOnce(
       key,
       async () => {
-        const credentials = await withCode(plan, options.codes, (mfa) => getSessionToken(target, plan.keys, plan.sessionDurationSeconds, mfa, context));
+        const credentials = await withCode(plan, options.codes, (mfa) =>
+          getSessionToken(target, plan.keys, plan.sessionDurationSeconds, mfa, context),
+        );
         save(key, credentials);
         return credentials;
       },
@@ -105,7 +118,12 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
   };
   if (!firstRoleFromMfaSession(plan)) {
     // Too long to chain from the MFA session: the role itself takes the code, so it is the role session that is made once.
-    const made = await madeOnce(key, async () => chainFrom(await withCode(plan, options.codes, (mfa) => assumeRole(target, plan.keys, first, mfa, context))), true);
+    const made = await madeOnce(
+      key,
+      async () =>
+        chainFrom(await withCode(plan, options.codes, (mfa) => assumeRole(target, plan.keys, first, mfa, context))),
+      true,
+    );
     return { credentials: made.credentials, roleArn: lastRole };
   }
   const source = await mfaSession();
@@ -114,7 +132,8 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
     credentials = await assumeRole(target, source.credentials, first, undefined, context);
   } catch (err) {
     // A cached MFA session AWS no longer takes (revoked, or the clock was wrong) is replaced once, with a new code.
-    const stale = err instanceof AwsRefusedError && (err.code === 'ExpiredToken' || err.code === 'InvalidClientTokenId');
+    const stale =
+      err instanceof AwsRefusedError && (err.code === 'ExpiredToken' || err.code === 'InvalidClientTokenId');
     if (!stale || !source.fromCache) throw err;
     credentials = await assumeRole(target, (await mfaSession(false)).credentials, first, undefined, context);
   }
@@ -143,7 +162,13 @@ async function withCode<T>(plan: Plan, codes: CodeSource, call: (mfa: MfaProof) 
 }
 
 /** The cache entry of a session made for the plan. */
-export function entryFor(plan: Plan, kind: CachedSession['kind'], credentials: TemporaryCredentials, roleArn: string | undefined, now: Date): CachedSession {
+export function entryFor(
+  plan: Plan,
+  kind: CachedSession['kind'],
+  credentials: TemporaryCredentials,
+  roleArn: string | undefined,
+  now: Date,
+): CachedSession {
   return {
     version: 1,
     kind,

@@ -39,7 +39,11 @@ export interface MemoResult {
 }
 
 /** An environment that notes every variable read from it; `enumerated` when something listed them all. */
-export function recordingEnv(env: Env): { env: Env; reads: Map<string, string | undefined>; enumerated: () => boolean } {
+export function recordingEnv(env: Env): {
+  env: Env;
+  reads: Map<string, string | undefined>;
+  enumerated: () => boolean;
+} {
   const reads = new Map<string, string | undefined>();
   let enumerated = false;
   const proxy = new Proxy(env as Record<string, string | undefined>, {
@@ -72,7 +76,12 @@ export function fileSignature(path: string): string | null | undefined {
 }
 
 // Credentials are never written down here, not even as something a plan depended on.
-const NEVER_RECORDED = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']);
+const NEVER_RECORDED = new Set([
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+]);
 
 /** Keeps what `profile` resolved to, if everything it depended on was recorded. */
 export function rememberPlan(
@@ -89,8 +98,18 @@ export function rememberPlan(
     profile,
     durationSeconds: plan.durationRequested,
     files: files as Record<string, string | null>,
-    env: Object.fromEntries([...recorded.reads].map(([name, value]) => [name, value === undefined ? null : holdsSecret(value) ? { sha256: sha256(value) } : value])),
-    result: { profile: plan.profile, region: plan.region, roleArn: plan.roles.at(-1)?.roleArn, sessionFile: cache.fileFor(sessionKeyOf(plan)) },
+    env: Object.fromEntries(
+      [...recorded.reads].map(([name, value]) => [
+        name,
+        value === undefined ? null : holdsSecret(value) ? { sha256: sha256(value) } : value,
+      ]),
+    ),
+    result: {
+      profile: plan.profile,
+      region: plan.region,
+      roleArn: plan.roles.at(-1)?.roleArn,
+      sessionFile: cache.fileFor(sessionKeyOf(plan)),
+    },
   };
   // The memos live apart from the sessions, in a directory made only inside a cache directory mfa-env trusts. A
   // failed write only means the next run takes the slow path.
@@ -103,7 +122,8 @@ export function forgetPlans(cache: SessionCache): void {
   try {
     for (const name of readdirSync(plansDir(cache))) {
       const memo = /^[0-9a-f]{16}\.json/.exec(name)?.[0];
-      if (memo !== undefined && (memo === name || isTempFileOf(memo, name, { pidForm: true }))) removeFile(join(plansDir(cache), name));
+      if (memo !== undefined && (memo === name || isTempFileOf(memo, name, { pidForm: true })))
+        removeFile(join(plansDir(cache), name));
     }
   } catch {
     // nothing there, or nothing we may touch
@@ -111,7 +131,12 @@ export function forgetPlans(cache: SessionCache): void {
 }
 
 /** What `profile` (asked with that length) resolves to, from a memo whose every input is unchanged; undefined otherwise. */
-export function recallPlan(cache: SessionCache, profile: string, durationSeconds: number | undefined, env: Env): MemoResult | undefined {
+export function recallPlan(
+  cache: SessionCache,
+  profile: string,
+  durationSeconds: number | undefined,
+  env: Env,
+): MemoResult | undefined {
   const text = cache.files.readText(memoFile(cache, profile, durationSeconds), { quiet: true });
   if (text === undefined) return undefined;
   let memo: PlanMemo;
@@ -120,11 +145,13 @@ export function recallPlan(cache: SessionCache, profile: string, durationSeconds
   } catch {
     return undefined;
   }
-  if (memo?.version !== 1 || memo.profile !== profile || typeof memo.env !== 'object' || typeof memo.files !== 'object') return undefined;
+  if (memo?.version !== 1 || memo.profile !== profile || typeof memo.env !== 'object' || typeof memo.files !== 'object')
+    return undefined;
   if ((memo.durationSeconds ?? undefined) !== durationSeconds) return undefined;
   for (const [name, value] of Object.entries(memo.env)) {
     const now = env[name] ?? null;
-    if (value !== null && typeof value === 'object' ? now === null || sha256(now) !== value.sha256 : now !== value) return undefined;
+    if (value !== null && typeof value === 'object' ? now === null || sha256(now) !== value.sha256 : now !== value)
+      return undefined;
   }
   for (const [path, signature] of Object.entries(memo.files)) if (fileSignature(path) !== signature) return undefined;
   const result = memo.result;
@@ -152,7 +179,10 @@ function sha256(value: string): string {
 }
 
 function memoFile(cache: SessionCache, profile: string, durationSeconds: number | undefined): string {
-  return join(plansDir(cache), `${nameHash(durationSeconds === undefined ? profile : `${profile}\0${durationSeconds}`)}.json`);
+  return join(
+    plansDir(cache),
+    `${nameHash(durationSeconds === undefined ? profile : `${profile}\0${durationSeconds}`)}.json`,
+  );
 }
 
 /**

@@ -22,7 +22,12 @@ export function roleSessionKey(plan: Plan): CacheKey {
     kind: 'role',
     parts: {
       ...mfaSessionKey(plan).parts,
-      roles: plan.roles.map((hop) => [hop.roleArn, hop.externalId ?? null, hop.sessionNameConfigured ? hop.sessionName : null, hop.durationSeconds]),
+      roles: plan.roles.map((hop) => [
+        hop.roleArn,
+        hop.externalId ?? null,
+        hop.sessionNameConfigured ? hop.sessionName : null,
+        hop.durationSeconds,
+      ]),
     },
   };
 }

@@ -1,9 +1,19 @@
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { InterruptedError } from '../errors';
-import { show } from '../text/showText';
 import { removeFile } from '../files/removeFile';
 import type { ProcessHost } from '../processHost';
+import { show } from '../text/showText';
 
 /** A lock older than this is taken over even when its pid is alive: the pid may belong to another process by now. */
 export const LOCK_MAX_AGE_MS = 5 * 60_000;
@@ -35,7 +45,11 @@ interface Holder {
   mtimeMs: number;
 }
 
-type Attempt = { kind: 'ours'; ino: number; dev: number } | { kind: 'held'; holder: Holder } | { kind: 'gone' } | { kind: 'unusable'; why: string };
+type Attempt =
+  | { kind: 'ours'; ino: number; dev: number }
+  | { kind: 'held'; holder: Holder }
+  | { kind: 'gone' }
+  | { kind: 'unusable'; why: string };
 
 /**
  * Runs `make` (ask for a code, call STS, store the session) in one process at a time for one cache key, so shells
@@ -44,7 +58,12 @@ type Attempt = { kind: 'ours'; ino: number; dev: number } | { kind: 'held'; hold
  * code, Ctrl-C), goes on itself. A lock whose pid is gone, or older than LOCK_MAX_AGE_MS, is taken over. A lock that
  * cannot be made or read for any other reason is done without: the lock must never be why a run fails.
  */
-export async function oneAtATime<T>(lockFile: string, served: () => T | undefined, make: () => Promise<T>, context: LockContext): Promise<T> {
+export async function oneAtATime<T>(
+  lockFile: string,
+  served: () => T | undefined,
+  make: () => Promise<T>,
+  context: LockContext,
+): Promise<T> {
   let announced = false;
   const announce = (holder: Holder) => {
     // A holder with its code in hand is done in a moment: waiting for it is not worth a word.
@@ -67,7 +86,13 @@ export async function oneAtATime<T>(lockFile: string, served: () => T | undefine
     }
     if (attempt.kind === 'held') {
       context.debug?.(`lock ${lockFile} held by ${describeHolder(attempt.holder)}; waiting`);
-      const waited = await waitWhileHeld(lockFile, attempt.holder, announce, context, Date.now() + (context.maxWaitMs ?? LOCK_MAX_AGE_MS));
+      const waited = await waitWhileHeld(
+        lockFile,
+        attempt.holder,
+        announce,
+        context,
+        Date.now() + (context.maxWaitMs ?? LOCK_MAX_AGE_MS),
+      );
       if (waited === 'stale') {
         context.debug?.(`lock of ${describeHolder(attempt.holder)} is stale; taking it over`);
         removeIf(lockFile, attempt.holder);
@@ -75,7 +100,9 @@ export async function oneAtATime<T>(lockFile: string, served: () => T | undefine
       }
       if (waited === 'timeout') {
         // The shell integration's prompt hook must not hang on a code typed elsewhere: it fails, or asks, itself.
-        context.debug?.(`waited long enough for ${describeHolder(attempt.holder)} (MFA_ENV_LOCK_WAIT); going on without the lock`);
+        context.debug?.(
+          `waited long enough for ${describeHolder(attempt.holder)} (MFA_ENV_LOCK_WAIT); going on without the lock`,
+        );
         return make();
       }
     }
@@ -114,7 +141,9 @@ function readHolder(lockFile: string, uid: number): Attempt {
     fd = openSync(lockFile, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { kind: 'gone' } : { kind: 'unusable', why: code === 'ELOOP' ? 'it is a symlink' : (code ?? String(err)) };
+    return code === 'ENOENT'
+      ? { kind: 'gone' }
+      : { kind: 'unusable', why: code === 'ELOOP' ? 'it is a symlink' : (code ?? String(err)) };
   }
   try {
     const stat = fstatSync(fd);
@@ -154,8 +183,10 @@ function waitWhileHeld(
       host.off('SIGINT', onInterrupt);
       settle();
     };
-    const what = holder.asking === false ? 'another mfa-env to get the session' : 'the MFA code being entered in another terminal';
-    const onInterrupt = () => finish(() => reject(new InterruptedError(`cancelled while waiting for ${what} (${describeHolder(holder)})`)));
+    const what =
+      holder.asking === false ? 'another mfa-env to get the session' : 'the MFA code being entered in another terminal';
+    const onInterrupt = () =>
+      finish(() => reject(new InterruptedError(`cancelled while waiting for ${what} (${describeHolder(holder)})`)));
     const check = () => {
       let stat: import('node:fs').Stats | undefined;
       try {
@@ -167,7 +198,8 @@ function waitWhileHeld(
       // Read between the holder's open and its write: who it is shows on a later look.
       if (holder.pid === undefined) {
         const again = readHolder(lockFile, uid);
-        if (again.kind === 'held' && again.holder.ino === holder.ino && again.holder.dev === holder.dev) Object.assign(holder, again.holder);
+        if (again.kind === 'held' && again.holder.ino === holder.ino && again.holder.dev === holder.dev)
+          Object.assign(holder, again.holder);
       }
       if (isStale(holder, host)) return finish(() => resolve('stale'));
       if (Date.now() >= deadline) return finish(() => resolve('timeout'));
@@ -223,7 +255,11 @@ function guardLock(lockFile: string, host: ProcessHost) {
   for (const signal of ENDING) host.on(signal, onSignal);
   return {
     release,
-    async holding<T>(ours: { ino: number; dev: number }, served: () => T | undefined, make: () => Promise<T>): Promise<T> {
+    async holding<T>(
+      ours: { ino: number; dev: number },
+      served: () => T | undefined,
+      make: () => Promise<T>,
+    ): Promise<T> {
       lock = ours;
       try {
         // Another process may have stored the session between our cache miss and our lock.
@@ -248,5 +284,7 @@ function removeIf(lockFile: string, lock: { ino: number; dev: number }): void {
 
 function describeHolder(holder: Holder): string {
   if (holder.pid === undefined) return 'unknown pid';
-  return holder.host !== undefined && holder.host !== hostname() ? `pid ${holder.pid} on ${show(holder.host)}` : `pid ${holder.pid}`;
+  return holder.host !== undefined && holder.host !== hostname()
+    ? `pid ${holder.pid} on ${show(holder.host)}`
+    : `pid ${holder.pid}`;
 }

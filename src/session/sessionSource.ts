@@ -7,16 +7,16 @@ import type { Format } from '../env/formats';
 import type { LoadedSession } from '../env/sessionExport';
 import { UsageError } from '../errors';
 import { keystoreFor } from '../keys/keystore';
-import { configFilePaths, loadConfigFiles, type Env } from '../profiles/configFiles';
 import { profileChoice, rememberedDuration } from '../profiles/chooseProfile';
+import { configFilePaths, type Env, loadConfigFiles } from '../profiles/configFiles';
 import { durationOption, timeoutMs } from '../profiles/duration';
 import { ProfileSet } from '../profiles/profileSet';
-import { resolvePlan, type Plan } from '../profiles/resolvePlan';
+import { type Plan, resolvePlan } from '../profiles/resolvePlan';
 import { show } from '../text/showText';
 import { describeUrl, keyHint } from './awsCall';
 import type { SessionStore } from './cache';
 import { lockWaitMs, openCache } from './cacheSettings';
-import { codeFromFlag, interactiveCodeSource, noCodeSource, type CodeSource } from './mfaCode';
+import { type CodeSource, codeFromFlag, interactiveCodeSource, noCodeSource } from './mfaCode';
 import { codeFromProcess } from './mfaProcess';
 import { obtainSession, type Session } from './obtainSession';
 import { fileSignature, recordingEnv, rememberPlan } from './planMemo';
@@ -63,7 +63,10 @@ export async function sessionFor(
 }
 
 /** The session, once, with this call's code source: what an export, exec, and exec --server to begin with need. */
-export async function sessionOnce(source: SessionSource, options: { refresh?: boolean; store?: SessionStore }): Promise<Session> {
+export async function sessionOnce(
+  source: SessionSource,
+  options: { refresh?: boolean; store?: SessionStore },
+): Promise<Session> {
   try {
     const session = await source.obtain(source.codes, options);
     source.remember();
@@ -90,7 +93,11 @@ export interface SessionSource {
   laterCodes(none: CodeSource): CodeSource;
 }
 
-export async function sessionSource(args: SessionArgs, io: CommandIo, hooks: SessionHooks = {}): Promise<SessionSource> {
+export async function sessionSource(
+  args: SessionArgs,
+  io: CommandIo,
+  hooks: SessionHooks = {},
+): Promise<SessionSource> {
   const original = originalEnv(io.env);
   const { name: profileName, why: nameOrigin } = profileChoice(args.profile, io.env, original);
   // A bad flag is reported before anything is read or asked. Without one, renewing the loaded session keeps its length.
@@ -98,20 +105,28 @@ export async function sessionSource(args: SessionArgs, io: CommandIo, hooks: Ses
   const durationSeconds = args.duration !== undefined ? durationOption(args.duration) : remembered;
   const flagCode = args.tokenCode !== undefined ? codeFromFlag(args.tokenCode) : undefined;
   const timeout = timeoutMs(args.timeout);
-  if (args.prompt !== undefined && args.mfaProcess !== undefined) throw new UsageError('--prompt and --mfa-process are two ways to get the code; give one');
-  if (args.prompt !== undefined && args.input === false) throw new UsageError('--prompt asks for a code and --no-input says never to; give one');
+  if (args.prompt !== undefined && args.mfaProcess !== undefined)
+    throw new UsageError('--prompt and --mfa-process are two ways to get the code; give one');
+  if (args.prompt !== undefined && args.input === false)
+    throw new UsageError('--prompt asks for a code and --no-input says never to; give one');
   // Resolution reads the files and the environment through a recorder, so the fast path can tell when its memo
   // of the result is still true; the files' signatures are taken before they are read.
   const recorded = recordingEnv(original);
   const paths = configFilePaths(recorded.env);
-  const signatures = { [paths.configPath]: fileSignature(paths.configPath), [paths.credentialsPath]: fileSignature(paths.credentialsPath) };
+  const signatures = {
+    [paths.configPath]: fileSignature(paths.configPath),
+    [paths.credentialsPath]: fileSignature(paths.credentialsPath),
+  };
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
   const keystore = keystoreFor(original, io.uid);
   const resolved = resolvePlan(profiles, profileName, recorded.env, {
     mfaSerial: args.mfaSerial,
     nameOrigin,
     durationSeconds,
-    durationOrigin: args.duration === undefined && remembered !== undefined ? `${DURATION_VAR} (the length of the loaded session; give -d to choose another)` : undefined,
+    durationOrigin:
+      args.duration === undefined && remembered !== undefined
+        ? `${DURATION_VAR} (the length of the loaded session; give -d to choose another)`
+        : undefined,
     endpointUrl: args.endpointUrl,
     keystore,
   });
@@ -126,7 +141,12 @@ export async function sessionSource(args: SessionArgs, io: CommandIo, hooks: Ses
   return {
     plan,
     profiles,
-    codes: flagCode ?? codeSourceFor(plan, args, io.env, { stdin: io.stdin, hint: args.format === 'json' ? CREDENTIAL_PROCESS_HINT : undefined }),
+    codes:
+      flagCode ??
+      codeSourceFor(plan, args, io.env, {
+        stdin: io.stdin,
+        hint: args.format === 'json' ? CREDENTIAL_PROCESS_HINT : undefined,
+      }),
     laterCodes: (none) => codeSourceFor(plan, args, io.env, { none }),
     obtain: (codes, options = {}) =>
       obtainSession(plan, {
@@ -155,16 +175,26 @@ export async function sessionSource(args: SessionArgs, io: CommandIo, hooks: Ses
  * then `--mfa-process`; `--no-input` asks nobody; then the profile's mfa_process (which may ask: a YubiKey touch, a
  * password manager unlock); else the terminal, or with none the profile's mfa_prompt dialog, or piped `stdin`.
  */
-function codeSourceFor(plan: Plan, args: SessionArgs, env: Env, where: { stdin?: NodeJS.ReadableStream; none?: CodeSource; hint?: string }): CodeSource {
-  const dialog = (prompt: DialogPrompt) => () => (require('../session/desktopPrompt') as typeof import('../session/desktopPrompt')).codeFromDialog(prompt, env);
+function codeSourceFor(
+  plan: Plan,
+  args: SessionArgs,
+  env: Env,
+  where: { stdin?: NodeJS.ReadableStream; none?: CodeSource; hint?: string },
+): CodeSource {
+  const dialog = (prompt: DialogPrompt) => () =>
+    (require('../session/desktopPrompt') as typeof import('../session/desktopPrompt')).codeFromDialog(prompt, env);
   if (args.prompt !== undefined && args.prompt !== 'terminal') return dialog(args.prompt)();
   if (args.prompt === 'terminal') return interactiveCodeSource(where);
   if (args.mfaProcess !== undefined) return codeFromProcess(args.mfaProcess, '--mfa-process', env);
   // Later (exec --server renewing), a code on the command line or stdin is no longer an answer.
-  if (args.input === false) return noCodeSource('--no-input was given', where.none ? 'run the command again without --no-input' : undefined);
+  if (args.input === false)
+    return noCodeSource('--no-input was given', where.none ? 'run the command again without --no-input' : undefined);
   if (plan.mfaProcess) return codeFromProcess(plan.mfaProcess.command, plan.mfaProcess.origin, env);
   const configured = plan.mfaPrompt?.prompt;
-  return interactiveCodeSource({ ...where, dialog: configured && configured !== 'terminal' ? dialog(configured) : undefined });
+  return interactiveCodeSource({
+    ...where,
+    dialog: configured && configured !== 'terminal' ? dialog(configured) : undefined,
+  });
 }
 
 // Run by the AWS CLI or an SDK as credential_process, with no terminal, mfa-env cannot be given a code by flag or
@@ -172,8 +202,13 @@ function codeSourceFor(plan: Plan, args: SessionArgs, env: Env, where: { stdin?:
 const CREDENTIAL_PROCESS_HINT =
   'for credential_process, give the profile an mfa_prompt (a desktop dialog) or an mfa_process (a command that prints the code), or add --mfa-process COMMAND to its credential_process line';
 
-
 /** The session with what the environment records of it: the profile, its region, the role, the length asked for. */
 export function loadedSession(plan: Plan, session: Session): LoadedSession {
-  return { ...session.credentials, profile: plan.profile, region: plan.region, roleArn: session.roleArn, durationSeconds: plan.durationRequested };
+  return {
+    ...session.credentials,
+    profile: plan.profile,
+    region: plan.region,
+    roleArn: session.roleArn,
+    durationSeconds: plan.durationRequested,
+  };
 }

@@ -1,8 +1,16 @@
-import type * as StsSdk from './stsSdk';
 import { NetworkError } from '../errors';
-import { hasControls } from '../text/showText';
-import { call, clientOptions, describeTarget, type AwsTarget, type CallContext, type Credentials, type SdkClient } from './awsCall';
 import { rfc3339 } from '../text/rfc3339';
+import { hasControls } from '../text/showText';
+import {
+  type AwsTarget,
+  type CallContext,
+  type Credentials,
+  call,
+  clientOptions,
+  describeTarget,
+  type SdkClient,
+} from './awsCall';
+import type * as StsSdk from './stsSdk';
 
 export type { CallContext, Credentials } from './awsCall';
 
@@ -26,7 +34,14 @@ function loadSdk(): typeof StsSdk {
   return require('./stsSdk') as typeof StsSdk;
 }
 
-function send<Output>(operation: string, command: unknown, target: StsTarget, credentials: Credentials, context: CallContext, carriesCode: boolean): Promise<Output> {
+function send<Output>(
+  operation: string,
+  command: unknown,
+  target: StsTarget,
+  credentials: Credentials,
+  context: CallContext,
+  carriesCode: boolean,
+): Promise<Output> {
   const client = new (loadSdk().STSClient)(clientOptions(target, credentials)) as unknown as SdkClient<Output>;
   return call('STS', operation, client, command, target, credentials, context, carriesCode);
 }
@@ -43,7 +58,14 @@ export async function getSessionToken(
     SerialNumber: mfa?.serialNumber,
     TokenCode: mfa?.tokenCode,
   });
-  const output = await send<StsSdk.GetSessionTokenCommandOutput>('GetSessionToken', command, target, keys, context, mfa !== undefined);
+  const output = await send<StsSdk.GetSessionTokenCommandOutput>(
+    'GetSessionToken',
+    command,
+    target,
+    keys,
+    context,
+    mfa !== undefined,
+  );
   return temporaryCredentials(output.Credentials, 'GetSessionToken', target);
 }
 
@@ -69,7 +91,14 @@ export async function assumeRole(
     SerialNumber: mfa?.serialNumber,
     TokenCode: mfa?.tokenCode,
   });
-  const output = await send<StsSdk.AssumeRoleCommandOutput>('AssumeRole', command, target, credentials, context, mfa !== undefined);
+  const output = await send<StsSdk.AssumeRoleCommandOutput>(
+    'AssumeRole',
+    command,
+    target,
+    credentials,
+    context,
+    mfa !== undefined,
+  );
   return temporaryCredentials(output.Credentials, 'AssumeRole', target);
 }
 
@@ -80,9 +109,20 @@ export interface CallerIdentity {
 }
 
 /** Who the credentials belong to; needs no permission, so it works even where a policy denies all without MFA. */
-export async function getCallerIdentity(target: StsTarget, credentials: Credentials, context: CallContext): Promise<CallerIdentity> {
+export async function getCallerIdentity(
+  target: StsTarget,
+  credentials: Credentials,
+  context: CallContext,
+): Promise<CallerIdentity> {
   const command = new (loadSdk().GetCallerIdentityCommand)({});
-  const output = await send<StsSdk.GetCallerIdentityCommandOutput>('GetCallerIdentity', command, target, credentials, context, false);
+  const output = await send<StsSdk.GetCallerIdentityCommandOutput>(
+    'GetCallerIdentity',
+    command,
+    target,
+    credentials,
+    context,
+    false,
+  );
   return { account: output.Account ?? '', arn: output.Arn ?? '', userId: output.UserId ?? '' };
 }
 
@@ -95,19 +135,33 @@ export async function getCallerIdentity(target: StsTarget, credentials: Credenti
 const FIELD_LIMITS = { AccessKeyId: 128, SecretAccessKey: 128, SessionToken: 8192 } as const;
 const MAX_SESSION_MS = 36 * 3600_000 + 15 * 60_000;
 
-function temporaryCredentials(creds: StsSdk.Credentials | undefined, operation: string, target: StsTarget): TemporaryCredentials {
+function temporaryCredentials(
+  creds: StsSdk.Credentials | undefined,
+  operation: string,
+  target: StsTarget,
+): TemporaryCredentials {
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = creds ?? {};
   // Real credentials are printable ASCII; control characters (C0, DEL, C1, bidirectional marks; a NUL cannot even
   // live in the environment) mean a broken or hostile answer, refused before anything is cached or printed. Other
   // odd characters are quoted like any value.
   const unusable = (v: string | undefined): boolean => !v || hasControls(v);
-  if (unusable(AccessKeyId) || unusable(SecretAccessKey) || unusable(SessionToken) || !(Expiration instanceof Date) || Number.isNaN(Expiration.getTime())) {
-    throw new NetworkError(`STS at ${describeTarget(target)} answered ${operation} without complete, usable credentials; try again`);
+  if (
+    unusable(AccessKeyId) ||
+    unusable(SecretAccessKey) ||
+    unusable(SessionToken) ||
+    !(Expiration instanceof Date) ||
+    Number.isNaN(Expiration.getTime())
+  ) {
+    throw new NetworkError(
+      `STS at ${describeTarget(target)} answered ${operation} without complete, usable credentials; try again`,
+    );
   }
   for (const [field, limit] of Object.entries(FIELD_LIMITS)) {
     const length = ({ AccessKeyId, SecretAccessKey, SessionToken } as Record<string, string>)[field].length;
     if (length > limit) {
-      throw new NetworkError(`STS at ${describeTarget(target)} answered ${operation} with ${field} ${length} characters long, more than the ${limit} real ones stay under; not used`);
+      throw new NetworkError(
+        `STS at ${describeTarget(target)} answered ${operation} with ${field} ${length} characters long, more than the ${limit} real ones stay under; not used`,
+      );
     }
   }
   // Caching or exporting a session that is already over would only fail later, far from the cause.
@@ -122,6 +176,10 @@ function temporaryCredentials(creds: StsSdk.Credentials | undefined, operation: 
       `STS at ${describeTarget(target)} answered ${operation} with credentials valid until ${rfc3339(Expiration)}, longer than the 36 hours STS grants; check this machine's clock, not used`,
     );
   }
-  return { accessKeyId: AccessKeyId!, secretAccessKey: SecretAccessKey!, sessionToken: SessionToken!, expiration: Expiration };
+  return {
+    accessKeyId: AccessKeyId!,
+    secretAccessKey: SecretAccessKey!,
+    sessionToken: SessionToken!,
+    expiration: Expiration,
+  };
 }
-

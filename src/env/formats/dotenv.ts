@@ -16,7 +16,10 @@ export function renderDotenv(change: EnvChange): string {
   for (const [name, value] of change) {
     checkName(name);
     if (value === null || name.startsWith('MFA_ENV_SAVED') || SHELL_ONLY.has(name)) continue;
-    if (/[\0\r\n]/.test(value)) throw new UsageError(`the value of ${name} spans lines, which the dotenv format cannot hold; use --format sh or json`);
+    if (/[\0\r\n]/.test(value))
+      throw new UsageError(
+        `the value of ${name} spans lines, which the dotenv format cannot hold; use --format sh or json`,
+      );
     out += `${name}=${value}\n`;
   }
   return out;

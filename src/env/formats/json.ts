@@ -1,5 +1,5 @@
-import { rfc3339 } from '../../text/rfc3339';
 import type { TemporaryCredentials } from '../../session/sts';
+import { rfc3339 } from '../../text/rfc3339';
 
 /**
  * The `credential_process` format the AWS CLI and SDKs read (`Version: 1`), so a profile can say
