@@ -1,7 +1,7 @@
 // A local stand-in for AWS STS, used by the unit tests, the CLI tests, the demo and the
 // benchmark. It speaks the real query protocol over HTTP, verifies SigV4 signatures and TOTP
 // codes, and answers with the XML shapes, error codes, HTTP statuses and messages real STS
-// uses (see /work/shared/FACTS.md), so the real AWS SDK can talk to it unchanged.
+// uses (as the STS API reference and the SDK document them), so the real AWS SDK can talk to it unchanged.
 //
 // Clocks: the server's clock is the real clock + clockSkewSeconds. It drives the Date
 // header, the 5-minute signature window, expirations and TOTP checks: the server plays AWS,
