@@ -36,7 +36,8 @@ export async function listProfiles(
   const profiles = new ProfileSet(await loadConfigFiles(original));
   const present = cache?.fileNames() ?? new Set<string>();
   const left = (key: Parameters<SessionCache['fileFor']>[0]) => {
-    if (!cache || !present.has(cache.fileFor(key))) return undefined;
+    // No session file at all (the common case for most of thousands of profiles): no name to work out.
+    if (!cache || present.size === 0 || !present.has(cache.fileFor(key))) return undefined;
     const entry = cache.peek(key);
     // Counted as the prompt counts it, so both say the same at the same moment.
     return entry && Math.max(0, secondsUntil(Date.parse(entry.expiration) / 1000, now));

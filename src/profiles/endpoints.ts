@@ -29,25 +29,28 @@ export function serviceEndpoint(
   env: Env,
   { flag, profiles, lineage = [] }: EndpointSources = {},
 ): string | undefined {
-  const candidates: Array<[string | undefined, string]> = [[flag, '--endpoint-url']];
+  // Each place is described only when its URL is the one taken: `list` resolves thousands of profiles.
+  if (flag) return checkEndpoint(flag, '--endpoint-url');
   const ignored =
     env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true' ||
     (lineage[0] && setting(lineage[0], 'ignore_configured_endpoint_urls') === 'true');
-  if (!ignored) {
-    const serviceVar = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
-    candidates.push([env[serviceVar], serviceVar], [env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL']);
-    for (const profile of lineage) {
-      const servicesName = setting(profile, 'services');
-      if (servicesName !== undefined && profiles) {
-        const url = profiles.services(servicesName)?.[`${service}.endpoint_url`];
-        candidates.push([
+  if (ignored) return undefined;
+  const serviceVar = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
+  if (env[serviceVar]) return checkEndpoint(env[serviceVar], serviceVar);
+  if (env.AWS_ENDPOINT_URL) return checkEndpoint(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
+  for (const profile of lineage) {
+    const servicesName = setting(profile, 'services');
+    if (servicesName !== undefined && profiles) {
+      const url = profiles.services(servicesName)?.[`${service}.endpoint_url`];
+      if (url) {
+        return checkEndpoint(
           url,
           `${service} endpoint_url of services ${show(servicesName)} in ${show(profiles.files.configPath)}`,
-        ]);
+        );
       }
-      candidates.push([setting(profile, 'endpoint_url'), settingOrigin(profile, 'endpoint_url')]);
     }
+    const url = setting(profile, 'endpoint_url');
+    if (url) return checkEndpoint(url, settingOrigin(profile, 'endpoint_url'));
   }
-  const found = candidates.find(([url]) => url);
-  return found ? checkEndpoint(found[0]!, found[1]) : undefined;
+  return undefined;
 }

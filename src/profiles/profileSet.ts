@@ -15,6 +15,8 @@ export interface Profile {
 
 /** The profiles of both files, looked up by name. */
 export class ProfileSet {
+  private readonly made = new Map<string, Profile | undefined>();
+
   constructor(readonly files: ConfigFiles) {}
 
   has(name: string): boolean {
@@ -30,15 +32,21 @@ export class ProfileSet {
   }
 
   get(name: string): Profile | undefined {
+    // Made once per name: resolving a role looks its profiles up several times, and `list` resolves thousands.
+    if (this.made.has(name)) return this.made.get(name);
     const fromConfig = own(this.files.config, name);
     const fromCredentials = own(this.files.credentials, name);
-    if (!fromConfig && !fromCredentials) return undefined;
     const { configPath, credentialsPath } = this.files;
-    return {
-      name,
-      settings: { ...fromConfig, ...fromCredentials },
-      fileOf: (key) => (fromCredentials && Object.hasOwn(fromCredentials, key) ? credentialsPath : configPath),
-    };
+    const profile: Profile | undefined =
+      fromConfig || fromCredentials
+        ? {
+            name,
+            settings: { ...fromConfig, ...fromCredentials },
+            fileOf: (key) => (fromCredentials && Object.hasOwn(fromCredentials, key) ? credentialsPath : configPath),
+          }
+        : undefined;
+    this.made.set(name, profile);
+    return profile;
   }
 
   /** The profile, or an error that lists what there is and suggests a near miss; `why` says where the name came from. */

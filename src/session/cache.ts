@@ -48,6 +48,7 @@ export interface CacheOptions {
 export class SessionCache {
   /** The directory and its trust rules, for the files kept beside the sessions (plan memos, shell memos, the keyring index). */
   readonly files: TrustedDir;
+  private readonly fileNamesByKey = new Map<string, string>();
 
   constructor(private readonly options: CacheOptions) {
     this.files = new TrustedDir(options);
@@ -58,12 +59,15 @@ export class SessionCache {
   }
 
   fileFor(key: CacheKey): string {
-    const digest = crypto()
-      .createHash('sha256')
-      .update(JSON.stringify([key.kind, key.parts]))
-      .digest('hex')
-      .slice(0, 32);
-    return join(this.options.dir, `${key.kind}-${digest}.json`);
+    const text = JSON.stringify([key.kind, key.parts]);
+    // Remembered: `list` asks for the same MFA session's file once per role that uses it.
+    let file = this.fileNamesByKey.get(text);
+    if (file === undefined) {
+      const digest = crypto().createHash('sha256').update(text).digest('hex').slice(0, 32);
+      file = join(this.options.dir, `${key.kind}-${digest}.json`);
+      this.fileNamesByKey.set(text, file);
+    }
+    return file;
   }
 
   /** The cached session for the key if it is trustworthy and has at least the minimum time left. */
