@@ -1,10 +1,11 @@
 // The session used by other programs: exec, the AWS CLI and the JS SDK through credential_process, dotenv for
 // docker, whoami, policy.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
 import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { Pty } from '../support/pty';
+import { itNeeding, missingPrograms } from '../support/requirements';
 import { CLI } from '../support/runCli';
 import { evalInShell } from '../support/shells';
 
@@ -104,7 +105,7 @@ describe('--format', () => {
 });
 
 describe('credential_process', () => {
-  const hasAwsCli = spawnSync(AWS_CLI, ['--version']).status === 0;
+  const withAwsCli = itNeeding(missingPrograms({ [AWS_CLI]: 'apt-get install awscli, the AWS CLI v2' }));
 
   it('is accepted by the JS SDK (fromProcess)', async () => {
     await f.run(['demo-user', '-t', f.code()]);
@@ -114,7 +115,7 @@ describe('credential_process', () => {
     expect(creds.expiration?.toISOString().replace('.000', '')).toBe(f.server.issued[0].expiration);
   });
 
-  (hasAwsCli ? it : it.skip)('is accepted by the real AWS CLI v2', async () => {
+  withAwsCli('is accepted by the real AWS CLI v2', async () => {
     await f.run(['demo-user', '-t', f.code()]);
     // Not spawnSync: the test STS server answers from this very process.
     const result = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
@@ -134,7 +135,7 @@ describe('credential_process', () => {
     expect(f.server.callsOf('GetCallerIdentity')[0].accessKeyId).toBe(f.server.issued[0].accessKeyId);
   });
 
-  (hasAwsCli ? it : it.skip)(
+  withAwsCli(
     'asks for the MFA code on the terminal although the AWS CLI captures stdout and stderr',
     async () => {
       const pty = new Pty(`${AWS_CLI} sts get-caller-identity --profile via-process --endpoint-url ${f.server.url} --output text --query Arn`, {

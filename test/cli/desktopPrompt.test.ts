@@ -1,11 +1,12 @@
 // The MFA prompt where there is no terminal: mfa_prompt / --prompt. First with stand-ins for the dialog programs (what
 // mfa-env runs, with what arguments, and what it makes of each answer), then with the real zenity in a real X server
 // (Xvfb), typed at with xdotool, as credential_process runs mfa-env for an IDE.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { Pty } from '../support/pty';
+import { describeNeeding, itNeeding, missingPrograms } from '../support/requirements';
 import { CLI } from '../support/runCli';
 
 let f: Fixture;
@@ -181,15 +182,14 @@ process.exitCode = step.status;
   });
 });
 
-// In CI .ci/run installs Xvfb, zenity and xdotool: a missing one fails here. Only MFA_ENV_TEST_NO_X=1 skips.
-const noX = process.env.MFA_ENV_TEST_NO_X === '1';
-(noX ? describe.skip : describe)('a real zenity in a real X server (Xvfb), typed at with xdotool', () => {
+const NEEDS_X = missingPrograms({ Xvfb: 'apt-get install xvfb', zenity: 'apt-get install zenity', xdotool: 'apt-get install xdotool' });
+const AWS_CLI = '/usr/bin/aws';
+
+describeNeeding(NEEDS_X)('a real zenity in a real X server (Xvfb), typed at with xdotool', () => {
   let xvfb: ReturnType<typeof spawn> | undefined;
   let display = '';
 
   beforeAll(async () => {
-    const missing = ['Xvfb', 'zenity', 'xdotool'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-    if (missing.length) throw new Error(`missing ${missing.join(', ')}: apt-get install xvfb zenity xdotool (or set MFA_ENV_TEST_NO_X=1 to skip)`);
     // -displayfd: Xvfb takes a free display number itself and says which once it is ready.
     xvfb = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     display = await new Promise<string>((resolve, reject) => {
@@ -318,11 +318,11 @@ const noX = process.env.MFA_ENV_TEST_NO_X === '1';
     expect(f.server.calls).toHaveLength(1);
   }, 40000);
 
-  it('the AWS CLI running mfa-env as credential_process, with no terminal, gets the session through the dialog', async () => {
+  itNeeding(missingPrograms({ [AWS_CLI]: 'apt-get install awscli, the AWS CLI v2' }))('the AWS CLI running mfa-env as credential_process, with no terminal, gets the session through the dialog', async () => {
     withSetting('mfa_prompt = zenity');
     f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile ide]\ncredential_process = ${process.execPath} ${CLI} --format json demo-user\nregion = eu-west-1\n` });
     const cli = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('/usr/bin/aws', ['sts', 'get-caller-identity', '--profile', 'ide', '--endpoint-url', f.server.url, '--output', 'text', '--query', 'Arn'], {
+      const child = spawn(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'ide', '--endpoint-url', f.server.url, '--output', 'text', '--query', 'Arn'], {
         env: { ...f.home.env, AWS_PAGER: '', DISPLAY: display },
         stdio: ['ignore', 'pipe', 'pipe'],
         // No controlling terminal, as under an IDE.

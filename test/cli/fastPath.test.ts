@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_NAMES } from '../../src/commandNames';
 import { COMMANDS } from '../../src/main';
@@ -94,11 +94,23 @@ describe('the same answer as the full CLI', () => {
 
   it('--clear, with and without a loaded session', async () => {
     const loaded = { MFA_ENV_SAVED: 'AWS_PROFILE', MFA_ENV_SAVED_AWS_PROFILE: 'work', MFA_ENV_PROFILE: 'demo-user', AWS_ACCESS_KEY_ID: 'ASIAX' };
+    const record = { NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`, MFA_ENV_TEST_MODULES: join(f.home.home, 'clear-modules.txt') };
     for (const env of [{}, loaded]) {
-      for (const flags of [[], ['--shell', 'fish']]) {
-        const fast = await f.run(['--clear', ...flags], { env });
-        expect(fast.stdout).toBe((await f.run(['--clear', ...flags], { env: { ...env, ...FULL } })).stdout);
-        expect(fast.status).toBe(0);
+      for (const fish of [false, true]) {
+        const args = ['--clear', ...(fish ? ['--shell', 'fish'] : [])];
+        rmSync(record.MFA_ENV_TEST_MODULES, { force: true });
+        const fast = await f.run(args, { env: { ...env, ...record } });
+        expect(fast).toEqual(await f.run(args, { env: { ...env, ...FULL } }));
+        expect(fast).toMatchObject({ status: 0, stderr: '' });
+        // Served by the fast path itself, not handed on to the full CLI.
+        const modules = readFileSync(record.MFA_ENV_TEST_MODULES, 'utf8').split('\n');
+        expect([modules.some((m) => m.endsWith('/dist/cli.js')), modules.some((m) => m.endsWith('/dist/main.js'))]).toEqual([true, false]);
+        // Our variables unset; with a session loaded, its keys too and the saved AWS_PROFILE given back.
+        const lines = fast.stdout.split('\n');
+        const unset = (name: string) => (fish ? `set -e -g ${name}; or true` : `unset ${name}`);
+        expect(lines).toEqual(expect.arrayContaining(['MFA_ENV_PROFILE', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT'].map(unset)));
+        if (env === loaded) expect(lines).toEqual(expect.arrayContaining([unset('AWS_ACCESS_KEY_ID'), fish ? "set -gx AWS_PROFILE 'work'" : "export AWS_PROFILE='work'"]));
+        else expect(fast.stdout).not.toContain('AWS_');
       }
     }
   });

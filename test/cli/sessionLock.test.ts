@@ -10,6 +10,7 @@ import { Pty } from '../support/pty';
 import { CLI, type CliResult } from '../support/runCli';
 import { evalInShell } from '../support/shells';
 import { sessionCacheNames } from '../support/cacheDir';
+import { until } from '../support/until';
 
 let f: Fixture;
 let pty: Pty | undefined;
@@ -38,13 +39,6 @@ function killGroup(child: ChildProcess): void {
 const cacheDir = () => f.home.env.MFA_ENV_CACHE_DIR;
 const cacheFiles = () => sessionCacheNames(cacheDir());
 const locks = () => cacheFiles().filter((name) => name.endsWith('.lock'));
-const until = async (what: string, ready: () => boolean, timeoutMs = 10000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 interface Running {
   child: ChildProcess;
@@ -64,11 +58,11 @@ function start(args: string[]): Running {
   return { child, stderr: () => stderr, done };
 }
 
-/** An mfa_process standing in for a person: prints a valid code once the test says so (a marker file appears). */
-function slowCode(): { command: string; release(): void } {
+/** An mfa_process standing in for a person: prints `code` (a valid one unless given) once the test says so (a marker file appears). */
+function slowCode(code = f.code()): { command: string; release(): void } {
   const marker = join(f.home.home, `typed-${Math.random().toString(16).slice(2)}`);
   const script = join(f.home.home, `slow-code-${Math.random().toString(16).slice(2)}`);
-  writeFileSync(script, `#!/bin/sh\nwhile [ ! -e '${marker}' ]; do sleep 0.05; done\necho ${f.code()}\n`, { mode: 0o755 });
+  writeFileSync(script, `#!/bin/sh\nwhile [ ! -e '${marker}' ]; do sleep 0.05; done\necho ${code}\n`, { mode: 0o755 });
   return { command: script, release: () => writeFileSync(marker, '') };
 }
 
@@ -130,12 +124,15 @@ describe('two runs of one profile at once on a cold cache', () => {
   });
 
   it('when the first gets no session, the second goes on by itself', async () => {
-    const first = start(['demo-user', '--mfa-process', 'sleep 3; echo 000000']);
+    const wrong = slowCode('000000');
+    const first = start(['demo-user', '--mfa-process', wrong.command]);
     await until('the first run to take the lock', () => locks().length === 1);
-    const second = await f.run(['demo-user', '-t', f.code()]);
-    const a = await first.done;
+    const second = start(['demo-user', '-t', f.code()]);
+    await until('the second run to say it waits', () => second.stderr().includes('waiting'));
+    wrong.release();
+    const [a, b] = await Promise.all([first.done, second.done]);
     expect(a).toMatchObject({ status: 5, stdout: '' });
-    expect(second).toMatchObject({ status: 0, stderr: WAITING(first.child.pid!) });
+    expect(b).toMatchObject({ status: 0, stderr: WAITING(first.child.pid!) });
     expect(f.server.callsOf('GetSessionToken').map((c) => c.status)).toEqual([403, 200]);
     expect(locks()).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import type { Fixture } from '../support/fixture';
 import { CLI } from '../support/runCli';
+import { until } from '../support/until';
 import { errorProblems } from './support/harness';
 import { knownSecrets, runInvocation, scenarioFixture, SCENARIOS, type Scenario } from './support/scenarios';
 
@@ -92,7 +93,7 @@ describe('a signal while waiting for STS', () => {
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    while (f.server.calls.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await until('mfa-env to call STS', () => f.server.calls.length > 0);
     child.kill(signal);
     const [status, got] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
     // Observed: Node's default, death by the signal, which a shell reports as 128 + N (130 for SIGINT, as the README

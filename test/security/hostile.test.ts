@@ -506,6 +506,73 @@ describe('STS answers mfa-env must refuse', () => {
     await evaluateEverywhere(cases);
     expect(problemsOf(cases)).toEqual([]);
   }, 120000);
+
+  it('each credential field on its own, around its bound (src/session/sts.ts FIELD_LIMITS, MAX_SESSION_MS): refused with the reason, or used', async () => {
+    const unusable = /^mfa-env: STS at [^\n]* answered GetSessionToken without complete, usable credentials; try again\n$/;
+    const hours = (n: number) => new Date(Date.now() + n * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const [in35h, in37h] = [hours(35), hours(37)];
+    const refusedWith: Array<[string, CredentialsTamper, RegExp]> = [
+      ['a NUL in the session token', { sessionToken: 'abc\u0000def' }, unusable],
+      ['a newline in the secret key', { secretAccessKey: 'abc\ndef' }, unusable],
+      ['an escape sequence in the key id', { accessKeyId: 'ASIA\u001b[31mRED' }, unusable],
+      ['a C1 control (CSI, U+009B) in the session token', { sessionToken: 'abc\u009b31mdef' }, unusable],
+      ['a bidirectional override in the secret key', { secretAccessKey: 'abc\u202edef' }, unusable],
+      ['a line separator (U+2028) in the key id', { accessKeyId: 'ASIA\u2028EXAMPLE' }, unusable],
+      ['a 200 KB session token', { sessionToken: 'A'.repeat(200_000) }, /SessionToken 200000 characters long, more than the 8192 real ones stay under; not used\n$/],
+      ['a session token of 8,193 characters', { sessionToken: 'A'.repeat(8193) }, /SessionToken 8193 characters long/],
+      ['a key id of 129 characters', { accessKeyId: `ASIA${'X'.repeat(125)}` }, /AccessKeyId 129 characters long/],
+      ['a secret key of 129 characters', { secretAccessKey: 'S'.repeat(129) }, /SecretAccessKey 129 characters long/],
+      // The cache would serve these for ever.
+      ['an Expiration in the year 9999', { expirationXml: '9999-12-31T23:59:59Z' }, /valid until 9999-12-31T23:59:59Z, longer than the 36 hours STS grants/],
+      ['an Expiration 37 hours away', { expirationXml: in37h }, /longer than the 36 hours STS grants/],
+    ];
+    const usedAs: Array<[string, CredentialsTamper, string]> = [
+      ['a session token of 8,192 characters', { sessionToken: 'B'.repeat(8192) }, `export AWS_SESSION_TOKEN='${'B'.repeat(8192)}'`],
+      ['an Expiration 35 hours away', { expirationXml: in35h }, `export AWS_CREDENTIAL_EXPIRATION='${in35h}'`],
+    ];
+    const problems: string[] = [];
+    await pool(CONCURRENCY, [
+      ...refusedWith.map(([what, tamper, reason], i) => async () => {
+        const duration = String(6000 + i);
+        tampers.set(Number(duration), tamper);
+        const r = await f.run(['demo-user', '-t', f.code(), '-d', duration]);
+        const wrong = errorProblems(r, { exit: 6, retries: true, secrets: [DEMO_USER.secretAccessKey] });
+        if (!reason.test(r.stderr)) wrong.push(`the reason is not ${reason}`);
+        // Nothing cached: with no way to give a code, the next run must ask for one (exit 4), not fail on the answer.
+        const again = await f.run(['demo-user', '-d', duration], { stdin: 'closed' });
+        if (again.status !== 4) wrong.push(`a later run exits ${again.status} (${JSON.stringify(again.stderr.trim())}), so the answer was cached`);
+        problems.push(...wrong.map((p) => `${what}: ${p}; stderr ${JSON.stringify(r.stderr.slice(0, 300))}`));
+      }),
+      ...usedAs.map(([what, tamper, line], i) => async () => {
+        const duration = String(6100 + i);
+        tampers.set(Number(duration), tamper);
+        const r = await f.run(['demo-user', '-t', f.code(), '-d', duration]);
+        if (r.status !== 0 || r.stderr !== '' || !r.stdout.split('\n').includes(line)) problems.push(`${what}: not used (exit ${r.status}): ${JSON.stringify(r.stderr.slice(0, 300))}`);
+      }),
+    ]);
+    expect(problems).toEqual([]);
+  }, 60000);
+});
+
+// What a hostile or broken server says in an error is shown as one readable line: a code that is not a plain word
+// is quoted with its control characters escaped, and a message is cut.
+describe('error answers from STS', () => {
+  // Errors that are not retried: one fault each, so a retry would be served and show (exit 0).
+  it('a code with terminal escapes is escaped, the message kept to one line', async () => {
+    f.server.failNext({ kind: 'error', status: 400, code: 'Bad\u001b[31mCode\u001b]0;T\u0007', message: 'nope' }, 1);
+    const result = await f.run(['demo-user', '-t', f.code(), '-d', '6200']);
+    expect(errorProblems(result, { exit: 5, secrets: [DEMO_USER.secretAccessKey] })).toEqual([]);
+    expect(result.stderr).toContain('failed: "Bad\\u001b[31mCode\\u001b]0;T\\u0007": "nope"');
+  });
+
+  it('a 500 KB AccessDenied message is cut short', async () => {
+    // Under the 1 MiB bound on answers (answerSize.test.ts: a 5 MB one is not even read).
+    f.server.failNext({ kind: 'error', status: 403, code: 'AccessDenied', message: `User is not authorized ${'x'.repeat(500_000)}` }, 1);
+    const result = await f.run(['demo-user', '-t', f.code(), '-d', '6201']);
+    expect(errorProblems(result, { exit: 5, secrets: [DEMO_USER.secretAccessKey] })).toEqual([]);
+    expect(result.stderr).toContain('was denied: "User is not authorized xxx');
+    expect(result.stderr.length).toBeLessThan(1000);
+  });
 });
 
 describe('config values', () => {

@@ -7,23 +7,12 @@ import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { CLI } from '../support/runCli';
+import { replayWith, seededRandom, testSeed } from '../support/seed';
 import { startSecretService, type SecretService } from '../support/secretService';
 
 const IMPORT_KILLS = 100;
 const EXPORT_KILLS = 50;
-const SEED = Number(process.env.MFA_ENV_TEST_SEED) || Math.floor(Math.random() * 2 ** 31);
-
-/** mulberry32: small, seeded, good enough to spread kill points. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const SEED = testSeed();
 
 const KEY_LINES = `aws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`;
 const WITH_KEYS = [
@@ -38,10 +27,14 @@ const STORED = JSON.stringify({ version: 1, accessKeyId: DEMO_USER.accessKeyId, 
 
 let f: Fixture;
 let ss: SecretService;
-const random = generator(SEED);
+/** Each test draws from a generator of its own, so one test run alone (jest -t) gets the same numbers as in the file. */
+let random: () => number;
+beforeEach(() => {
+  random = seededRandom(SEED);
+});
 
 beforeAll(async () => {
-  console.log(`keyringKillNine: seed ${SEED} (MFA_ENV_TEST_SEED=${SEED} replays it)`);
+  console.log(`keyringKillNine: ${replayWith(SEED)}`);
   f = await startFixture();
   ss = await startSecretService();
 });
@@ -121,7 +114,7 @@ async function killMany(args: string[], kills: number, prepare: () => void, chec
   return seen;
 }
 
-it(`keys import killed ${IMPORT_KILLS} times: the keys are never in neither place, and a later import finishes the move`, async () => {
+it(`keys import killed ${IMPORT_KILLS} times: the keys are never in neither place, and a later import finishes the move (${replayWith(SEED)})`, async () => {
   // From the file, into a keyring that is empty or (as a stopped run leaves it) holds them already.
   const prepare = () => {
     setCredentials(WITH_KEYS);
@@ -146,7 +139,7 @@ it(`keys import killed ${IMPORT_KILLS} times: the keys are never in neither plac
   expect(readdirSync(aws).filter((name) => readFileSync(join(aws, name), 'utf8').includes(DEMO_USER.secretAccessKey))).toEqual([]);
 }, 400000);
 
-it(`keys export killed ${EXPORT_KILLS} times: the keys are never in neither place`, async () => {
+it(`keys export killed ${EXPORT_KILLS} times: the keys are never in neither place (${replayWith(SEED)})`, async () => {
   // What an export writes: the keys after the section's last key line.
   const exported = WITHOUT_KEYS.replace('[demo-user]\noutput = json\n', `[demo-user]\noutput = json\n${KEY_LINES}`);
   const prepare = () => {

@@ -1,6 +1,7 @@
 // Atomic writes: mfa-env killed with SIGKILL at any moment never leaves a half-written cache entry or credentials
 // file behind. Each run is killed after a random delay between 0 and the time a run takes, a few at a time; after
 // every batch every file must be absent or complete, and a later run must still work (and serve from the cache).
+// The delays come from a seeded generator: the seed is in the test names, and MFA_ENV_TEST_SEED=N replays a run.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +9,16 @@ import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import { CLI } from '../support/runCli';
 import type { IssuedCredentials } from '../support/sts-server';
 import { evalInShell } from '../support/shells';
+import { replayWith, seededRandom, testSeed } from '../support/seed';
 import { cacheEntryProblems, listDir } from './support/harness';
 
 const KILLS = 200;
 const BATCH = 4;
+const SEED = testSeed();
 
 let f: Fixture;
 beforeAll(async () => {
+  console.log(`killNine: ${replayWith(SEED)}`);
   f = await startFixture();
 });
 afterAll(() => f.stop());
@@ -51,13 +55,15 @@ async function calibrate(args: () => string[]): Promise<number> {
  * now (measured again every 10 batches, as the machine's load changes); `check` runs after every batch.
  */
 async function killMany(args: () => string[], check: () => void): Promise<{ killed: number; finished: number; spans: number[] }> {
+  // Each test draws from its own generator, so one test run alone (jest -t) gets the same delays as in the file.
+  const random = seededRandom(SEED);
   const spans: number[] = [];
   let killed = 0;
   let finished = 0;
   for (let done = 0; done < KILLS; done += BATCH) {
     if (done % (10 * BATCH) === 0) spans.push(await calibrate(args));
     const span = spans.at(-1)!;
-    const outcomes = await Promise.all(Array.from({ length: BATCH }, () => run(args(), Math.random() * span)));
+    const outcomes = await Promise.all(Array.from({ length: BATCH }, () => run(args(), random() * span)));
     for (const o of outcomes) {
       if (o.signal === 'SIGKILL') killed++;
       else if (o.status === 0) finished++;
@@ -73,7 +79,7 @@ const cacheDir = () => f.home.env.MFA_ENV_CACHE_DIR;
 describe('SIGKILL during `mfa-env demo-user -t CODE --refresh`', () => {
   const tmpSeen = new Set<string>();
 
-  it(`${KILLS} kills leave only complete cache entries, and a later run is served from the cache`, async () => {
+  it(`${KILLS} kills leave only complete cache entries, and a later run is served from the cache (${replayWith(SEED)})`, async () => {
     const first = await run(['demo-user', '-t', f.code()]);
     expect(first.status).toBe(0);
     const [entryName] = listDir(cacheDir());
@@ -101,7 +107,7 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh`', () => {
     expect(f.server.issued.length).toBeGreaterThan(10);
     console.log(
       `killNine cache: ${stats.killed} killed, ${stats.finished} finished first (kill delays 0-${stats.spans.join('/')} ms), ` +
-        `${f.server.issued.length} sessions issued, ${tmpSeen.size} temp files left behind`,
+        `${f.server.issued.length} sessions issued, ${tmpSeen.size} temp files left behind; ${replayWith(SEED)}`,
     );
 
     // The entry is one STS really issued, whole; a later run with no way to get a code is served from it.
@@ -148,7 +154,7 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh --write-profile de
   const section = (i: IssuedCredentials) =>
     `\n[demo-session]\naws_access_key_id = ${i.accessKeyId}\naws_secret_access_key = ${i.secretAccessKey}\naws_session_token = ${i.sessionToken}\nexpiration = ${i.expiration.replace('T', ' ').replace('Z', '')}\n`;
 
-  it(`${KILLS} kills leave the credentials file either as it was or completely rewritten`, async () => {
+  it(`${KILLS} kills leave the credentials file either as it was or completely rewritten (${replayWith(SEED)})`, async () => {
     writeFileSync(f.home.credentialsPath, base, { mode: 0o600 });
     const awsDir = join(f.home.home, '.aws');
     const tmpSeen = new Set<string>();
@@ -170,7 +176,7 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh --write-profile de
       },
     );
     expect(stats.killed).toBeGreaterThan(KILLS / 4);
-    console.log(`killNine credentials: ${stats.killed} killed, ${stats.finished} finished first (kill delays 0-${stats.spans.join('/')} ms), ${tmpSeen.size} temp files left in ~/.aws`);
+    console.log(`killNine credentials: ${stats.killed} killed, ${stats.finished} finished first (kill delays 0-${stats.spans.join('/')} ms), ${tmpSeen.size} temp files left in ~/.aws; ${replayWith(SEED)}`);
 
     // What the kills left (plus one as a kill before the rename leaves it, should none have) is a copy of the file,
     // long-term keys included. Once older than a concurrent write could be, a later write removes it.

@@ -1,8 +1,8 @@
 // `mfa-env rotate` killed with SIGKILL between any two of its steps never leaves the user without a working key in
 // the credentials file: after every kill the file is either as it was or has exactly the section's key replaced by
 // a key IAM has, the key there works, IAM holds at most 2 keys, and the next rotate (once the user has deleted the
-// extra key it names) succeeds. Kill points come from a seeded generator (the seed is printed; set
-// MFA_ENV_KILL_SEED to repeat a run): half at a random moment of a run, half just after the server answered a
+// extra key it names) succeeds. Kill points come from a seeded generator (the seed is in the test name; set
+// MFA_ENV_TEST_SEED to repeat a run): half at a random moment of a run, half just after the server answered a
 // given call (each call of a rotation in turn), so every gap between two steps is hit.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,21 +10,10 @@ import { join } from 'node:path';
 import { startAccountFixture, type AccountFixture } from '../support/accountFixture';
 import { DEMO_USER } from '../support/fixture';
 import { CLI } from '../support/runCli';
+import { replayWith, seededRandom, testSeed } from '../support/seed';
 
 const ROUNDS = 40;
-const SEED = Number(process.env.MFA_ENV_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: a small seeded generator, so a failing sequence of kill points can be run again. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const SEED = testSeed();
 
 let f: AccountFixture;
 beforeAll(async () => {
@@ -87,9 +76,9 @@ function look() {
 }
 
 describe('SIGKILL during `mfa-env rotate demo-user`', () => {
-  it(`${ROUNDS} kills never leave the file without a working key, and the next rotate recovers`, async () => {
-    console.log(`rotateKill: seed ${SEED} (MFA_ENV_KILL_SEED=${SEED} repeats these kill points)`);
-    const random = seeded(SEED);
+  it(`${ROUNDS} kills never leave the file without a working key, and the next rotate recovers (${replayWith(SEED)})`, async () => {
+    console.log(`rotateKill: ${replayWith(SEED)}`);
+    const random = seededRandom(SEED);
     const base = [
       '# keys, with comments and other profiles around',
       ...Array.from({ length: 10 }, (_, i) => `[p${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = s${i}\n`),

@@ -1,8 +1,9 @@
 // Auto-renewal (MFA_ENV_AUTO_RENEW=1) and completion, in real interactive shells.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { CLI } from '../support/runCli';
 import { integrationFile, plain, ShellSession, type InteractiveShell } from '../support/shellSession';
 
 const TIMEOUT = 30000;
@@ -32,6 +33,19 @@ async function open(shell: InteractiveShell, env: Record<string, string> = {}, s
   return s;
 }
 
+/**
+ * Puts a stand-in for mfa-env first on PATH that logs each run (`run:` and its arguments, then what it says on stderr)
+ * and runs the real one: the auto-renewal sends mfa-env's stderr to /dev/null, so this log is where it shows.
+ * Returns the log, so far.
+ */
+function logRuns(): () => string[] {
+  const log = join(f.home.home, 'runs.log');
+  const bin = join(f.home.home, 'bin', 'mfa-env');
+  rmSync(bin);
+  writeFileSync(bin, `#!/bin/sh\nprintf 'run:%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' '${CLI}' "$@" 2>> '${log}'\n`, { mode: 0o755 });
+  return () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+}
+
 /** Pretends the session ends in `seconds`, with its renewal time 5 minutes before, as mfa-env works it out. */
 const setExpiry = (shell: InteractiveShell, seconds: number) =>
   shell === 'fish'
@@ -40,6 +54,8 @@ const setExpiry = (shell: InteractiveShell, seconds: number) =>
 /** Sets a variable to now + `seconds`, in the shell's own clock. */
 const assign = (shell: InteractiveShell, name: string, seconds: number) =>
   shell === 'fish' ? `set -gx ${name} (math (date +%s) + ${seconds})` : `export ${name}=$(( $(date +%s) + ${seconds} ))`;
+/** What a renewal that needs a code says (to /dev/null, but for logRuns). */
+const NEEDS_CODE = 'mfa-env: profile "demo-user" needs an MFA code and --no-input was given; pass --token-code CODE or pipe the code on stdin';
 const show = (shell: InteractiveShell, name: string) => (shell === 'fish' ? `echo $${name}` : `echo "$${name}"`);
 
 describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
@@ -104,7 +120,9 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
     'MFA_ENV_AUTO_RENEW=1 leaves a session that needs a code alone, asks nothing, and does not retry',
     async () => {
       const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
-      expect(await s.run(`mfa-demo-user --no-cache -t ${f.code()}`)).toEqual({ out: '', status: 0 });
+      const runs = logRuns();
+      const code = f.code();
+      expect(await s.run(`mfa-demo-user --no-cache -t ${code}`)).toEqual({ out: '', status: 0 });
       const key = f.server.issued[0].accessKeyId;
       expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
       const fake = (await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim();
@@ -113,7 +131,8 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
       await s.run('true');
       expect((await s.run(show(shell, 'MFA_ENV_EXPIRES_AT'))).out.trim()).toBe(fake);
       expect((await s.run(show(shell, 'AWS_ACCESS_KEY_ID'))).out.trim()).toBe(key);
-      // Failed once for this renewal time: not tried again until another session is loaded.
+      // One renewal, refused for want of a code, and not tried again (until another session is loaded).
+      expect(runs()).toEqual([`run:--profile=demo-user --no-cache -t ${code}`, 'run:--no-input', NEEDS_CODE]);
       expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fakeRenew);
       expect(s.pty.output).not.toContain('MFA code for');
       expect(f.server.calls.length).toBe(1);
@@ -133,15 +152,18 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
       writeFileSync(join(dir, entry.replace(/\.json$/, '.lock')), `${JSON.stringify({ pid: process.pid, host: hostname(), asking: true })}\n`, { mode: 0o600 });
       f.server.resetCalls();
 
-      const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1' });
-      expect(await s.run(`mfa-demo-user --no-cache -t ${f.code()}`)).toEqual({ out: '', status: 0 });
+      // A bound of the user's own on the wait, which the renewal must not take: were it to, it would say it waits.
+      const s = await open(shell, { MFA_ENV_AUTO_RENEW: '1', MFA_ENV_LOCK_WAIT: '3' });
+      const runs = logRuns();
+      const code = f.code();
+      expect(await s.run(`mfa-demo-user --no-cache -t ${code}`)).toEqual({ out: '', status: 0 });
       expect((await s.run(setExpiry(shell, 60))).status).toBe(0);
       const fakeRenew = (await s.run(show(shell, 'MFA_ENV_RENEW_AT'))).out.trim();
       await s.run('true');
       await s.run('true');
-      // Not renewed (it needs a code), not retried, and the prompt came back at once each time.
+      // Not renewed (it needs a code), not retried, and it went on at once: it never said it was waiting.
+      expect(runs()).toEqual([`run:--profile=demo-user --no-cache -t ${code}`, 'run:--no-input', NEEDS_CODE]);
       expect((await s.run(show(shell, '__mfa_env_renew_failed'))).out.trim()).toBe(fakeRenew);
-      expect(s.pty.output).not.toContain('waiting');
     },
     TIMEOUT,
   );

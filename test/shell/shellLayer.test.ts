@@ -8,6 +8,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import { join } from 'node:path';
 import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
 import type { CredentialsTamper } from '../support/sts-server';
+import { itNeeding, missingRoot } from '../support/requirements';
 import { integrationFile, plain, PROMPT, SHELL_DECORATION, ShellSession, type InteractiveShell } from '../support/shellSession';
 
 const TIMEOUT = 60000;
@@ -358,8 +359,8 @@ describe.each(SHELLS)('repro 3, %s: the start-up memo is sourced and written onl
     TIMEOUT,
   );
 
-  // Another user's files need root to make (chown); elsewhere these two are skipped.
-  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+  // Another user's files need root to make (chown): these two fail in CI, which runs as root, if it does not.
+  const asRoot = itNeeding(missingRoot("only root can hand a file to another user"));
   const NOBODY = 65534;
 
   asRoot(
@@ -734,12 +735,13 @@ describe.each(SHELLS)('repro 7, %s: the prompt and auto-renewal follow MFA_ENV_M
 
 describe.each(SHELLS)('repro 8, %s: a function exists exactly for each profile mfa-env PROFILE can serve', (shell) => {
   it(
-    'none without an MFA device or keys, one for a role behind an MFA user, mfa-NAME for an aws-mfa NAME-long-term',
+    'none without an MFA device or keys (an SSO profile neither), one for a role behind an MFA user, mfa-NAME for an aws-mfa NAME-long-term',
     async () => {
       appendConfig(
         [
           '\n[profile plain]\nregion = eu-west-1\n',
           `\n[profile nokeys]\nmfa_serial = ${DEMO_USER.serial}\n`,
+          '\n[profile sso]\nsso_session = corp\n\n[sso-session corp]\nsso_region = us-east-1\n',
           `\n[profile loop]\nrole_arn = ${ROLE('admin')}\nsource_profile = loop\n`,
           `\n[profile plainrole]\nrole_arn = ${ROLE('admin')}\nsource_profile = plain\n`,
           `\n[profile bob-long-term]\naws_mfa_device = ${DEMO_USER.serial}\nendpoint_url = ${f.server.url}\n`,
@@ -757,6 +759,7 @@ describe.each(SHELLS)('repro 8, %s: a function exists exactly for each profile m
         'mfa-bob-long-term': false,
         'mfa-plain': false,
         'mfa-nokeys': false,
+        'mfa-sso': false,
         'mfa-loop': false,
         'mfa-plainrole': false,
       };
@@ -764,7 +767,7 @@ describe.each(SHELLS)('repro 8, %s: a function exists exactly for each profile m
       for (const fn of Object.keys(expected)) actual[fn] = (await s.run(defined(shell, fn))).status === 0;
       expect(actual).toEqual(expected);
       // And the binary agrees: those without a function cannot be served (a configuration error, exit 3).
-      for (const profile of ['plain', 'nokeys', 'loop', 'plainrole']) {
+      for (const profile of ['plain', 'nokeys', 'sso', 'loop', 'plainrole']) {
         const r = await s.run(`command mfa-env ${profile} -t ${f.code()} >/dev/null 2>&1`);
         expect([profile, r.status]).toEqual([profile, 3]);
       }

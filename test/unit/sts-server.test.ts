@@ -22,6 +22,7 @@ import {
   type StsServerOptions,
 } from '../support/sts-server';
 import { newTotpSecret, totpCode } from '../support/totp';
+import { until } from '../support/until';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
@@ -639,7 +640,7 @@ describe('fault injection', () => {
 
     server.failNext({ kind: 'hang' });
     const pending = failure(gci());
-    await new Promise((r) => setTimeout(r, 100));
+    await until('the second request to reach the server', () => server.calls.length === 2);
     const stopStarted = Date.now();
     await server.stop();
     expect(Date.now() - stopStarted).toBeLessThan(1000);
@@ -699,7 +700,7 @@ describe('standalone runner', () => {
 
       const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       // Let the log line arrive before asking it to stop.
-      for (let i = 0; i < 50 && !stderr.includes('GetCallerIdentity'); i++) await new Promise((r) => setTimeout(r, 20));
+      await until('the log line of the call', () => stderr.includes('GetCallerIdentity'));
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
       expect(stdout.trim().split('\n')).toHaveLength(1);

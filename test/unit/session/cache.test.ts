@@ -17,11 +17,13 @@ import { basename, join } from 'node:path';
 import { ConfigError } from '../../../src/errors';
 import { SessionCache, credentialsOf, memoryStore, type CacheKey, type CacheOptions, type CachedSession } from '../../../src/session/cache';
 import { DEFAULT_MIN_TTL_SECONDS, cacheDir, cacheDisabled, minTtlSeconds } from '../../../src/session/cacheSettings';
+import { itNeeding, missingRoot } from '../../support/requirements';
 
-// These tests run as root in CI, which lets them hand files to another user to simulate foreign ownership.
+// CI runs as root, which lets these tests hand files to another user to simulate foreign ownership; those that need
+// it fail there if it does not.
 const UID = process.geteuid!();
 const OTHER_UID = 12345;
-const asRoot = UID === 0 ? it : it.skip;
+const asRoot = itNeeding(missingRoot('only root can hand a file to another user'));
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const MIN_TTL = 300;
