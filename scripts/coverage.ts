@@ -8,14 +8,14 @@
 // SIGKILL writes nothing. Prints a table per folder of src/ and the total; coverage/html/ has the line-by-line
 // report. dist/ is built again as usual at the end. Exits with Jest's status.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Report } from 'c8';
+import { transformSync } from 'esbuild';
 import libCoverage, { type CoverageMap, type CoverageSummary, type FileCoverageData } from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
 import reports from 'istanbul-reports';
-import { Report } from 'c8';
-import { transformSync } from 'esbuild';
 
 const root = join(__dirname, '..');
 const out = join(root, 'coverage');
@@ -87,7 +87,11 @@ async function cliCoverage(): Promise<CoverageMap> {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -128,10 +132,18 @@ function printTable(map: CoverageMap): void {
   console.log(row('total', total));
   // The files that leave most lines uncovered, among those under a target.
   const low = files
-    .filter(({ summary: s }) => pct(s.lines.covered, s.lines.total) < TARGET.lines || pct(s.branches.covered, s.branches.total) < TARGET.branches)
-    .sort((a, b) => b.summary.lines.total - b.summary.lines.covered - (a.summary.lines.total - a.summary.lines.covered));
+    .filter(
+      ({ summary: s }) =>
+        pct(s.lines.covered, s.lines.total) < TARGET.lines ||
+        pct(s.branches.covered, s.branches.total) < TARGET.branches,
+    )
+    .sort(
+      (a, b) => b.summary.lines.total - b.summary.lines.covered - (a.summary.lines.total - a.summary.lines.covered),
+    );
   if (low.length > 0) {
-    console.log(`\nfiles under ${TARGET.lines}% of lines or ${TARGET.branches}% of branches, most uncovered lines first:\n${header}`);
+    console.log(
+      `\nfiles under ${TARGET.lines}% of lines or ${TARGET.branches}% of branches, most uncovered lines first:\n${header}`,
+    );
     for (const { file, summary } of low) console.log(row(file, summary));
   }
   console.log(`\nline by line: ${relative(process.cwd(), join(out, 'html', 'index.html'))}`);
@@ -146,7 +158,10 @@ async function main(): Promise<number> {
   const bundles = takeMaps();
   try {
     // The build's one run of src/integration/ (the shell files from their templates), counted like the tests' runs.
-    run(process.execPath, [join(root, 'build', 'renderIntegration.js'), root], { ...process.env, NODE_V8_COVERAGE: raw });
+    run(process.execPath, [join(root, 'build', 'renderIntegration.js'), root], {
+      ...process.env,
+      NODE_V8_COVERAGE: raw,
+    });
     const status = run(
       process.execPath,
       [
@@ -170,13 +185,19 @@ async function main(): Promise<number> {
     const loaded = new Set(map.files());
     // Files of types only compile to nothing: no line of them can run.
     const never = sourceFiles(join(root, 'src')).filter(
-      (path) => !loaded.has(path) && transformSync(readFileSync(path, 'utf8'), { loader: 'ts', format: 'esm' }).code.trim() !== '',
+      (path) =>
+        !loaded.has(path) &&
+        transformSync(readFileSync(path, 'utf8'), { loader: 'ts', format: 'esm' }).code.trim() !== '',
     );
     for (const path of never) map.addFileCoverage(unloaded(path));
     rmSync(cliRaw, { recursive: true, force: true });
     writeFileSync(join(out, 'coverage-final.json'), JSON.stringify(map.toJSON()));
-    reports.create('html', { subdir: 'html' }).execute(libReport.createContext({ dir: out, coverageMap: map, defaultSummarizer: 'nested' }));
-    console.log(`\nsrc/ as run by ${processes} Node processes of dist/ and in Jest's own${never.length ? `; never loaded: ${never.map((p) => relative(root, p)).join(', ')}` : ''}`);
+    reports
+      .create('html', { subdir: 'html' })
+      .execute(libReport.createContext({ dir: out, coverageMap: map, defaultSummarizer: 'nested' }));
+    console.log(
+      `\nsrc/ as run by ${processes} Node processes of dist/ and in Jest's own${never.length ? `; never loaded: ${never.map((p) => relative(root, p)).join(', ')}` : ''}`,
+    );
     printTable(map);
     return status;
   } finally {
