@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { coverageEnv } from './coverageEnv';
 
 export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -28,7 +29,7 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
     : [process.execPath, [CLI, ...args]];
   const piped = options.stdin !== undefined && options.stdin !== 'null' && !closed;
   const child = spawn(command, argv, {
-    env: options.env,
+    env: { ...coverageEnv(), ...options.env },
     stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     detached: true,
   });

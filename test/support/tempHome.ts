@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { coverageEnv } from './coverageEnv';
 
 export interface TempHome {
   home: string;
@@ -25,7 +26,13 @@ export function tempHome(files: { config?: string; credentials?: string } = {}):
     home,
     configPath,
     credentialsPath,
-    env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, LANG: 'C.UTF-8', MFA_ENV_CACHE_DIR: join(home, '.cache', 'mfa-env') },
+    env: {
+      PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      HOME: home,
+      LANG: 'C.UTF-8',
+      MFA_ENV_CACHE_DIR: join(home, '.cache', 'mfa-env'),
+      ...coverageEnv(),
+    },
     write({ config, credentials }) {
       if (config !== undefined) writeFileSync(configPath, config, { mode: 0o600 });
       if (credentials !== undefined) writeFileSync(credentialsPath, credentials, { mode: 0o600 });
