@@ -46,7 +46,9 @@ show_env
 
 async function main(): Promise<number> {
   const secret = newTotpSecret();
-  const server = await StsServer.start({ users: [{ ...DEMO_USER, mfaDevices: [{ serial: DEMO_USER.serial, secret }] }] });
+  const server = await StsServer.start({
+    users: [{ ...DEMO_USER, mfaDevices: [{ serial: DEMO_USER.serial, secret }] }],
+  });
   const home = tempHome(demoConfig(server.url));
   const work = mkdtempSync(join(tmpdir(), 'mfa-env-demo-'));
   try {
@@ -71,7 +73,10 @@ async function main(): Promise<number> {
     pty.type('\r');
     // A demo that hangs is killed after a minute; the timer goes as soon as bash is done, so the demo ends then.
     let timer: NodeJS.Timeout | undefined;
-    const status = await Promise.race([pty.exited, new Promise<number>((r) => (timer = setTimeout(() => r(124), 60000)))]);
+    const status = await Promise.race([
+      pty.exited,
+      new Promise<number>((r) => (timer = setTimeout(() => r(124), 60000))),
+    ]);
     clearTimeout(timer);
     if (status === 124) pty.kill();
     process.stdout.write(

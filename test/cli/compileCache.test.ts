@@ -3,7 +3,7 @@
 // compile cache: there, nothing is made. The tests run the CLI with the Node that runs them (CI: 20, 22 and 24).
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 const nodeCompiles = major > 22 || (major === 22 && minor >= 1);
@@ -18,7 +18,8 @@ afterEach(() => f.stop());
 const cacheDir = () => f.home.env.MFA_ENV_CACHE_DIR;
 const compiled = () => join(cacheDir(), 'compiled');
 /** Every file under compiled/, with its mode. */
-const compiledFiles = () => readdirSync(compiled(), { recursive: true, encoding: 'utf8' }).filter((p) => statSync(join(compiled(), p)).isFile());
+const compiledFiles = () =>
+  readdirSync(compiled(), { recursive: true, encoding: 'utf8' }).filter((p) => statSync(join(compiled(), p)).isFile());
 
 it(`${nodeCompiles ? 'keeps' : 'has no'} compiled code beside a cache directory that is there (Node ${process.versions.node})`, async () => {
   mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });

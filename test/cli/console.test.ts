@@ -3,7 +3,7 @@
 // command line; and the URL, token and credentials never in a message.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_ROLE, LONG_ROLE, startAccountFixture, type AccountFixture } from '../support/accountFixture';
+import { type AccountFixture, ADMIN_ROLE, LONG_ROLE, startAccountFixture } from '../support/accountFixture';
 import { ACCOUNT, DEMO_USER } from '../support/fixture';
 
 let f: AccountFixture;
@@ -30,21 +30,32 @@ describe('console for a role profile', () => {
     const result = await f.run(['console', 'prod', '--print', '-t', f.code()]);
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n')).toHaveLength(2);
-    expect(result.stderr).toBe(`mfa-env: this URL signs in to the AWS console as ${ADMIN_ROLE} (profile prod) for 15 minutes: do not share it\n`);
+    expect(result.stderr).toBe(
+      `mfa-env: this URL signs in to the AWS console as ${ADMIN_ROLE} (profile prod) for 15 minutes: do not share it\n`,
+    );
     const url = decode(result.stdout);
     // The endpoint comes from the same rule as every other: here the source profile's endpoint_url.
-    expect(url).toMatchObject({ base: `${f.server.url}/federation`, action: 'login', destination: 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1' });
+    expect(url).toMatchObject({
+      base: `${f.server.url}/federation`,
+      action: 'login',
+      destination: 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
+    });
     // The token came from the role session, and that session was assumed from the MFA session, with MFA.
     const role = f.server.issuedFor(url.grant!.accessKeyId)!;
     expect(role).toMatchObject({ action: 'AssumeRole', roleArn: ADMIN_ROLE, mfa: true });
-    expect(f.server.issuedFor(role.sourceAccessKeyId)).toMatchObject({ action: 'GetSessionToken', mfaSerial: DEMO_USER.serial });
+    expect(f.server.issuedFor(role.sourceAccessKeyId)).toMatchObject({
+      action: 'GetSessionToken',
+      mfaSerial: DEMO_USER.serial,
+    });
     expect(url.grant!.sessionDuration).toBeUndefined();
 
     // The URL signs in: the login redirects to the destination.
     const login = await fetch(result.stdout.trim(), { redirect: 'manual' });
     expect(login.status).toBe(302);
     expect(login.headers.get('location')).toBe(url.destination);
-    expect(f.server.consoleLogins).toEqual([expect.objectContaining({ accessKeyId: role.accessKeyId, destination: url.destination, issuer: 'mfa-env' })]);
+    expect(f.server.consoleLogins).toEqual([
+      expect.objectContaining({ accessKeyId: role.accessKeyId, destination: url.destination, issuer: 'mfa-env' }),
+    ]);
 
     // The role session is cached: the next URL asks for no code and no STS call, only a new token.
     f.server.resetCalls();
@@ -66,17 +77,33 @@ describe('console for a role profile', () => {
     const code = f.code();
     const s3 = await f.run(['console', 'prod', '--print', '-t', code, '--region', 'us-west-2', '--path', 's3/buckets']);
     expect(decode(s3.stdout).destination).toBe('https://us-west-2.console.aws.amazon.com/s3/buckets?region=us-west-2');
-    const ec2 = await f.run(['console', 'prod', '--print', '--path', 'ec2/home#Instances'], { env: { AWS_REGION: 'ap-south-1' } });
-    expect(decode(ec2.stdout).destination).toBe('https://ap-south-1.console.aws.amazon.com/ec2/home?region=ap-south-1#Instances');
-    const whole = await f.run(['console', 'prod', '--print', '--destination', 'https://s3.console.aws.amazon.com/s3/home']);
+    const ec2 = await f.run(['console', 'prod', '--print', '--path', 'ec2/home#Instances'], {
+      env: { AWS_REGION: 'ap-south-1' },
+    });
+    expect(decode(ec2.stdout).destination).toBe(
+      'https://ap-south-1.console.aws.amazon.com/ec2/home?region=ap-south-1#Instances',
+    );
+    const whole = await f.run([
+      'console',
+      'prod',
+      '--print',
+      '--destination',
+      'https://s3.console.aws.amazon.com/s3/home',
+    ]);
     expect(decode(whole.stdout).destination).toBe('https://s3.console.aws.amazon.com/s3/home');
 
     f.server.resetCalls();
     for (const [args, message] of [
-      [['--destination', 'https://evil.example/console'], /--destination is "https:\/\/evil.example\/console", not an https URL of the AWS console/],
+      [
+        ['--destination', 'https://evil.example/console'],
+        /--destination is "https:\/\/evil.example\/console", not an https URL of the AWS console/,
+      ],
       [['--destination', 'http://console.aws.amazon.com/'], /not an https URL of the AWS console/],
       [['--path', '//evil.example/x'], /--path is "\/\/evil.example\/x", not a path of the AWS console/],
-      [['--path', 's3', '--destination', 'https://console.aws.amazon.com/'], /--path and --destination say the same thing/],
+      [
+        ['--path', 's3', '--destination', 'https://console.aws.amazon.com/'],
+        /--path and --destination say the same thing/,
+      ],
       [['--region', 'cn-north-1'], /region cn-north-1 is not in the partition of role .* \(aws\)/],
       [['--region', 'eu west'], /--region is "eu west", not a region name/],
     ] as const) {
@@ -91,7 +118,9 @@ describe('console for a role profile', () => {
   it('asks for a console session length only where AWS takes one: a role assumed with the long-term keys', async () => {
     const chained = await f.run(['console', 'prod', '--print', '--console-duration', '2h', '-t', f.code()]);
     expect(chained).toMatchObject({ status: 2, stdout: '' });
-    expect(chained.stderr).toMatch(/--console-duration cannot be used with profile "prod": its role is assumed with temporary credentials \(role chaining/);
+    expect(chained.stderr).toMatch(
+      /--console-duration cannot be used with profile "prod": its role is assumed with temporary credentials \(role chaining/,
+    );
     expect(f.server.calls).toEqual([]);
 
     const direct = await f.run(['console', 'prod-long', '--print', '--console-duration', '12h', '-t', f.code()]);
@@ -100,25 +129,40 @@ describe('console for a role profile', () => {
     expect(url.grant).toMatchObject({ roleArn: LONG_ROLE, sessionDuration: 43200 });
     // No region anywhere: the console's home.
     expect(url.destination).toBe('https://console.aws.amazon.com/console/home');
-    expect(f.server.issuedFor(url.grant!.accessKeyId)).toMatchObject({ sourceAccessKeyId: DEMO_USER.accessKeyId, durationSeconds: 7200 });
+    expect(f.server.issuedFor(url.grant!.accessKeyId)).toMatchObject({
+      sourceAccessKeyId: DEMO_USER.accessKeyId,
+      durationSeconds: 7200,
+    });
   });
 
   it('finds AWS sign-in by AWS_ENDPOINT_URL_SIGNIN, and says so when it cannot be reached or refuses', async () => {
     const code = f.code();
-    const dead = await f.run(['console', 'prod', '--print', '-t', code, '--timeout', '2'], { env: { AWS_ENDPOINT_URL_SIGNIN: 'http://127.0.0.1:9/signin' } });
+    const dead = await f.run(['console', 'prod', '--print', '-t', code, '--timeout', '2'], {
+      env: { AWS_ENDPOINT_URL_SIGNIN: 'http://127.0.0.1:9/signin' },
+    });
     expect(dead).toMatchObject({ status: 6, stdout: '' });
-    expect(dead.stderr).toBe('mfa-env: cannot reach AWS sign-in at http://127.0.0.1:9/signin/federation (ECONNREFUSED); check your network and endpoint settings\n');
+    expect(dead.stderr).toBe(
+      'mfa-env: cannot reach AWS sign-in at http://127.0.0.1:9/signin/federation (ECONNREFUSED); check your network and endpoint settings\n',
+    );
 
     f.server.failNext({ kind: 'http', status: 503 }, 3, 'getSigninToken');
     const busy = await f.run(['console', 'prod', '--print', '--no-input']);
     expect(busy).toMatchObject({ status: 6, stdout: '' });
-    expect(busy.stderr).toMatch(/AWS sign-in at http:\/\/127\.0\.0\.1:\d+\/federation is not answering properly \(HTTP 503\); try again later/);
+    expect(busy.stderr).toMatch(
+      /AWS sign-in at http:\/\/127\.0\.0\.1:\d+\/federation is not answering properly \(HTTP 503\); try again later/,
+    );
     expect(f.server.callsOf('getSigninToken')).toHaveLength(3);
 
-    f.server.failNext({ kind: 'error', status: 400, code: 'Bad', message: 'Invalid credentials parameter' }, 1, 'getSigninToken');
+    f.server.failNext(
+      { kind: 'error', status: 400, code: 'Bad', message: 'Invalid credentials parameter' },
+      1,
+      'getSigninToken',
+    );
     const refused = await f.run(['console', 'prod', '--print', '--no-input']);
     expect(refused).toMatchObject({ status: 5, stdout: '' });
-    expect(refused.stderr).toMatch(/refused to sign in with the session of profile "prod" \(HTTP 400\); run mfa-env console again with --refresh/);
+    expect(refused.stderr).toMatch(
+      /refused to sign in with the session of profile "prod" \(HTTP 400\); run mfa-env console again with --refresh/,
+    );
 
     f.server.failNext({ kind: 'huge', bytes: 2 << 20 }, 1, 'getSigninToken');
     const huge = await f.run(['console', 'prod', '--print', '--no-input']);
@@ -132,7 +176,16 @@ describe('console for a role profile', () => {
     const { token, grant } = decode(result.stdout);
     const role = f.server.issuedFor(grant!.accessKeyId)!;
     expect(result.stderr).toContain('getSigninToken at http://127.0.0.1');
-    for (const secret of [token, role.secretAccessKey, role.sessionToken, role.accessKeyId, 'SigninToken=', 'Action=login', 'Session=']) expect(result.stderr).not.toContain(secret);
+    for (const secret of [
+      token,
+      role.secretAccessKey,
+      role.sessionToken,
+      role.accessKeyId,
+      'SigninToken=',
+      'Action=login',
+      'Session=',
+    ])
+      expect(result.stderr).not.toContain(secret);
   });
 });
 
@@ -142,12 +195,15 @@ describe('console for a user profile', () => {
     expect(result).toMatchObject({ status: 3, stdout: '' });
     expect(result.stderr).toBe(
       'mfa-env: profile "demo-user" is an IAM user, and the console can be opened only for a role: AWS sign-in refuses MFA sessions (GetSessionToken), ' +
-        'and GetFederationToken cannot carry MFA, so the MFA-enforcing policy would deny it; sign in with the user\'s password and MFA code at ' +
+        "and GetFederationToken cannot carry MFA, so the MFA-enforcing policy would deny it; sign in with the user's password and MFA code at " +
         `https://${ACCOUNT}.signin.aws.amazon.com/console, or add a role profile (role_arn and source_profile = demo-user) and run mfa-env console with it\n`,
     );
     expect(f.server.calls).toEqual([]);
     // Why: the federation endpoint refuses the user's MFA session, as AWS does.
-    const session = JSON.parse((await f.run(['demo-user', '--format', 'json', '-t', f.code()])).stdout) as Record<string, string>;
+    const session = JSON.parse((await f.run(['demo-user', '--format', 'json', '-t', f.code()])).stdout) as Record<
+      string,
+      string
+    >;
     const asked = await fetch(
       `${f.server.url}/federation?${new URLSearchParams({ Action: 'getSigninToken', Session: JSON.stringify({ sessionId: session.AccessKeyId, sessionKey: session.SecretAccessKey, sessionToken: session.SessionToken }) })}`,
     );
@@ -187,8 +243,15 @@ const get = (u) => new Promise((resolve) => http.get(u, (r) => { r.resume(); r.o
     const out = fakeOpener();
     const result = await f.run(['console', 'prod', '-t', f.code()]);
     expect(result).toMatchObject({ status: 0, stdout: '' });
-    expect(result.stderr).toBe(`mfa-env: opened the AWS console as ${ADMIN_ROLE} (profile prod) in your browser (https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1)\n`);
-    const seen = JSON.parse(await waitForFile(out)) as { argv: string[]; first: { status: number; location: string }; second: { error?: string }; login: { status: number; location: string } };
+    expect(result.stderr).toBe(
+      `mfa-env: opened the AWS console as ${ADMIN_ROLE} (profile prod) in your browser (https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1)\n`,
+    );
+    const seen = JSON.parse(await waitForFile(out)) as {
+      argv: string[];
+      first: { status: number; location: string };
+      second: { error?: string };
+      login: { status: number; location: string };
+    };
     expect(seen.argv).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/[\w-]{43}$/)]);
     expect(seen.first.status).toBe(302);
     const { grant, destination } = decode(seen.first.location);
@@ -201,10 +264,14 @@ const get = (u) => new Promise((resolve) => http.get(u, (r) => { r.resume(); r.o
   it('fails with advice when there is no opener, or it fails', async () => {
     const none = await f.run(['console', 'prod', '-t', f.code()], { env: { PATH: join(f.home.home, 'bin') } });
     expect(none).toMatchObject({ status: 3, stdout: '' });
-    expect(none.stderr).toBe('mfa-env: cannot start xdg-open to open the browser (ENOENT); run mfa-env console PROFILE --print and open the URL yourself\n');
+    expect(none.stderr).toBe(
+      'mfa-env: cannot start xdg-open to open the browser (ENOENT); run mfa-env console PROFILE --print and open the URL yourself\n',
+    );
     writeFileSync(join(f.home.home, 'bin', 'xdg-open'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
     const failing = await f.run(['console', 'prod', '--no-input']);
     expect(failing).toMatchObject({ status: 3, stdout: '' });
-    expect(failing.stderr).toBe('mfa-env: xdg-open could not open the browser (exit 3); run mfa-env console PROFILE --print and open the URL yourself\n');
+    expect(failing.stderr).toBe(
+      'mfa-env: xdg-open could not open the browser (exit 3); run mfa-env console PROFILE --print and open the URL yourself\n',
+    );
   });
 });

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
-import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { Pty } from '../support/pty';
 import { itNeeding, missingPrograms } from '../support/requirements';
 import { CLI } from '../support/runCli';
@@ -27,9 +27,21 @@ afterEach(() => f.stop());
 
 describe('mfa-env exec', () => {
   it('runs the command with the session in its environment and AWS_PROFILE removed', async () => {
-    const result = await f.run(['exec', 'demo-user', '-t', f.code(), '--', 'sh', '-c', 'echo "$AWS_ACCESS_KEY_ID|$MFA_ENV_PROFILE|${AWS_PROFILE-unset}"'], {
-      env: { AWS_PROFILE: 'demo-user' },
-    });
+    const result = await f.run(
+      [
+        'exec',
+        'demo-user',
+        '-t',
+        f.code(),
+        '--',
+        'sh',
+        '-c',
+        'echo "$AWS_ACCESS_KEY_ID|$MFA_ENV_PROFILE|${AWS_PROFILE-unset}"',
+      ],
+      {
+        env: { AWS_PROFILE: 'demo-user' },
+      },
+    );
     expect(result.stderr).toBe('');
     expect(result).toMatchObject({ status: 0, stdout: `${f.server.issued[0].accessKeyId}|demo-user|unset\n` });
   });
@@ -45,10 +57,22 @@ describe('mfa-env exec', () => {
   it('passes stdin through and signals on to the command', async () => {
     await f.run(['demo-user', '-t', f.code()]);
     expect((await f.run(['exec', 'demo-user', '--', 'cat'], { stdin: 'piped text\n' })).stdout).toBe('piped text\n');
-    const child = spawn(process.execPath, [CLI, 'exec', 'demo-user', '--', 'sh', '-c', 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.05; done'], {
-      env: f.home.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'exec',
+        'demo-user',
+        '--',
+        'sh',
+        '-c',
+        'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.05; done',
+      ],
+      {
+        env: f.home.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     await new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('ready') && resolve()));
@@ -99,8 +123,12 @@ describe('--format', () => {
 
   it('fish and sh formats match --shell', async () => {
     await f.run(['demo-user', '-t', f.code()]);
-    expect((await f.run(['demo-user', '--format', 'fish'])).stdout).toBe((await f.run(['demo-user', '--shell', 'fish'])).stdout);
-    expect(evalInShell('fish', (await f.run(['demo-user', '--format', 'fish'])).stdout, f.home.env).AWS_ACCESS_KEY_ID).toBe(f.server.issued[0].accessKeyId);
+    expect((await f.run(['demo-user', '--format', 'fish'])).stdout).toBe(
+      (await f.run(['demo-user', '--shell', 'fish'])).stdout,
+    );
+    expect(
+      evalInShell('fish', (await f.run(['demo-user', '--format', 'fish'])).stdout, f.home.env).AWS_ACCESS_KEY_ID,
+    ).toBe(f.server.issued[0].accessKeyId);
   });
 });
 
@@ -109,9 +137,16 @@ describe('credential_process', () => {
 
   it('is accepted by the JS SDK (fromProcess)', async () => {
     await f.run(['demo-user', '-t', f.code()]);
-    const provider = fromProcess({ profile: 'via-process-js', filepath: f.home.credentialsPath, configFilepath: f.home.configPath });
+    const provider = fromProcess({
+      profile: 'via-process-js',
+      filepath: f.home.credentialsPath,
+      configFilepath: f.home.configPath,
+    });
     const creds = await provider();
-    expect(creds).toMatchObject({ accessKeyId: f.server.issued[0].accessKeyId, sessionToken: f.server.issued[0].sessionToken });
+    expect(creds).toMatchObject({
+      accessKeyId: f.server.issued[0].accessKeyId,
+      sessionToken: f.server.issued[0].sessionToken,
+    });
     expect(creds.expiration?.toISOString().replace('.000', '')).toBe(f.server.issued[0].expiration);
   });
 
@@ -119,11 +154,15 @@ describe('credential_process', () => {
     await f.run(['demo-user', '-t', f.code()]);
     // Not spawnSync: the test STS server answers from this very process.
     const result = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'via-process', '--endpoint-url', f.server.url, '--output', 'json'], {
-        // No pager: AWS CLI v2 pipes output through `less` unless told not to.
-        env: { ...f.home.env, AWS_PAGER: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        AWS_CLI,
+        ['sts', 'get-caller-identity', '--profile', 'via-process', '--endpoint-url', f.server.url, '--output', 'json'],
+        {
+          // No pager: AWS CLI v2 pipes output through `less` unless told not to.
+          env: { ...f.home.env, AWS_PAGER: '' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -138,9 +177,12 @@ describe('credential_process', () => {
   withAwsCli(
     'asks for the MFA code on the terminal although the AWS CLI captures stdout and stderr',
     async () => {
-      const pty = new Pty(`${AWS_CLI} sts get-caller-identity --profile via-process --endpoint-url ${f.server.url} --output text --query Arn`, {
-        env: { ...f.home.env, AWS_CONFIG_FILE: f.home.configPath, AWS_PAGER: '' },
-      });
+      const pty = new Pty(
+        `${AWS_CLI} sts get-caller-identity --profile via-process --endpoint-url ${f.server.url} --output text --query Arn`,
+        {
+          env: { ...f.home.env, AWS_CONFIG_FILE: f.home.configPath, AWS_PAGER: '' },
+        },
+      );
       try {
         await pty.waitFor(`MFA code for ${DEMO_USER.serial}:`, { timeoutMs: 20000 });
         const code = f.code();
@@ -161,8 +203,14 @@ describe('whoami and policy', () => {
     const loaded = evalInShell('bash', (await f.run(['demo-user', '-t', f.code()])).stdout, f.home.env);
     const result = await f.run(['whoami'], { env: { ...loaded, AWS_ENDPOINT_URL_STS: f.server.url } });
     expect(result).toMatchObject({ status: 0, stderr: '' });
-    expect(result.stdout).toMatch(new RegExp(`^Account: ${DEMO_USER.accountId}\\nArn:     arn:aws:iam::${DEMO_USER.accountId}:user/demo-user\\nUserId:  AIDA\\w+\\n$`));
-    const json = JSON.parse((await f.run(['whoami', '--json'], { env: { ...loaded, AWS_ENDPOINT_URL_STS: f.server.url } })).stdout);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^Account: ${DEMO_USER.accountId}\\nArn:     arn:aws:iam::${DEMO_USER.accountId}:user/demo-user\\nUserId:  AIDA\\w+\\n$`,
+      ),
+    );
+    const json = JSON.parse(
+      (await f.run(['whoami', '--json'], { env: { ...loaded, AWS_ENDPOINT_URL_STS: f.server.url } })).stdout,
+    );
     expect(json.Account).toBe(DEMO_USER.accountId);
   });
 
@@ -179,4 +227,3 @@ describe('whoami and policy', () => {
     expect(deny.Condition).toEqual({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } });
   });
 });
-

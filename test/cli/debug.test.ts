@@ -1,6 +1,6 @@
 // What --debug (and MFA_ENV_DEBUG=1) says. That it never shows a secret or a whole key id, in any success or error,
 // is test/security/leaks.test.ts's.
-import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -14,7 +14,9 @@ describe('--debug', () => {
     expect(result.status).toBe(0);
     const lines = result.stderr.trim().split('\n');
     expect(lines.filter((line) => !line.startsWith('mfa-env: debug: '))).toEqual([]);
-    expect(result.stderr).toContain(`profile "demo-user": keys ...${DEMO_USER.accessKeyId.slice(-4)} of "demo-user", MFA device ${DEMO_USER.serial}`);
+    expect(result.stderr).toContain(
+      `profile "demo-user": keys ...${DEMO_USER.accessKeyId.slice(-4)} of "demo-user", MFA device ${DEMO_USER.serial}`,
+    );
     expect(result.stderr).toMatch(/mfa session not in .*\.json/);
     expect(result.stderr).toContain(`GetSessionToken at ${f.server.url} with key ...MPLE and an MFA code (attempt 1)`);
 

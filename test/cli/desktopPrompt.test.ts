@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { Pty } from '../support/pty';
 import { describeNeeding, itNeeding, missingPrograms } from '../support/requirements';
 import { CLI } from '../support/runCli';
@@ -16,7 +16,12 @@ beforeEach(async () => {
 afterEach(() => f.stop());
 
 function withSetting(line: string, profile = 'demo-user') {
-  f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace(`[profile ${profile}]\n`, `[profile ${profile}]\n${line}\n`) });
+  f.home.write({
+    config: readFileSync(f.home.configPath, 'utf8').replace(
+      `[profile ${profile}]\n`,
+      `[profile ${profile}]\n${line}\n`,
+    ),
+  });
 }
 
 /**
@@ -32,7 +37,13 @@ function withProfileInCredentials(name: string) {
 /** What a successful `--format json` prints: the session the server issued, and nothing else. */
 function credentialJson(): string {
   const issued = f.server.lastIssued()!;
-  const json = { Version: 1, AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: issued.expiration };
+  const json = {
+    Version: 1,
+    AccessKeyId: issued.accessKeyId,
+    SecretAccessKey: issued.secretAccessKey,
+    SessionToken: issued.sessionToken,
+    Expiration: issued.expiration,
+  };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
@@ -65,21 +76,39 @@ process.exitCode = step.status;
 `,
       { mode: 0o755 },
     );
-    return { dir, runs: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]) : []) };
+    return {
+      dir,
+      runs: () =>
+        existsSync(log)
+          ? readFileSync(log, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as string[])
+          : [],
+    };
   }
-  const withDialogs = (dir: string, extra: Record<string, string | undefined> = {}) => ({ env: { PATH: `${dir}:${f.home.env.PATH}`, DISPLAY: ':99', ...extra } });
+  const withDialogs = (dir: string, extra: Record<string, string | undefined> = {}) => ({
+    env: { PATH: `${dir}:${f.home.env.PATH}`, DISPLAY: ':99', ...extra },
+  });
 
   it('mfa_prompt = zenity: with no terminal the code comes from the dialog, and stdout is the JSON alone', async () => {
     withSetting('mfa_prompt = zenity');
     const code = f.code();
-    const zenity = standIn('zenity', [{ out: `${code}\n`, status: 0, stderr: 'Gtk-Message: GtkDialog mapped without a transient parent\n' }]);
+    const zenity = standIn('zenity', [
+      { out: `${code}\n`, status: 0, stderr: 'Gtk-Message: GtkDialog mapped without a transient parent\n' },
+    ]);
     const result = await f.run(['--format', 'json', 'demo-user'], withDialogs(zenity.dir));
     expect(result).toMatchObject({ status: 0, stderr: '' });
     expect(result.stdout).toBe(credentialJson());
     expect(f.server.calls[0].params.TokenCode).toBe(code);
     // A hidden entry, naming the profile and the device; no secret on its command line.
     expect(zenity.runs()).toEqual([
-      ['--entry', '--hide-text', '--title=mfa-env: MFA code for "demo-user"', `--text=Enter the MFA code for profile "demo-user"\nfrom device "${DEMO_USER.serial}".`],
+      [
+        '--entry',
+        '--hide-text',
+        '--title=mfa-env: MFA code for "demo-user"',
+        `--text=Enter the MFA code for profile "demo-user"\nfrom device "${DEMO_USER.serial}".`,
+      ],
     ]);
   });
 
@@ -87,13 +116,22 @@ process.exitCode = step.status;
     withSetting('mfa_prompt = zenity');
     const zenity = standIn('zenity', [{ status: 1 }]);
     const result = await f.run(['--format', 'json', 'demo-user'], withDialogs(zenity.dir));
-    expect(result).toEqual({ status: 4, signal: null, stdout: '', stderr: 'mfa-env: no MFA code for profile "demo-user": the zenity dialog was cancelled\n' });
+    expect(result).toEqual({
+      status: 4,
+      signal: null,
+      stdout: '',
+      stderr: 'mfa-env: no MFA code for profile "demo-user": the zenity dialog was cancelled\n',
+    });
     expect(f.server.calls).toHaveLength(0);
   });
 
   it('a code that is not 6 digits is asked for again (3 tries), by the same rule as at the terminal', async () => {
     withSetting('mfa_prompt = kdialog');
-    const kdialog = standIn('kdialog', [{ out: '12345\n', status: 0 }, { out: 'abcdef\n', status: 0 }, { out: `${f.code().replace(/(...)/, '$1 ')}\n`, status: 0 }]);
+    const kdialog = standIn('kdialog', [
+      { out: '12345\n', status: 0 },
+      { out: 'abcdef\n', status: 0 },
+      { out: `${f.code().replace(/(...)/, '$1 ')}\n`, status: 0 },
+    ]);
     const result = await f.run(['--format', 'json', 'demo-user'], withDialogs(kdialog.dir));
     expect(result).toMatchObject({ status: 0, stderr: '', stdout: credentialJson() });
     const texts = kdialog.runs().map((argv) => argv[3]);
@@ -103,12 +141,20 @@ process.exitCode = step.status;
 
     const three = standIn('kdialog', [{ out: 'nope\n', status: 0 }]);
     const failed = await f.run(['--format', 'json', 'demo-user', '--refresh'], withDialogs(three.dir));
-    expect(failed).toEqual({ status: 4, signal: null, stdout: '', stderr: 'mfa-env: no valid MFA code for profile "demo-user" after 3 tries; a code is 6 digits\n' });
+    expect(failed).toEqual({
+      status: 4,
+      signal: null,
+      stdout: '',
+      stderr: 'mfa-env: no valid MFA code for profile "demo-user" after 3 tries; a code is 6 digits\n',
+    });
   });
 
   it('a code AWS rejects is asked for again, saying so', async () => {
     withSetting('mfa_prompt = zenity');
-    const zenity = standIn('zenity', [{ out: '000000\n', status: 0 }, { out: `${f.code()}\n`, status: 0 }]);
+    const zenity = standIn('zenity', [
+      { out: '000000\n', status: 0 },
+      { out: `${f.code()}\n`, status: 0 },
+    ]);
     const result = await f.run(['--format', 'json', 'demo-user'], withDialogs(zenity.dir));
     expect(result).toMatchObject({ status: 0, stdout: credentialJson() });
     expect(zenity.runs()[1][3]).toContain('AWS rejected the last code; wait for the next one.');
@@ -121,18 +167,23 @@ process.exitCode = step.status;
     const result = await f.run(['--format', 'json', name], { ...withDialogs(zenity.dir) });
     expect(result).toMatchObject({ status: 4, stdout: '' });
     expect(zenity.runs()[0][2]).toBe(`--title=mfa-env: MFA code for "${name}"`);
-    expect(zenity.runs()[0][3]).toBe(`--text=Enter the MFA code for profile "x$(touch pwned)\`id\`;<b>__&amp;"\nfrom device "${DEMO_USER.serial}".`);
+    expect(zenity.runs()[0][3]).toBe(
+      `--text=Enter the MFA code for profile "x$(touch pwned)\`id\`;<b>__&amp;"\nfrom device "${DEMO_USER.serial}".`,
+    );
     expect(existsSync(join(f.home.home, 'pwned'))).toBe(false);
   });
 
   it('says what is wrong when the program is missing or there is no desktop', async () => {
     withSetting('mfa_prompt = kdialog');
-    const missing = await f.run(['--format', 'json', 'demo-user'], { env: { PATH: join(f.home.home, 'bin'), DISPLAY: ':99' } });
+    const missing = await f.run(['--format', 'json', 'demo-user'], {
+      env: { PATH: join(f.home.home, 'bin'), DISPLAY: ':99' },
+    });
     expect(missing).toEqual({
       status: 4,
       signal: null,
       stdout: '',
-      stderr: 'mfa-env: no MFA code for profile "demo-user": kdialog is not installed (or not on PATH); install it or choose another mfa_prompt\n',
+      stderr:
+        'mfa-env: no MFA code for profile "demo-user": kdialog is not installed (or not on PATH); install it or choose another mfa_prompt\n',
     });
     const kdialog = standIn('kdialog', [{ status: 0, out: '123456\n' }]);
     const headless = await f.run(['--format', 'json', 'demo-user'], withDialogs(kdialog.dir, { DISPLAY: undefined }));
@@ -140,7 +191,8 @@ process.exitCode = step.status;
       status: 4,
       signal: null,
       stdout: '',
-      stderr: 'mfa-env: no MFA code for profile "demo-user": mfa_prompt kdialog needs a desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set\n',
+      stderr:
+        'mfa-env: no MFA code for profile "demo-user": mfa_prompt kdialog needs a desktop session, and neither DISPLAY nor WAYLAND_DISPLAY is set\n',
     });
     expect(kdialog.runs()).toEqual([]);
   });
@@ -149,7 +201,9 @@ process.exitCode = step.status;
     withSetting('mfa_prompt = popup');
     const bad = await f.run(['demo-user']);
     expect(bad).toMatchObject({ status: 3, stdout: '' });
-    expect(bad.stderr).toMatch(/^mfa-env: mfa_prompt of profile "demo-user" in ".*config" is "popup"; use one of terminal, zenity, kdialog, osascript\n$/);
+    expect(bad.stderr).toMatch(
+      /^mfa-env: mfa_prompt of profile "demo-user" in ".*config" is "popup"; use one of terminal, zenity, kdialog, osascript\n$/,
+    );
     const both = await f.run(['demo-user', '--prompt', 'zenity', '--mfa-process', 'echo 123456']);
     expect(both).toMatchObject({ status: 2, stdout: '' });
     expect(both.stderr).toMatch(/^mfa-env: --prompt and --mfa-process are two ways to get the code; give one\n/);
@@ -182,7 +236,11 @@ process.exitCode = step.status;
   });
 });
 
-const NEEDS_X = missingPrograms({ Xvfb: 'apt-get install xvfb', zenity: 'apt-get install zenity', xdotool: 'apt-get install xdotool' });
+const NEEDS_X = missingPrograms({
+  Xvfb: 'apt-get install xvfb',
+  zenity: 'apt-get install zenity',
+  xdotool: 'apt-get install xdotool',
+});
 const AWS_CLI = '/usr/bin/aws';
 
 describeNeeding(NEEDS_X)('a real zenity in a real X server (Xvfb), typed at with xdotool', () => {
@@ -191,7 +249,9 @@ describeNeeding(NEEDS_X)('a real zenity in a real X server (Xvfb), typed at with
 
   beforeAll(async () => {
     // -displayfd: Xvfb takes a free display number itself and says which once it is ready.
-    xvfb = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    xvfb = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1024x768x24'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
     display = await new Promise<string>((resolve, reject) => {
       let text = '';
       const timer = setTimeout(() => reject(new Error('Xvfb did not start')), 15000);
@@ -212,7 +272,10 @@ describeNeeding(NEEDS_X)('a real zenity in a real X server (Xvfb), typed at with
   /** Runs xdotool on the display, with a bound on how long it may take. */
   function xdotool(args: string[], timeoutMs = 15000): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn('xdotool', args, { env: { ...process.env, DISPLAY: display }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('xdotool', args, {
+        env: { ...process.env, DISPLAY: display },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
@@ -252,7 +315,9 @@ describeNeeding(NEEDS_X)('a real zenity in a real X server (Xvfb), typed at with
   async function windows(sync = false): Promise<string[]> {
     for (;;) {
       try {
-        return (await xdotool(['search', ...(sync ? ['--sync'] : []), '--onlyvisible', '--name', '^mfa-env: '])).split('\n').filter(Boolean);
+        return (await xdotool(['search', ...(sync ? ['--sync'] : []), '--onlyvisible', '--name', '^mfa-env: ']))
+          .split('\n')
+          .filter(Boolean);
       } catch (err) {
         if (!/BadWindow/.test((err as Error).message)) {
           if (!sync) return [];
@@ -282,7 +347,8 @@ describeNeeding(NEEDS_X)('a real zenity in a real X server (Xvfb), typed at with
     await press(d, 'Return');
   }
 
-  const asCredentialProcess = (args: string[]) => f.run(['--format', 'json', ...args], { env: { DISPLAY: display }, timeoutMs: 30000 });
+  const asCredentialProcess = (args: string[]) =>
+    f.run(['--format', 'json', ...args], { env: { DISPLAY: display }, timeoutMs: 30000 });
 
   it('the code typed into the dialog is accepted, and stdout is the JSON alone', async () => {
     withSetting('mfa_prompt = zenity');
@@ -301,7 +367,12 @@ describeNeeding(NEEDS_X)('a real zenity in a real X server (Xvfb), typed at with
     withSetting('mfa_prompt = zenity');
     const result = asCredentialProcess(['demo-user']);
     await press(await dialog(), 'Escape');
-    expect(await result).toEqual({ status: 4, signal: null, stdout: '', stderr: 'mfa-env: no MFA code for profile "demo-user": the zenity dialog was cancelled\n' });
+    expect(await result).toEqual({
+      status: 4,
+      signal: null,
+      stdout: '',
+      stderr: 'mfa-env: no MFA code for profile "demo-user": the zenity dialog was cancelled\n',
+    });
     expect(f.server.calls).toHaveLength(0);
   }, 40000);
 
@@ -318,23 +389,48 @@ describeNeeding(NEEDS_X)('a real zenity in a real X server (Xvfb), typed at with
     expect(f.server.calls).toHaveLength(1);
   }, 40000);
 
-  itNeeding(missingPrograms({ [AWS_CLI]: 'apt-get install awscli, the AWS CLI v2' }))('the AWS CLI running mfa-env as credential_process, with no terminal, gets the session through the dialog', async () => {
-    withSetting('mfa_prompt = zenity');
-    f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile ide]\ncredential_process = ${process.execPath} ${CLI} --format json demo-user\nregion = eu-west-1\n` });
-    const cli = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'ide', '--endpoint-url', f.server.url, '--output', 'text', '--query', 'Arn'], {
-        env: { ...f.home.env, AWS_PAGER: '', DISPLAY: display },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // No controlling terminal, as under an IDE.
-        detached: true,
+  itNeeding(missingPrograms({ [AWS_CLI]: 'apt-get install awscli, the AWS CLI v2' }))(
+    'the AWS CLI running mfa-env as credential_process, with no terminal, gets the session through the dialog',
+    async () => {
+      withSetting('mfa_prompt = zenity');
+      f.home.write({
+        config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile ide]\ncredential_process = ${process.execPath} ${CLI} --format json demo-user\nregion = eu-west-1\n`,
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
-    await type(await dialog(), f.code());
-    expect(await cli).toEqual({ status: 0, stdout: `arn:aws:iam::${DEMO_USER.accountId}:user/demo-user\n`, stderr: '' });
-  }, 40000);
+      const cli = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(
+          AWS_CLI,
+          [
+            'sts',
+            'get-caller-identity',
+            '--profile',
+            'ide',
+            '--endpoint-url',
+            f.server.url,
+            '--output',
+            'text',
+            '--query',
+            'Arn',
+          ],
+          {
+            env: { ...f.home.env, AWS_PAGER: '', DISPLAY: display },
+            stdio: ['ignore', 'pipe', 'pipe'],
+            // No controlling terminal, as under an IDE.
+            detached: true,
+          },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+      await type(await dialog(), f.code());
+      expect(await cli).toEqual({
+        status: 0,
+        stdout: `arn:aws:iam::${DEMO_USER.accountId}:user/demo-user\n`,
+        stderr: '',
+      });
+    },
+    40000,
+  );
 });

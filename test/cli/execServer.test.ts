@@ -1,12 +1,12 @@
 // exec --server: the command gets a credential endpoint instead of fixed keys, and the real AWS CLI v2 and the JS SDK
 // v3 keep working across role renewals on one MFA code. Role credentials from the test STS server last seconds here,
 // so renewals happen during a test; every wait is for a condition (an expiry, a line, an exit), never a fixed time.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { Pty } from '../support/pty';
 import { CLI } from '../support/runCli';
 
@@ -21,7 +21,9 @@ let f: Fixture;
 let running: Exec[] = [];
 beforeEach(async () => {
   f = await startFixture({ roles: [{ arn: ROLE, requireMfa: true }] });
-  f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile admin]\nrole_arn = ${ROLE}\nsource_profile = demo-user\nregion = us-west-2\n` });
+  f.home.write({
+    config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile admin]\nrole_arn = ${ROLE}\nsource_profile = demo-user\nregion = us-west-2\n`,
+  });
 });
 afterEach(async () => {
   for (const run of running) run.kill();
@@ -61,7 +63,8 @@ class Exec {
   async line(timeoutMs = 20000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (this.lines.length === 0) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`exited before printing a line; stderr: ${this.stderr}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`exited before printing a line; stderr: ${this.stderr}`);
       if (Date.now() > deadline) throw new Error(`no line in ${timeoutMs} ms; stderr: ${this.stderr}`);
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -143,7 +146,11 @@ function listening(port: number): Promise<boolean> {
 }
 
 /** A command that prints the endpoint's URL and token, then waits for stdin to end. */
-const SHOW_ENDPOINT = ['sh', '-c', 'echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI"; echo "$AWS_CONTAINER_AUTHORIZATION_TOKEN"; cat >/dev/null'];
+const SHOW_ENDPOINT = [
+  'sh',
+  '-c',
+  'echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI"; echo "$AWS_CONTAINER_AUTHORIZATION_TOKEN"; cat >/dev/null',
+];
 
 async function endpointOf(run: Exec): Promise<{ url: string; token: string; port: number }> {
   const url = await run.line();
@@ -164,7 +171,9 @@ const AWS_CLI_LOOP = (endpoint: string) => [
 describe('exec --server with the real AWS CLI v2', () => {
   it('keeps working across role renewals on one MFA code, renewing from the cached MFA session', async () => {
     f.server.roleDurationSeconds = 4;
-    const run = new Exec(['--server', 'admin', '-t', f.code(), '--', ...AWS_CLI_LOOP(f.server.url)], { MFA_ENV_MIN_TTL: '1' });
+    const run = new Exec(['--server', 'admin', '-t', f.code(), '--', ...AWS_CLI_LOOP(f.server.url)], {
+      MFA_ENV_MIN_TTL: '1',
+    });
     const keys: string[] = [];
     for (let round = 0; round < 3; round++) {
       if (round > 0) await waitFor(expiryOf(keys.at(-1)!), 'the role credentials to expire');
@@ -176,7 +185,8 @@ describe('exec --server with the real AWS CLI v2', () => {
     }
     // Three role sessions, each assumed from the one MFA session without a code.
     expect(new Set(keys).size).toBe(3);
-    for (const key of keys) expect(f.server.issuedFor(key)).toMatchObject({ action: 'AssumeRole', roleArn: ROLE, mfa: true });
+    for (const key of keys)
+      expect(f.server.issuedFor(key)).toMatchObject({ action: 'AssumeRole', roleArn: ROLE, mfa: true });
     expect(f.server.callsOf('GetSessionToken')).toHaveLength(1);
     expect(codesSent()).toBe(1);
     for (const call of f.server.callsOf('AssumeRole')) expect(call.params.TokenCode).toBeUndefined();
@@ -198,7 +208,12 @@ describe('exec --server with the real AWS CLI v2', () => {
       },
     });
     expect(result).toMatchObject({ status: 0, stderr: '' });
-    const env = Object.fromEntries(result.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     expect(env.AWS_CONTAINER_CREDENTIALS_FULL_URI).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/credentials$/);
     // 256 random bits, base64url.
     expect(env.AWS_CONTAINER_AUTHORIZATION_TOKEN).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -219,8 +234,21 @@ describe('exec --server with the real AWS CLI v2', () => {
   });
 
   it('hides a credentials file whose default profile holds keys the CLI would take first', async () => {
-    f.home.write({ credentials: `${readFileSync(f.home.credentialsPath, 'utf8')}\n[default]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n` });
-    const run = new Exec(['--server', 'admin', '-t', f.code(), '--', 'sh', '-c', `echo "$AWS_SHARED_CREDENTIALS_FILE"; ${AWS_CLI} sts get-caller-identity --endpoint-url "$1" --output text --query Arn`, 'sh', f.server.url]);
+    f.home.write({
+      credentials: `${readFileSync(f.home.credentialsPath, 'utf8')}\n[default]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`,
+    });
+    const run = new Exec([
+      '--server',
+      'admin',
+      '-t',
+      f.code(),
+      '--',
+      'sh',
+      '-c',
+      `echo "$AWS_SHARED_CREDENTIALS_FILE"; ${AWS_CLI} sts get-caller-identity --endpoint-url "$1" --output text --query Arn`,
+      'sh',
+      f.server.url,
+    ]);
     expect(await run.line()).toBe('/dev/null');
     expect(await run.line()).toMatch(ROLE_ARN_OF_SESSION);
     expect(await run.exited).toEqual({ code: 0, signal: null });
@@ -228,17 +256,23 @@ describe('exec --server with the real AWS CLI v2', () => {
   });
 
   it('refuses a config whose default profile has credentials of its own, before asking for a code or running anything', async () => {
-    f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[default]\nrole_arn = ${ROLE}\nsource_profile = demo-user\n` });
+    f.home.write({
+      config: `${readFileSync(f.home.configPath, 'utf8')}\n[default]\nrole_arn = ${ROLE}\nsource_profile = demo-user\n`,
+    });
     const result = await f.run(['exec', '--server', 'admin', '--', 'sh', '-c', 'echo ran']);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toMatch(/^mfa-env: profile "default" in ".*config" has role_arn, which the AWS CLI and SDKs in the command would use instead of mfa-env's credential endpoint \(exec --server\); move it to a profile of its own, or run exec without --server\n$/);
+    expect(result.stderr).toMatch(
+      /^mfa-env: profile "default" in ".*config" has role_arn, which the AWS CLI and SDKs in the command would use instead of mfa-env's credential endpoint \(exec --server\); move it to a profile of its own, or run exec without --server\n$/,
+    );
     expect(f.server.calls).toHaveLength(0);
   });
 
   it('answers the CLI with an error it reports when a code is needed and there is no way to ask, and says so once', async () => {
     f.server.sessionTokenDurationSeconds = 3;
     f.server.roleDurationSeconds = 2;
-    const run = new Exec(['--server', 'admin', '-t', f.code(), '--', ...AWS_CLI_LOOP(f.server.url)], { MFA_ENV_MIN_TTL: '1' });
+    const run = new Exec(['--server', 'admin', '-t', f.code(), '--', ...AWS_CLI_LOOP(f.server.url)], {
+      MFA_ENV_MIN_TTL: '1',
+    });
     await waitFor(() => f.server.issued.length === 2, 'the MFA and role sessions');
     await waitFor(expiryOf(f.server.issued[0].accessKeyId), 'the MFA session to expire');
     run.send('go\n');
@@ -261,7 +295,10 @@ describe('exec --server with the real AWS CLI v2', () => {
 describe('exec --server with the JS SDK v3', () => {
   it('one client refreshes from the endpoint by itself and keeps working across renewals, on one code', async () => {
     f.server.roleDurationSeconds = 4;
-    const run = new Exec(['--server', 'admin', '-t', f.code(), '--', process.execPath, SDK_CONSUMER, f.server.url, 'us-west-2'], { MFA_ENV_MIN_TTL: '1' });
+    const run = new Exec(
+      ['--server', 'admin', '-t', f.code(), '--', process.execPath, SDK_CONSUMER, f.server.url, 'us-west-2'],
+      { MFA_ENV_MIN_TTL: '1' },
+    );
     const keys: string[] = [];
     for (let round = 0; round < 3; round++) {
       if (round > 0) await waitFor(expiryOf(keys.at(-1)!), 'the role credentials to expire');
@@ -282,7 +319,21 @@ describe('exec --server with the JS SDK v3', () => {
 
   it('with --no-cache keeps the MFA session in memory: renewals need no code and nothing is written', async () => {
     f.server.roleDurationSeconds = 3;
-    const run = new Exec(['--server', '--no-cache', 'admin', '-t', f.code(), '--', process.execPath, SDK_CONSUMER, f.server.url, 'us-west-2'], { MFA_ENV_MIN_TTL: '1' });
+    const run = new Exec(
+      [
+        '--server',
+        '--no-cache',
+        'admin',
+        '-t',
+        f.code(),
+        '--',
+        process.execPath,
+        SDK_CONSUMER,
+        f.server.url,
+        'us-west-2',
+      ],
+      { MFA_ENV_MIN_TTL: '1' },
+    );
     run.send('go\n');
     const first = JSON.parse(await run.line());
     expect(first).toMatchObject({ ok: true });
@@ -307,10 +358,21 @@ describe('the endpoint', () => {
     const good = await get(url, { Authorization: token });
     expect(good.status).toBe(200);
     expect(good.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(good.body)).toEqual({ AccessKeyId: role.accessKeyId, SecretAccessKey: role.secretAccessKey, Token: role.sessionToken, Expiration: role.expiration });
+    expect(JSON.parse(good.body)).toEqual({
+      AccessKeyId: role.accessKeyId,
+      SecretAccessKey: role.secretAccessKey,
+      Token: role.sessionToken,
+      Expiration: role.expiration,
+    });
 
     const wrong = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
-    for (const headers of [{} as Record<string, string>, { Authorization: wrong }, { Authorization: `${token}x` }, { Authorization: '' }, { Authorization: `Bearer ${token}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { Authorization: wrong },
+      { Authorization: `${token}x` },
+      { Authorization: '' },
+      { Authorization: `Bearer ${token}` },
+    ]) {
       const refused = await get(url, headers);
       expect(refused.status).toBe(403);
       expect(refused.body).not.toMatch(/AccessKeyId|SecretAccessKey|Token"/);
@@ -331,7 +393,8 @@ describe('the endpoint', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
     // --debug says what the endpoint does, and never the token or a secret.
     expect(run.stderr).toContain('credential endpoint');
-    for (const secret of [token, role.secretAccessKey, role.sessionToken, role.accessKeyId]) expect(run.stderr).not.toContain(secret);
+    for (const secret of [token, role.secretAccessKey, role.sessionToken, role.accessKeyId])
+      expect(run.stderr).not.toContain(secret);
   });
 
   it('renews once for many requests at the same moment', async () => {
@@ -355,7 +418,12 @@ describe('the endpoint', () => {
 
   it('takes a code from mfa_process when the MFA session behind the role has ended', async () => {
     const codeFile = join(f.home.home, 'code');
-    f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('[profile admin]\n', `[profile admin]\nmfa_process = cat ${codeFile}\n`) });
+    f.home.write({
+      config: readFileSync(f.home.configPath, 'utf8').replace(
+        '[profile admin]\n',
+        `[profile admin]\nmfa_process = cat ${codeFile}\n`,
+      ),
+    });
     f.server.sessionTokenDurationSeconds = 3;
     f.server.roleDurationSeconds = 2;
     const run = new Exec(['--server', 'admin', '-t', f.code(), '--', ...SHOW_ENDPOINT], { MFA_ENV_MIN_TTL: '1' });
@@ -375,9 +443,12 @@ describe('the endpoint', () => {
   it('asks on the terminal when the MFA session has ended and there is one, while the request waits', async () => {
     f.server.sessionTokenDurationSeconds = 3;
     f.server.roleDurationSeconds = 2;
-    const pty = new Pty(`${process.execPath} ${CLI} exec --server admin -t ${f.code()} -- sh -c 'echo "endpoint $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN ."; exec sleep 60'`, {
-      env: { ...f.home.env, MFA_ENV_MIN_TTL: '1' },
-    });
+    const pty = new Pty(
+      `${process.execPath} ${CLI} exec --server admin -t ${f.code()} -- sh -c 'echo "endpoint $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN ."; exec sleep 60'`,
+      {
+        env: { ...f.home.env, MFA_ENV_MIN_TTL: '1' },
+      },
+    );
     try {
       const [, url, token] = /endpoint (\S+) (\S+) \./.exec(await pty.waitFor(/endpoint \S+ \S+ \./))!;
       await waitFor(expiryOf(f.server.issued[0].accessKeyId), 'the MFA session to expire');
@@ -425,7 +496,11 @@ describe('the endpoint lives exactly as long as the command', () => {
     expect(await listening(port)).toBe(true);
     return { port, pid };
   }
-  const WAITING = ['sh', '-c', 'echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI"; echo "$AWS_CONTAINER_AUTHORIZATION_TOKEN"; echo $$; trap "exit 7" TERM; while :; do sleep 0.05; done'];
+  const WAITING = [
+    'sh',
+    '-c',
+    'echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI"; echo "$AWS_CONTAINER_AUTHORIZATION_TOKEN"; echo $$; trap "exit 7" TERM; while :; do sleep 0.05; done',
+  ];
 
   it('ends with the command, with its exit code', async () => {
     const run = new Exec(['--server', 'admin', '-t', f.code(), '--', 'sh', '-c', `${SHOW_ENDPOINT[2]}; exit 3`]);
@@ -478,7 +553,12 @@ describe('the endpoint lives exactly as long as the command', () => {
 
 describe('mfa_exec_server', () => {
   it('makes --server the default for a profile, and --no-server turns it off', async () => {
-    f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('[profile admin]\n', '[profile admin]\nmfa_exec_server = true\n') });
+    f.home.write({
+      config: readFileSync(f.home.configPath, 'utf8').replace(
+        '[profile admin]\n',
+        '[profile admin]\nmfa_exec_server = true\n',
+      ),
+    });
     const show = ['sh', '-c', 'echo "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-none} ${AWS_ACCESS_KEY_ID:-none}"'];
     const served = await f.run(['exec', 'admin', '-t', f.code(), '--', ...show]);
     expect(served).toMatchObject({ status: 0, stderr: '' });
@@ -488,10 +568,17 @@ describe('mfa_exec_server', () => {
   });
 
   it('is true or false, else a config error naming the profile and file', async () => {
-    f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('[profile admin]\n', '[profile admin]\nmfa_exec_server = yes\n') });
+    f.home.write({
+      config: readFileSync(f.home.configPath, 'utf8').replace(
+        '[profile admin]\n',
+        '[profile admin]\nmfa_exec_server = yes\n',
+      ),
+    });
     const result = await f.run(['exec', 'admin', '--', 'true']);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toMatch(/^mfa-env: mfa_exec_server of profile "admin" in ".*config" is "yes"; use true or false\n$/);
+    expect(result.stderr).toMatch(
+      /^mfa-env: mfa_exec_server of profile "admin" in ".*config" is "yes"; use true or false\n$/,
+    );
   });
 });
 
@@ -513,7 +600,12 @@ function socketsOf(pid: number): Array<{ proto: string; address: string; port: n
       const cols = row.trim().split(/\s+/);
       if (!inodes.has(cols[9])) continue;
       const [hexAddress, hexPort] = cols[1].split(':');
-      found.push({ proto, address: addressOf(hexAddress), port: parseInt(hexPort, 16), state: cols[3] === '0A' ? 'LISTEN' : cols[3] });
+      found.push({
+        proto,
+        address: addressOf(hexAddress),
+        port: parseInt(hexPort, 16),
+        state: cols[3] === '0A' ? 'LISTEN' : cols[3],
+      });
     }
   }
   return found;

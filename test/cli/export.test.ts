@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { evalInShell } from '../support/shells';
 
 let f: Fixture;
@@ -10,53 +10,67 @@ beforeEach(async () => {
 afterEach(() => f.stop());
 
 describe('mfa-env PROFILE', () => {
-  it.each(['bash', 'zsh', 'sh', 'fish'] as const)('exports exactly the credentials STS issued, evaluated in %s', async (shell) => {
-    const before = { ...f.home.env, AWS_PROFILE: 'demo-user', AWS_SECURITY_TOKEN: 'stale' };
-    const result = await f.run(['--token-code', f.code(), '--shell', shell], { env: before });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const [issued] = f.server.issued;
-    const env = evalInShell(shell, result.stdout, before);
-    expect(env).toEqual({
-      ...f.home.env,
-      AWS_ACCESS_KEY_ID: issued.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: issued.secretAccessKey,
-      AWS_SESSION_TOKEN: issued.sessionToken,
-      AWS_CREDENTIAL_EXPIRATION: issued.expiration,
-      AWS_SESSION_EXPIRATION: issued.expiration,
-      AWS_REGION: 'eu-west-1',
-      AWS_DEFAULT_REGION: 'eu-west-1',
-      MFA_ENV_PROFILE: 'demo-user',
-      MFA_ENV_PROFILE_LABEL: 'demo-user',
-      MFA_ENV_EXPIRES_AT: String(issued.expiresAtMs / 1000),
-      // MFA_ENV_MIN_TTL (default 5 minutes) before the end: when the cache stops serving the session.
-      MFA_ENV_RENEW_AT: String(issued.expiresAtMs / 1000 - 300),
-      MFA_ENV_SAVED: 'AWS_SECURITY_TOKEN AWS_PROFILE',
-      MFA_ENV_SAVED_AWS_SECURITY_TOKEN: 'stale',
-      MFA_ENV_SAVED_AWS_PROFILE: 'demo-user',
-    });
-    expect(issued.expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  });
+  it.each(['bash', 'zsh', 'sh', 'fish'] as const)(
+    'exports exactly the credentials STS issued, evaluated in %s',
+    async (shell) => {
+      const before = { ...f.home.env, AWS_PROFILE: 'demo-user', AWS_SECURITY_TOKEN: 'stale' };
+      const result = await f.run(['--token-code', f.code(), '--shell', shell], { env: before });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const [issued] = f.server.issued;
+      const env = evalInShell(shell, result.stdout, before);
+      expect(env).toEqual({
+        ...f.home.env,
+        AWS_ACCESS_KEY_ID: issued.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: issued.secretAccessKey,
+        AWS_SESSION_TOKEN: issued.sessionToken,
+        AWS_CREDENTIAL_EXPIRATION: issued.expiration,
+        AWS_SESSION_EXPIRATION: issued.expiration,
+        AWS_REGION: 'eu-west-1',
+        AWS_DEFAULT_REGION: 'eu-west-1',
+        MFA_ENV_PROFILE: 'demo-user',
+        MFA_ENV_PROFILE_LABEL: 'demo-user',
+        MFA_ENV_EXPIRES_AT: String(issued.expiresAtMs / 1000),
+        // MFA_ENV_MIN_TTL (default 5 minutes) before the end: when the cache stops serving the session.
+        MFA_ENV_RENEW_AT: String(issued.expiresAtMs / 1000 - 300),
+        MFA_ENV_SAVED: 'AWS_SECURITY_TOKEN AWS_PROFILE',
+        MFA_ENV_SAVED_AWS_SECURITY_TOKEN: 'stale',
+        MFA_ENV_SAVED_AWS_PROFILE: 'demo-user',
+      });
+      expect(issued.expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    },
+  );
 
-  it.each(['bash', 'zsh', 'fish'] as const)('passes a hostile profile name through %s as data, never as code', async (shell) => {
-    const canary = join(f.home.home, 'canary');
-    // The credentials file takes any section name but ` ;` or ` #`, which start comments.
-    const name = `it's "$(touch ${canary})" \`touch ${canary}\` \\';touch ${canary}`;
-    f.home.write({
-      credentials: `[${name}]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\nmfa_serial = ${DEMO_USER.serial}\n`,
-    });
-    const result = await f.run([name, '-t', f.code(), '--shell', shell], { env: { AWS_ENDPOINT_URL_STS: f.server.url } });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    expect(evalInShell(shell, result.stdout, f.home.env).MFA_ENV_PROFILE).toBe(name);
-    expect(existsSync(canary)).toBe(false);
-  });
+  it.each(['bash', 'zsh', 'fish'] as const)(
+    'passes a hostile profile name through %s as data, never as code',
+    async (shell) => {
+      const canary = join(f.home.home, 'canary');
+      // The credentials file takes any section name but ` ;` or ` #`, which start comments.
+      const name = `it's "$(touch ${canary})" \`touch ${canary}\` \\';touch ${canary}`;
+      f.home.write({
+        credentials: `[${name}]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\nmfa_serial = ${DEMO_USER.serial}\n`,
+      });
+      const result = await f.run([name, '-t', f.code(), '--shell', shell], {
+        env: { AWS_ENDPOINT_URL_STS: f.server.url },
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(evalInShell(shell, result.stdout, f.home.env).MFA_ENV_PROFILE).toBe(name);
+      expect(existsSync(canary)).toBe(false);
+    },
+  );
 
   it('calls GetSessionToken with the MFA device, the code and the default 12 hours', async () => {
     const code = f.code();
     await f.run(['demo-user', '-t', code]);
-    expect(f.server.calls.map((c) => [c.action, c.accessKeyId, c.status])).toEqual([['GetSessionToken', DEMO_USER.accessKeyId, 200]]);
-    expect(f.server.calls[0].params).toMatchObject({ SerialNumber: DEMO_USER.serial, TokenCode: code, DurationSeconds: '43200' });
+    expect(f.server.calls.map((c) => [c.action, c.accessKeyId, c.status])).toEqual([
+      ['GetSessionToken', DEMO_USER.accessKeyId, 200],
+    ]);
+    expect(f.server.calls[0].params).toMatchObject({
+      SerialNumber: DEMO_USER.serial,
+      TokenCode: code,
+      DurationSeconds: '43200',
+    });
   });
 
   it.each([
@@ -71,10 +85,18 @@ describe('mfa-env PROFILE', () => {
   });
 
   it('takes the profile from --profile, then AWS_PROFILE, then default', async () => {
-    f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('[profile demo-user]', '[default]'), credentials: readFileSync(f.home.credentialsPath, 'utf8').replace('[demo-user]', '[default]') });
+    f.home.write({
+      config: readFileSync(f.home.configPath, 'utf8').replace('[profile demo-user]', '[default]'),
+      credentials: readFileSync(f.home.credentialsPath, 'utf8').replace('[demo-user]', '[default]'),
+    });
     expect((await f.run(['-t', f.code()])).stdout).toContain("export MFA_ENV_PROFILE='default'");
-    f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('[default]', '[profile other]'), credentials: readFileSync(f.home.credentialsPath, 'utf8').replace('[default]', '[other]') });
-    expect((await f.run(['-t', f.code()], { env: { AWS_PROFILE: 'other' } })).stdout).toContain("export MFA_ENV_PROFILE='other'");
+    f.home.write({
+      config: readFileSync(f.home.configPath, 'utf8').replace('[default]', '[profile other]'),
+      credentials: readFileSync(f.home.credentialsPath, 'utf8').replace('[default]', '[other]'),
+    });
+    expect((await f.run(['-t', f.code()], { env: { AWS_PROFILE: 'other' } })).stdout).toContain(
+      "export MFA_ENV_PROFILE='other'",
+    );
     expect((await f.run(['--profile', 'other', '-t', f.code()])).stdout).toContain("export MFA_ENV_PROFILE='other'");
     expect((await f.run(['-p', 'other', '-t', f.code()])).stdout).toContain("export MFA_ENV_PROFILE='other'");
   });
@@ -113,7 +135,11 @@ describe('mfa-env PROFILE', () => {
 
   it('reads AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE', async () => {
     const result = await f.run(['demo-user', '-t', f.code()], {
-      env: { HOME: join(f.home.home, 'elsewhere'), AWS_CONFIG_FILE: f.home.configPath, AWS_SHARED_CREDENTIALS_FILE: f.home.credentialsPath },
+      env: {
+        HOME: join(f.home.home, 'elsewhere'),
+        AWS_CONFIG_FILE: f.home.configPath,
+        AWS_SHARED_CREDENTIALS_FILE: f.home.credentialsPath,
+      },
     });
     expect(result.status).toBe(0);
   });
@@ -148,13 +174,17 @@ describe('failures leave stdout empty and say what to do', () => {
     const wrong = String((Number(f.code()) + 500000) % 1000000).padStart(6, '0');
     const result = await f.run(['demo-user', '-t', wrong]);
     expect(result).toMatchObject({ status: 5, stdout: '' });
-    expect(result.stderr).toBe('mfa-env: AWS rejected the MFA code for profile "demo-user"; wait for the next code and try again\n');
+    expect(result.stderr).toBe(
+      'mfa-env: AWS rejected the MFA code for profile "demo-user"; wait for the next code and try again\n',
+    );
   });
 
   it('unknown profile', async () => {
     const result = await f.run(['nobody', '-t', '123456']);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toBe(`mfa-env: profile "nobody" not found in "${f.home.configPath}" or "${f.home.credentialsPath}"; profiles there: "demo-user"\n`);
+    expect(result.stderr).toBe(
+      `mfa-env: profile "nobody" not found in "${f.home.configPath}" or "${f.home.credentialsPath}"; profiles there: "demo-user"\n`,
+    );
     expect(f.server.calls).toEqual([]);
   });
 
@@ -162,28 +192,38 @@ describe('failures leave stdout empty and say what to do', () => {
     f.home.write({ config: `[profile demo-user]\nendpoint_url = ${f.server.url}\n` });
     const result = await f.run(['demo-user', '-t', '123456']);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toMatch(/^mfa-env: profile "demo-user" has no mfa_serial; add "mfa_serial = arn:aws:iam::ACCOUNT_ID:mfa\/DEVICE" to it in ".*config" or pass --mfa-serial\n$/);
+    expect(result.stderr).toMatch(
+      /^mfa-env: profile "demo-user" has no mfa_serial; add "mfa_serial = arn:aws:iam::ACCOUNT_ID:mfa\/DEVICE" to it in ".*config" or pass --mfa-serial\n$/,
+    );
   });
 
   it('missing keys', async () => {
     rmSync(f.home.credentialsPath);
     const result = await f.run(['demo-user', '-t', '123456']);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toMatch(/^mfa-env: profile "demo-user" has no aws_access_key_id; add the IAM user's access keys to it/);
+    expect(result.stderr).toMatch(
+      /^mfa-env: profile "demo-user" has no aws_access_key_id; add the IAM user's access keys to it/,
+    );
   });
 
   it('keys AWS does not know', async () => {
     f.home.write({ credentials: `[demo-user]\naws_access_key_id = AKIAUNKNOWN000000000\naws_secret_access_key = x\n` });
     const result = await f.run(['demo-user', '-t', f.code()]);
     expect(result).toMatchObject({ status: 5, stdout: '' });
-    expect(result.stderr).toBe('mfa-env: AWS does not recognise access key ...0000 of profile "demo-user" (InvalidClientTokenId); check its keys or create new ones\n');
+    expect(result.stderr).toBe(
+      'mfa-env: AWS does not recognise access key ...0000 of profile "demo-user" (InvalidClientTokenId); check its keys or create new ones\n',
+    );
   });
 
   it('a wrong secret key, without showing it', async () => {
-    f.home.write({ credentials: `[demo-user]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = not-the-secret\n` });
+    f.home.write({
+      credentials: `[demo-user]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = not-the-secret\n`,
+    });
     const result = await f.run(['demo-user', '-t', f.code()]);
     expect(result).toMatchObject({ status: 5, stdout: '' });
-    expect(result.stderr).toMatch(/the secret key of profile "demo-user" does not match access key \.\.\.MPLE \(SignatureDoesNotMatch\)/);
+    expect(result.stderr).toMatch(
+      /the secret key of profile "demo-user" does not match access key \.\.\.MPLE \(SignatureDoesNotMatch\)/,
+    );
     expect(result.stderr).not.toContain('not-the-secret');
     expect(result.stderr).not.toContain(DEMO_USER.accessKeyId);
   });
@@ -210,7 +250,9 @@ describe('failures leave stdout empty and say what to do', () => {
     for (const stdin of ['null', 'closed'] as const) {
       const result = await f.run(['demo-user'], { stdin });
       expect(result).toMatchObject({ status: 4, stdout: '' });
-      expect(result.stderr).toMatch(/^mfa-env: (profile "demo-user" needs an MFA code and there is no terminal to ask on; pass --token-code CODE or pipe the code on stdin|no MFA code on standard input for profile "demo-user"; pass --token-code CODE)\n$/);
+      expect(result.stderr).toMatch(
+        /^mfa-env: (profile "demo-user" needs an MFA code and there is no terminal to ask on; pass --token-code CODE or pipe the code on stdin|no MFA code on standard input for profile "demo-user"; pass --token-code CODE)\n$/,
+      );
     }
   });
 

@@ -1,8 +1,18 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_NAMES } from '../../src/commandNames';
 import { COMMANDS } from '../../src/main';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 
 // The fast path (src/fastPath.ts) answers --clear and a cached session without yargs, the INI parser or the SDK,
 // using a memo of the profile's resolution (src/session/planMemo.ts). These tests hold it to two promises: it
@@ -25,7 +35,14 @@ const memos = () => (existsSync(plansDir()) ? readdirSync(plansDir()) : []);
 
 async function modulesLoadedBy(args: string[], env: Record<string, string> = {}): Promise<string[]> {
   const file = join(f.home.home, `modules-${Math.random()}.txt`);
-  const result = await f.run(args, { stdin: 'closed', env: { ...env, NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`, MFA_ENV_TEST_MODULES: file } });
+  const result = await f.run(args, {
+    stdin: 'closed',
+    env: {
+      ...env,
+      NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`,
+      MFA_ENV_TEST_MODULES: file,
+    },
+  });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return readFileSync(file, 'utf8').split('\n');
@@ -38,12 +55,17 @@ async function warm(): Promise<void> {
 }
 
 describe('what the fast path loads', () => {
-  it.each([[['--clear']], [['demo-user']], [['admin', '--shell', 'fish']], [['--format', 'json', 'demo-user']]])('%j: neither yargs, the full CLI, the INI parser, the SDK nor the keyring addon', async (args) => {
-    await warm();
-    const modules = await modulesLoadedBy(args);
-    expect(modules.some((m) => m.endsWith('/dist/cli.js'))).toBe(true);
-    expect(modules.filter((m) => /dist\/main\.js|dist\/stsSdk\.js|yargs|@smithy|@aws-sdk|@napi-rs\/keyring/.test(m))).toEqual([]);
-  });
+  it.each([[['--clear']], [['demo-user']], [['admin', '--shell', 'fish']], [['--format', 'json', 'demo-user']]])(
+    '%j: neither yargs, the full CLI, the INI parser, the SDK nor the keyring addon',
+    async (args) => {
+      await warm();
+      const modules = await modulesLoadedBy(args);
+      expect(modules.some((m) => m.endsWith('/dist/cli.js'))).toBe(true);
+      expect(
+        modules.filter((m) => /dist\/main\.js|dist\/stsSdk\.js|yargs|@smithy|@aws-sdk|@napi-rs\/keyring/.test(m)),
+      ).toEqual([]);
+    },
+  );
 
   it('while the full CLI does load them (so the check above can fail)', async () => {
     await warm();
@@ -64,7 +86,11 @@ describe('the same answer as the full CLI', () => {
   ] as Array<[string, string[]]>)('%s %j', async (profile, flags) => {
     await warm();
     const env = { AWS_PROFILE: 'someone', AWS_REGION: 'eu-central-1', MFA_ENV_SHELL: 'zsh' };
-    for (const args of [[profile, ...flags], [...flags, '-p', profile], [...flags, `--profile=${profile}`]]) {
+    for (const args of [
+      [profile, ...flags],
+      [...flags, '-p', profile],
+      [...flags, `--profile=${profile}`],
+    ]) {
       const fast = await f.run(args, { stdin: 'closed', env });
       const full = await f.run(args, { stdin: 'closed', env: { ...env, ...FULL } });
       expect(fast.status).toBe(0);
@@ -93,8 +119,16 @@ describe('the same answer as the full CLI', () => {
   });
 
   it('--clear, with and without a loaded session', async () => {
-    const loaded = { MFA_ENV_SAVED: 'AWS_PROFILE', MFA_ENV_SAVED_AWS_PROFILE: 'work', MFA_ENV_PROFILE: 'demo-user', AWS_ACCESS_KEY_ID: 'ASIAX' };
-    const record = { NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`, MFA_ENV_TEST_MODULES: join(f.home.home, 'clear-modules.txt') };
+    const loaded = {
+      MFA_ENV_SAVED: 'AWS_PROFILE',
+      MFA_ENV_SAVED_AWS_PROFILE: 'work',
+      MFA_ENV_PROFILE: 'demo-user',
+      AWS_ACCESS_KEY_ID: 'ASIAX',
+    };
+    const record = {
+      NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`,
+      MFA_ENV_TEST_MODULES: join(f.home.home, 'clear-modules.txt'),
+    };
     for (const env of [{}, loaded]) {
       for (const fish of [false, true]) {
         const args = ['--clear', ...(fish ? ['--shell', 'fish'] : [])];
@@ -104,12 +138,23 @@ describe('the same answer as the full CLI', () => {
         expect(fast).toMatchObject({ status: 0, stderr: '' });
         // Served by the fast path itself, not handed on to the full CLI.
         const modules = readFileSync(record.MFA_ENV_TEST_MODULES, 'utf8').split('\n');
-        expect([modules.some((m) => m.endsWith('/dist/cli.js')), modules.some((m) => m.endsWith('/dist/main.js'))]).toEqual([true, false]);
+        expect([
+          modules.some((m) => m.endsWith('/dist/cli.js')),
+          modules.some((m) => m.endsWith('/dist/main.js')),
+        ]).toEqual([true, false]);
         // Our variables unset; with a session loaded, its keys too and the saved AWS_PROFILE given back.
         const lines = fast.stdout.split('\n');
         const unset = (name: string) => (fish ? `set -e -g ${name}; or true` : `unset ${name}`);
-        expect(lines).toEqual(expect.arrayContaining(['MFA_ENV_PROFILE', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT'].map(unset)));
-        if (env === loaded) expect(lines).toEqual(expect.arrayContaining([unset('AWS_ACCESS_KEY_ID'), fish ? "set -gx AWS_PROFILE 'work'" : "export AWS_PROFILE='work'"]));
+        expect(lines).toEqual(
+          expect.arrayContaining(['MFA_ENV_PROFILE', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT'].map(unset)),
+        );
+        if (env === loaded)
+          expect(lines).toEqual(
+            expect.arrayContaining([
+              unset('AWS_ACCESS_KEY_ID'),
+              fish ? "set -gx AWS_PROFILE 'work'" : "export AWS_PROFILE='work'",
+            ]),
+          );
         else expect(fast.stdout).not.toContain('AWS_');
       }
     }
@@ -134,13 +179,17 @@ describe('the same answer as the full CLI', () => {
     expect(hidden.sort()).toEqual(['__complete', '__profiles']);
     expect(commands.sort()).toEqual(COMMAND_NAMES.filter((name) => !hidden.includes(name)).sort());
     // Hidden, but a command all the same, not a profile name.
-    expect(await f.run(['__complete', 'bash', '--', ' ', 'mfa-env st'])).toMatchObject({ status: 0, stdout: 'status\n' });
+    expect(await f.run(['__complete', 'bash', '--', ' ', 'mfa-env st'])).toMatchObject({
+      status: 0,
+      stdout: 'status\n',
+    });
   });
 });
 
 describe('the memo never serves what the full CLI would not', () => {
   /** Runs without any way to get a code: exit 0 only when served from the cache. */
-  const cachedRun = (args: string[], env: Record<string, string> = {}) => f.run(['--no-input', ...args], { stdin: 'closed', env });
+  const cachedRun = (args: string[], env: Record<string, string> = {}) =>
+    f.run(['--no-input', ...args], { stdin: 'closed', env });
 
   it('is written after a success, holds no secret, and is 0600', async () => {
     expect((await f.run(['demo-user', '-t', '000000'])).status).not.toBe(0);
@@ -163,7 +212,9 @@ describe('the memo never serves what the full CLI would not', () => {
 
   it('a changed config file is read again (the new region shows), with no new code', async () => {
     await warm();
-    f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('region = us-west-2', 'region = ap-south-1') });
+    f.home.write({
+      config: readFileSync(f.home.configPath, 'utf8').replace('region = us-west-2', 'region = ap-south-1'),
+    });
     const result = await cachedRun(['admin']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("export AWS_REGION='ap-south-1'");
@@ -173,7 +224,10 @@ describe('the memo never serves what the full CLI would not', () => {
     await warm();
     const before = statSync(f.home.credentialsPath);
     const other = DEMO_USER.accessKeyId.replace('EXAMPLE', 'EXAMPLF');
-    writeFileSync(f.home.credentialsPath, readFileSync(f.home.credentialsPath, 'utf8').replace(DEMO_USER.accessKeyId, other));
+    writeFileSync(
+      f.home.credentialsPath,
+      readFileSync(f.home.credentialsPath, 'utf8').replace(DEMO_USER.accessKeyId, other),
+    );
     utimesSync(f.home.credentialsPath, before.atime, before.mtime);
     expect(statSync(f.home.credentialsPath).size).toBe(before.size);
     // Other keys make another MFA session: without a code, no session at all.
@@ -213,8 +267,14 @@ describe('the memo never serves what the full CLI would not', () => {
     const file = join(plansDir(), name);
     const memo = JSON.parse(readFileSync(file, 'utf8'));
     const planted = join(f.home.home, 'planted.json');
-    writeFileSync(planted, readFileSync(memo.result.sessionFile, 'utf8').replace(/"region"/, '"region"'), { mode: 0o600 });
-    writeFileSync(file, JSON.stringify({ ...memo, result: { ...memo.result, sessionFile: planted, region: 'evil-1' } }), { mode: 0o600 });
+    writeFileSync(planted, readFileSync(memo.result.sessionFile, 'utf8').replace(/"region"/, '"region"'), {
+      mode: 0o600,
+    });
+    writeFileSync(
+      file,
+      JSON.stringify({ ...memo, result: { ...memo.result, sessionFile: planted, region: 'evil-1' } }),
+      { mode: 0o600 },
+    );
     const served = await cachedRun(['demo-user']);
     expect(served.status).toBe(0);
     expect(served.stdout).toContain("export AWS_REGION='eu-west-1'");

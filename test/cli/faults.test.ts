@@ -1,8 +1,8 @@
 // STS misbehaving, as the test server can make it: mfa-env retries what is worth retrying, says when a retry
 // re-sends an MFA code, gives up within --timeout, and leaves the environment (stdout) and the cache untouched.
 import { existsSync, readdirSync } from 'node:fs';
+import { type Fixture, startFixture } from '../support/fixture';
 import type { StsFault } from '../support/sts-server';
-import { startFixture, type Fixture } from '../support/fixture';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -35,7 +35,9 @@ describe.each(FAULTS)('%s', (_, fault) => {
     f.server.failNext(fault, 10);
     const result = await f.run(['demo-user', '-t', f.code()]);
     expect(result).toMatchObject({ status: 6, stdout: '' });
-    expect(result.stderr.split('\n').at(-2)).toMatch(/^mfa-env: STS at http:\/\/127\.0\.0\.1:\d+ (is not answering properly|did not answer in time|gave an unusable answer).*try again|^mfa-env: cannot reach STS at .* \(ECONNRESET\)/);
+    expect(result.stderr.split('\n').at(-2)).toMatch(
+      /^mfa-env: STS at http:\/\/127\.0\.0\.1:\d+ (is not answering properly|did not answer in time|gave an unusable answer).*try again|^mfa-env: cannot reach STS at .* \(ECONNRESET\)/,
+    );
     expect(f.server.callsOf('GetSessionToken')).toHaveLength(3);
     expect(cacheFiles()).toEqual([]);
   });
@@ -61,7 +63,10 @@ describe('other faults', () => {
     f.server.clockSkewSeconds = 600;
     const result = await f.run(['demo-user', '-t', f.code(f.server.nowMs())]);
     // The code went out twice: the retry says so.
-    expect(result).toMatchObject({ status: 0, stderr: 'mfa-env: STS refused the request time; trying again with the same MFA code\n' });
+    expect(result).toMatchObject({
+      status: 0,
+      stderr: 'mfa-env: STS refused the request time; trying again with the same MFA code\n',
+    });
     expect(f.server.callsOf('GetSessionToken').map((c) => c.status)).toEqual([403, 200]);
     expect(result.stdout).toContain(`export AWS_ACCESS_KEY_ID='${f.server.issued[0].accessKeyId}'`);
   });
@@ -71,7 +76,9 @@ describe('other faults', () => {
     await f.server.stop();
     const result = await f.run(['demo-user', '-t', f.code()]);
     expect(result).toMatchObject({ status: 6, stdout: '' });
-    expect(result.stderr).toBe(`mfa-env: cannot reach STS at ${url} (ECONNREFUSED); check your network, region and endpoint settings\n`);
+    expect(result.stderr).toBe(
+      `mfa-env: cannot reach STS at ${url} (ECONNREFUSED); check your network, region and endpoint settings\n`,
+    );
   });
 
   it('--timeout bounds a silent STS: an attempt given no answer in 4 s is tried again, saying so, until the time is up', async () => {

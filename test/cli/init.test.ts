@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startFixture, type Fixture } from '../support/fixture';
+import { type Fixture, startFixture } from '../support/fixture';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -12,7 +12,11 @@ const SHELL_DIR = join(__dirname, '..', '..', 'shell');
 
 describe('mfa-env init', () => {
   it.each([
-    ['bash', ['bash', '--noprofile', '--norc', '-c'], 'eval "$(mfa-env init bash)" && type mfa-demo-user >/dev/null && echo ok'],
+    [
+      'bash',
+      ['bash', '--noprofile', '--norc', '-c'],
+      'eval "$(mfa-env init bash)" && type mfa-demo-user >/dev/null && echo ok',
+    ],
     ['zsh', ['zsh', '-f', '-c'], 'eval "$(mfa-env init zsh)" && whence -w mfa-demo-user >/dev/null && echo ok'],
     ['fish', ['fish', '--no-config', '-c'], 'mfa-env init fish | source; and functions -q mfa-demo-user; and echo ok'],
   ])('prints the line that loads the %s integration, which works when evaluated', async (shell, argv, script) => {

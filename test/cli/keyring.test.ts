@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { Pty } from '../support/pty';
 import type { CliOptions } from '../support/runCli';
-import { startSecretService, type SecretService } from '../support/secretService';
+import { type SecretService, startSecretService } from '../support/secretService';
 import { evalInShell } from '../support/shells';
 
 // Each test starts a Secret Service and runs mfa-env a dozen times, a terminal or a shell among them.
@@ -24,7 +24,9 @@ let pty: Pty | undefined;
 
 beforeEach(async () => {
   f = await startFixture({ roles: [{ arn: ROLE, requireMfa: true }] });
-  f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile admin]\nrole_arn = ${ROLE}\nsource_profile = demo-user\nendpoint_url = ${f.server.url}\n` });
+  f.home.write({
+    config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile admin]\nrole_arn = ${ROLE}\nsource_profile = demo-user\nendpoint_url = ${f.server.url}\n`,
+  });
   ss = await startSecretService();
 });
 afterEach(async () => {
@@ -35,14 +37,18 @@ afterEach(async () => {
 });
 
 /** mfa-env with the test's Secret Service reachable. */
-const run = (args: string[], options: Partial<CliOptions> = {}) => f.run(args, { ...options, env: { ...ss.env, ...options.env } });
+const run = (args: string[], options: Partial<CliOptions> = {}) =>
+  f.run(args, { ...options, env: { ...ss.env, ...options.env } });
 const stored = (account = 'demo-user') => {
   const text = ss.get(account);
   return text === null ? null : JSON.parse(text);
 };
 const credentials = () => readFileSync(f.home.credentialsPath, 'utf8');
 /** Every file under ~/.aws holding the secret key, temp files included. */
-const filesWithSecret = () => readdirSync(join(f.home.home, '.aws')).filter((name) => readFileSync(join(f.home.home, '.aws', name), 'utf8').includes(DEMO_USER.secretAccessKey));
+const filesWithSecret = () =>
+  readdirSync(join(f.home.home, '.aws')).filter((name) =>
+    readFileSync(join(f.home.home, '.aws', name), 'utf8').includes(DEMO_USER.secretAccessKey),
+  );
 
 /** A session for `profile` with a fresh code: it must be made with the demo user's keys, wherever they were kept. */
 async function sessionWithKeys(profile = 'demo-user', extra: string[] = []): Promise<void> {
@@ -51,7 +57,11 @@ async function sessionWithKeys(profile = 'demo-user', extra: string[] = []): Pro
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   // The server checks the SigV4 signature: a call it answered was signed with the right secret.
-  expect(f.server.calls[0]).toMatchObject({ action: 'GetSessionToken', accessKeyId: DEMO_USER.accessKeyId, status: 200 });
+  expect(f.server.calls[0]).toMatchObject({
+    action: 'GetSessionToken',
+    accessKeyId: DEMO_USER.accessKeyId,
+    status: 200,
+  });
   expect(evalInShell('sh', result.stdout, f.home.env).AWS_SESSION_TOKEN).toBe(f.server.lastIssued()!.sessionToken);
 }
 
@@ -78,8 +88,14 @@ describe('keys import', () => {
     chmodSync(f.home.credentialsPath, 0o640);
     const result = await run(['keys', 'import', 'demo-user']);
     expect(result).toMatchObject({ status: 0, stdout: '' });
-    expect(result.stderr).toBe(`mfa-env: moved the keys ...MPLE of profile "demo-user" from "${f.home.credentialsPath}" into the OS keyring\n`);
-    expect(credentials()).toBe(before.filter((line) => !line.includes(DEMO_USER.accessKeyId) && !line.includes(DEMO_USER.secretAccessKey)).join('\n'));
+    expect(result.stderr).toBe(
+      `mfa-env: moved the keys ...MPLE of profile "demo-user" from "${f.home.credentialsPath}" into the OS keyring\n`,
+    );
+    expect(credentials()).toBe(
+      before
+        .filter((line) => !line.includes(DEMO_USER.accessKeyId) && !line.includes(DEMO_USER.secretAccessKey))
+        .join('\n'),
+    );
     expect(statSync(f.home.credentialsPath).mode & 0o777).toBe(0o640);
     expect(stored()).toEqual(STORED);
     expect(filesWithSecret()).toEqual([]);
@@ -110,12 +126,15 @@ describe('keys import', () => {
       'aws_session_token = token',
       '',
       '[demo-user-long-term]',
-      KEY_LINES + `aws_mfa_device = ${DEMO_USER.serial}`,
+      `${KEY_LINES}aws_mfa_device = ${DEMO_USER.serial}`,
       '',
     ].join('\n');
     writeFileSync(f.home.credentialsPath, file);
     // The device too is aws-mfa's, in the -long-term section: it must still be found once that holds no keys.
-    writeFileSync(f.home.configPath, readFileSync(f.home.configPath, 'utf8').replace(`mfa_serial = ${DEMO_USER.serial}\n`, ''));
+    writeFileSync(
+      f.home.configPath,
+      readFileSync(f.home.configPath, 'utf8').replace(`mfa_serial = ${DEMO_USER.serial}\n`, ''),
+    );
     expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
     expect(credentials()).toBe(file.replace(KEY_LINES, ''));
     expect(stored('demo-user')).toEqual(STORED);
@@ -128,7 +147,11 @@ describe('keys import', () => {
     // And back where aws-mfa keeps them, not beside the temporary keys.
     const exported = await run(['keys', 'export', 'demo-user-long-term']);
     expect(exported.stderr).toContain('into [demo-user-long-term]');
-    expect(credentials()).toBe(file.replace(KEY_LINES, '').replace(`aws_mfa_device = ${DEMO_USER.serial}\n`, `aws_mfa_device = ${DEMO_USER.serial}\n${KEY_LINES}`));
+    expect(credentials()).toBe(
+      file
+        .replace(KEY_LINES, '')
+        .replace(`aws_mfa_device = ${DEMO_USER.serial}\n`, `aws_mfa_device = ${DEMO_USER.serial}\n${KEY_LINES}`),
+    );
     expect(stored('demo-user')).toBeNull();
   });
 
@@ -143,7 +166,9 @@ describe('keys import', () => {
     ss.set('demo-user', JSON.stringify(other));
     const refused = await run(['keys', 'import', 'demo-user']);
     expect(refused.status).toBe(3);
-    expect(refused.stderr).toMatch(/^mfa-env: the OS keyring holds other keys \(\.\.\.WXYZ\) for profile "demo-user" than .* \(\.\.\.MPLE\); keep one pair/);
+    expect(refused.stderr).toMatch(
+      /^mfa-env: the OS keyring holds other keys \(\.\.\.WXYZ\) for profile "demo-user" than .* \(\.\.\.MPLE\); keep one pair/,
+    );
     expect(credentials()).toBe(original);
     expect(stored()).toEqual(other);
   });
@@ -159,14 +184,32 @@ describe('keys import', () => {
       expect(result).toMatchObject({ status, stdout: '' });
       expect(stored()).toBeNull();
     };
-    await check(['keys', 'import', 'admin'], 2, /profile "admin" is a role; it uses the keys of profile "demo-user": mfa-env keys import demo-user/);
-    await check(['keys', 'import', 'nobody'], 3, /profile "nobody" has no keys in .* to import; to type them in: mfa-env keys add nobody/);
-    writeFileSync(f.home.configPath, config.replace('[profile demo-user]\n', `[profile demo-user]\naws_access_key_id = AKIAOTHERKEY00000000\naws_secret_access_key = x${DEMO_USER.secretAccessKey}\n`));
+    await check(
+      ['keys', 'import', 'admin'],
+      2,
+      /profile "admin" is a role; it uses the keys of profile "demo-user": mfa-env keys import demo-user/,
+    );
+    await check(
+      ['keys', 'import', 'nobody'],
+      3,
+      /profile "nobody" has no keys in .* to import; to type them in: mfa-env keys add nobody/,
+    );
+    writeFileSync(
+      f.home.configPath,
+      config.replace(
+        '[profile demo-user]\n',
+        `[profile demo-user]\naws_access_key_id = AKIAOTHERKEY00000000\naws_secret_access_key = x${DEMO_USER.secretAccessKey}\n`,
+      ),
+    );
     await check(['keys', 'import', 'demo-user'], 3, /profile "demo-user" has two different pairs of keys/);
     expect(credentials()).toBe(original);
     writeFileSync(f.home.configPath, config);
     writeFileSync(f.home.credentialsPath, `[demo-user]\n${KEY_LINES}aws_access_key_id = ${DEMO_USER.accessKeyId}\n`);
-    await check(['keys', 'import', 'demo-user'], 3, /cannot write \[demo-user\] in ".*credentials" as asked: the AWS SDKs would read the result differently \(check for a duplicate section\); nothing was changed/);
+    await check(
+      ['keys', 'import', 'demo-user'],
+      3,
+      /cannot write \[demo-user\] in ".*credentials" as asked: the AWS SDKs would read the result differently \(check for a duplicate section\); nothing was changed/,
+    );
     expect(filesWithSecret()).toEqual(['credentials']);
   });
 });
@@ -197,34 +240,50 @@ describe('keys add', () => {
   it('reads two piped lines for scripts; refuses a bad key id without showing it, and keys it would not use', async () => {
     const bad = await run(['keys', 'add', 'demo-user'], { stdin: `not-a-key\n${DEMO_USER.secretAccessKey}\n` });
     expect(bad).toMatchObject({ status: 3, stdout: '' });
-    expect(bad.stderr).toBe("mfa-env: the access key id entered is not an access key id (IAM's are 20 capital letters and digits, starting with AKIA)\n");
+    expect(bad.stderr).toBe(
+      "mfa-env: the access key id entered is not an access key id (IAM's are 20 capital letters and digits, starting with AKIA)\n",
+    );
     expect(stored()).toBeNull();
 
     const noInput = await run(['keys', 'add', 'demo-user'], { stdin: 'null' });
     expect(noInput.status).toBe(4);
-    expect(noInput.stderr).toMatch(/asks for the keys on the terminal and there is none; run it in a terminal, or pipe/);
+    expect(noInput.stderr).toMatch(
+      /asks for the keys on the terminal and there is none; run it in a terminal, or pipe/,
+    );
 
-    const added = await run(['keys', 'add', 'demo-user'], { stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n` });
+    const added = await run(['keys', 'add', 'demo-user'], {
+      stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n`,
+    });
     expect(added).toMatchObject({ status: 0, stdout: '' });
     expect(added.stderr).not.toContain(DEMO_USER.secretAccessKey);
     expect(stored()).toEqual(STORED);
-    const again = await run(['keys', 'add', 'demo-user'], { stdin: `AKIAOTHERKEY00000000\n${DEMO_USER.secretAccessKey}\n` });
+    const again = await run(['keys', 'add', 'demo-user'], {
+      stdin: `AKIAOTHERKEY00000000\n${DEMO_USER.secretAccessKey}\n`,
+    });
     expect(again.status).toBe(3);
-    expect(again.stderr).toMatch(/holds keys \(\.\.\.MPLE\) for profile "demo-user" already; to replace them: mfa-env keys remove demo-user/);
+    expect(again.stderr).toMatch(
+      /holds keys \(\.\.\.MPLE\) for profile "demo-user" already; to replace them: mfa-env keys remove demo-user/,
+    );
     expect(stored()).toEqual(STORED);
 
     // Keys in the files win over the keyring: adding more would add keys that are never used.
     f.home.write({ credentials: `[demo-user]\n${KEY_LINES}` });
     expect((await run(['keys', 'remove', 'demo-user', '--yes'])).status).toBe(0);
-    const shadowed = await run(['keys', 'add', 'demo-user'], { stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n` });
+    const shadowed = await run(['keys', 'add', 'demo-user'], {
+      stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n`,
+    });
     expect(shadowed.status).toBe(3);
-    expect(shadowed.stderr).toMatch(/has keys \(\.\.\.MPLE\) in .* already; to move them into the OS keyring: mfa-env keys import demo-user/);
+    expect(shadowed.stderr).toMatch(
+      /has keys \(\.\.\.MPLE\) in .* already; to move them into the OS keyring: mfa-env keys import demo-user/,
+    );
   });
 
   it('a profile name is only the account: quotes, spaces and $(...) are kept as they are and never run', async () => {
     const name = `we'ird "n" $(touch pwned) \`x\``;
     f.home.write({ credentials: `[${name}]\nmfa_serial = ${DEMO_USER.serial}\nendpoint_url = ${f.server.url}\n` });
-    const added = await run(['keys', 'add', name], { stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n` });
+    const added = await run(['keys', 'add', name], {
+      stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n`,
+    });
     expect(added.status).toBe(0);
     expect(stored(name)).toEqual(STORED);
     await sessionWithKeys(name);
@@ -236,34 +295,59 @@ describe('keys add', () => {
 describe('keys list, remove, export', () => {
   it('list shows profiles by the last 4 characters of their key ids, never a secret, and notes keys the files hold too', async () => {
     expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
-    expect((await run(['keys', 'add', 'second'], { stdin: `AKIASECONDKEY000ABCD\nsecondSecret0000000000000000000000000000\n` })).status).toBe(0);
+    expect(
+      (
+        await run(['keys', 'add', 'second'], {
+          stdin: `AKIASECONDKEY000ABCD\nsecondSecret0000000000000000000000000000\n`,
+        })
+      ).status,
+    ).toBe(0);
     ss.set('foreign', 'not json');
-    f.home.write({ credentials: `[second]\naws_access_key_id = AKIASECONDKEY000ABCD\naws_secret_access_key = secondSecret0000000000000000000000000000\n` });
+    f.home.write({
+      credentials: `[second]\naws_access_key_id = AKIASECONDKEY000ABCD\naws_secret_access_key = secondSecret0000000000000000000000000000\n`,
+    });
     const listed = await run(['keys', 'list']);
     expect(listed.status).toBe(0);
     expect(listed.stdout.split('\n')).toEqual([
       'PROFILE    ACCESS KEY  NOTE',
-      expect.stringMatching(/^demo-user  \.\.\.MPLE$/),
-      expect.stringMatching(/^foreign    -           the OS keyring entry of profile "foreign" \(service "mfa-env"\) does not hold keys mfa-env wrote; remove it/),
+      expect.stringMatching(/^demo-user {2}\.\.\.MPLE$/),
+      expect.stringMatching(
+        /^foreign {4}- {11}the OS keyring entry of profile "foreign" \(service "mfa-env"\) does not hold keys mfa-env wrote; remove it/,
+      ),
       'second     ...ABCD     the AWS files hold keys (...ABCD) for it too, and win; mfa-env keys import second finishes a move',
       '',
     ]);
-    for (const secret of [DEMO_USER.secretAccessKey, DEMO_USER.accessKeyId, 'AKIASECONDKEY000ABCD', 'secondSecret']) expect(listed.stdout + listed.stderr).not.toContain(secret);
+    for (const secret of [DEMO_USER.secretAccessKey, DEMO_USER.accessKeyId, 'AKIASECONDKEY000ABCD', 'secondSecret'])
+      expect(listed.stdout + listed.stderr).not.toContain(secret);
     // An entry that is not mfa-env's can still be removed.
     expect((await run(['keys', 'remove', 'foreign', '--yes'])).status).toBe(0);
     expect(ss.get('foreign')).toBeNull();
   });
 
   it('an entry is checked like any key from outside before it is used, and never shown', async () => {
-    f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile planted]\nmfa_serial = ${DEMO_USER.serial}\nendpoint_url = ${f.server.url}\n` });
-    ss.set('planted', JSON.stringify({ version: 1, accessKeyId: 'AKIA$(touch pwned)', secretAccessKey: 'planted-secret-0000000000' }));
+    f.home.write({
+      config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile planted]\nmfa_serial = ${DEMO_USER.serial}\nendpoint_url = ${f.server.url}\n`,
+    });
+    ss.set(
+      'planted',
+      JSON.stringify({ version: 1, accessKeyId: 'AKIA$(touch pwned)', secretAccessKey: 'planted-secret-0000000000' }),
+    );
     const used = await run(['planted', '-t', f.code()]);
     expect(used).toMatchObject({ status: 3, stdout: '' });
-    expect(used.stderr).toBe('mfa-env: the OS keyring entry of profile "planted" is not an access key id (IAM\'s are 20 capital letters and digits, starting with AKIA)\n');
-    ss.set('planted', JSON.stringify({ version: 1, accessKeyId: DEMO_USER.accessKeyId, secretAccessKey: 'planted\nsecret-0000000000' }));
-    expect((await run(['planted', '-t', f.code()])).stderr).toBe('mfa-env: the OS keyring entry of profile "planted" is not a secret access key (IAM\'s are 40 characters of letters, digits, + and /)\n');
+    expect(used.stderr).toBe(
+      'mfa-env: the OS keyring entry of profile "planted" is not an access key id (IAM\'s are 20 capital letters and digits, starting with AKIA)\n',
+    );
+    ss.set(
+      'planted',
+      JSON.stringify({ version: 1, accessKeyId: DEMO_USER.accessKeyId, secretAccessKey: 'planted\nsecret-0000000000' }),
+    );
+    expect((await run(['planted', '-t', f.code()])).stderr).toBe(
+      'mfa-env: the OS keyring entry of profile "planted" is not a secret access key (IAM\'s are 40 characters of letters, digits, + and /)\n',
+    );
     ss.set('planted', 'x'.repeat(5000));
-    expect((await run(['planted', '-t', f.code()])).stderr).toMatch(/^mfa-env: the OS keyring entry of profile "planted" \(service "mfa-env"\) does not hold keys mfa-env wrote; remove it/);
+    expect((await run(['planted', '-t', f.code()])).stderr).toMatch(
+      /^mfa-env: the OS keyring entry of profile "planted" \(service "mfa-env"\) does not hold keys mfa-env wrote; remove it/,
+    );
     expect(f.server.calls).toEqual([]);
     expect(existsSync(join(f.home.home, 'pwned'))).toBe(false);
   });
@@ -278,26 +362,37 @@ describe('keys list, remove, export', () => {
     expect(unasked.status).toBe(4);
     expect(unasked.stderr).toMatch(/asks for confirmation on the terminal and there is none; pass --yes/);
     pty = new Pty('mfa-env keys remove demo-user; echo "status=$?"', { env: { ...f.home.env, ...ss.env } });
-    await pty.waitFor('Delete the keys ...MPLE of profile demo-user from the OS keyring? They are in no AWS file, and IAM never shows a secret key again. [y/N]');
+    await pty.waitFor(
+      'Delete the keys ...MPLE of profile demo-user from the OS keyring? They are in no AWS file, and IAM never shows a secret key again. [y/N]',
+    );
     pty.type('n\r');
     await pty.waitFor('status=0');
     expect(pty.output).toContain('nothing removed');
     expect(stored()).toEqual(STORED);
 
     const removed = await run(['keys', 'remove', 'demo-user', '--yes']);
-    expect(removed).toMatchObject({ status: 0, stderr: 'mfa-env: removed the keys ...MPLE of profile "demo-user" from the OS keyring\n' });
+    expect(removed).toMatchObject({
+      status: 0,
+      stderr: 'mfa-env: removed the keys ...MPLE of profile "demo-user" from the OS keyring\n',
+    });
     expect(stored()).toBeNull();
     const after = await run(['demo-user', '--no-input'], { stdin: 'closed' });
     expect(after).toMatchObject({ status: 3, stdout: '' });
-    expect(after.stderr).toMatch(/^mfa-env: profile "demo-user" has no aws_access_key_id; .* or to the OS keyring \(mfa-env keys add demo-user\)\n$/);
-    expect((await run(['keys', 'remove', 'demo-user', '--yes'])).stderr).toBe('mfa-env: the OS keyring holds no keys for profile "demo-user"\n');
+    expect(after.stderr).toMatch(
+      /^mfa-env: profile "demo-user" has no aws_access_key_id; .* or to the OS keyring \(mfa-env keys add demo-user\)\n$/,
+    );
+    expect((await run(['keys', 'remove', 'demo-user', '--yes'])).stderr).toBe(
+      'mfa-env: the OS keyring holds no keys for profile "demo-user"\n',
+    );
   });
 
   it('export writes them back to the credentials file (as it was before the import) and empties the keyring', async () => {
     const original = credentials();
     expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
     const exported = await run(['keys', 'export', 'demo-user']);
-    expect(exported.stderr).toBe(`mfa-env: moved the keys ...MPLE of profile "demo-user" from the OS keyring into [demo-user] of "${f.home.credentialsPath}"\n`);
+    expect(exported.stderr).toBe(
+      `mfa-env: moved the keys ...MPLE of profile "demo-user" from the OS keyring into [demo-user] of "${f.home.credentialsPath}"\n`,
+    );
     expect(credentials()).toBe(original);
     expect(stored()).toBeNull();
     await sessionWithKeys('demo-user', ['--refresh']);
@@ -306,7 +401,9 @@ describe('keys list, remove, export', () => {
     expect((await run(['keys', 'export', 'demo-user'])).status).toBe(0);
     expect(credentials()).toBe(original);
     expect(stored()).toBeNull();
-    expect((await run(['keys', 'export', 'demo-user'])).stderr).toBe('mfa-env: the OS keyring holds no keys for profile "demo-user"\n');
+    expect((await run(['keys', 'export', 'demo-user'])).stderr).toBe(
+      'mfa-env: the OS keyring holds no keys for profile "demo-user"\n',
+    );
   });
 
   it("forget ROLE finds the source's MFA session without opening the keyring", async () => {
@@ -322,14 +419,22 @@ describe('keys list, remove, export', () => {
     expect((await run(['keys', 'add'])).stderr).toMatch(/^mfa-env: mfa-env keys add needs a profile/);
     expect((await run(['keys', 'frobnicate', 'x'])).status).toBe(2);
     // Completion offers the actions, from the same table.
-    expect((await run(['__complete', 'bash', '--', ' ', 'mfa-env keys '])).stdout).toBe('add\nimport\nlist\nremove\nexport\n');
+    expect((await run(['__complete', 'bash', '--', ' ', 'mfa-env keys '])).stdout).toBe(
+      'add\nimport\nlist\nremove\nexport\n',
+    );
   });
 });
 
 describe('what loads the keyring', () => {
   async function modulesLoadedBy(args: string[]): Promise<string[]> {
     const file = join(f.home.home, `modules-${Math.random()}.txt`);
-    const result = await run(args, { stdin: 'closed', env: { NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`, MFA_ENV_TEST_MODULES: file } });
+    const result = await run(args, {
+      stdin: 'closed',
+      env: {
+        NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`,
+        MFA_ENV_TEST_MODULES: file,
+      },
+    });
     expect(result.status).toBe(0);
     return readFileSync(file, 'utf8').split('\n');
   }
@@ -362,7 +467,10 @@ describe('the shell functions of keyring profiles', () => {
     expect(await functions()).toEqual(expect.arrayContaining(['mfa-demo-user', 'mfa-admin']));
     f.home.write({ credentials: '' });
     expect(await functions()).toEqual([]);
-    expect((await run(['keys', 'add', 'demo-user'], { stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n` })).status).toBe(0);
+    expect(
+      (await run(['keys', 'add', 'demo-user'], { stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n` }))
+        .status,
+    ).toBe(0);
     expect(await functions()).toEqual(expect.arrayContaining(['mfa-demo-user', 'mfa-admin']));
     expect((await run(['keys', 'remove', 'demo-user', '--yes'])).status).toBe(0);
     expect(await functions()).toEqual([]);
@@ -376,10 +484,19 @@ describe('the shell functions of keyring profiles', () => {
   it('in bash: `keys add` and `keys remove`, which change no AWS file, make the memo anew; mfa-demo-user uses the keyring keys', async () => {
     const bash = (script: string) =>
       new Promise<{ status: number | null; out: string }>((resolve) => {
-        const child = spawn('bash', ['--noprofile', '--norc', '-c', `source '${join(__dirname, '..', '..', 'shell', 'mfa-env.bash')}'; ${script}`], {
-          env: { ...f.home.env, ...ss.env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          'bash',
+          [
+            '--noprofile',
+            '--norc',
+            '-c',
+            `source '${join(__dirname, '..', '..', 'shell', 'mfa-env.bash')}'; ${script}`,
+          ],
+          {
+            env: { ...f.home.env, ...ss.env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let out = '';
         child.stdout.on('data', (d) => (out += d));
         child.stderr.on('data', (d) => (out += d));
@@ -387,7 +504,10 @@ describe('the shell functions of keyring profiles', () => {
       });
     f.home.write({ credentials: '' });
     expect(await bash('type -t mfa-demo-user || echo none')).toEqual({ status: 0, out: 'none\n' });
-    expect((await run(['keys', 'add', 'demo-user'], { stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n` })).status).toBe(0);
+    expect(
+      (await run(['keys', 'add', 'demo-user'], { stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n` }))
+        .status,
+    ).toBe(0);
     expect(await bash('type -t mfa-demo-user')).toEqual({ status: 0, out: 'function\n' });
     const loaded = await bash(`mfa-demo-user -t ${f.code()} && echo "key=$AWS_ACCESS_KEY_ID"`);
     expect(loaded).toEqual({ status: 0, out: `key=${f.server.lastIssued()!.accessKeyId}\n` });
@@ -398,7 +518,8 @@ describe('the shell functions of keyring profiles', () => {
 
 describe('without a Secret Service', () => {
   const noBus = { DBUS_SESSION_BUS_ADDRESS: undefined };
-  const ADVICE = /install and start one \(Debian\/Ubuntu: apt install gnome-keyring dbus-user-session, then log in again; without a desktop: dbus-run-session with gnome-keyring-daemon --unlock, see the README\), or keep the keys in the AWS credentials file\n$/;
+  const ADVICE =
+    /install and start one \(Debian\/Ubuntu: apt install gnome-keyring dbus-user-session, then log in again; without a desktop: dbus-run-session with gnome-keyring-daemon --unlock, see the README\), or keep the keys in the AWS credentials file\n$/;
 
   it.each([
     [['keys', 'list']],
@@ -410,7 +531,9 @@ describe('without a Secret Service', () => {
     const before = credentials();
     const result = await f.run(args, { env: noBus, stdin: `${DEMO_USER.accessKeyId}\n${DEMO_USER.secretAccessKey}\n` });
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toMatch(/^mfa-env: the OS keyring cannot be used: there is no D-Bus session bus \(DBUS_SESSION_BUS_ADDRESS is not set\), so no Secret Service; /);
+    expect(result.stderr).toMatch(
+      /^mfa-env: the OS keyring cannot be used: there is no D-Bus session bus \(DBUS_SESSION_BUS_ADDRESS is not set\), so no Secret Service; /,
+    );
     expect(result.stderr).toMatch(ADVICE);
     expect(result.stderr.split('\n')).toHaveLength(2);
     expect(credentials()).toBe(before);
@@ -420,18 +543,28 @@ describe('without a Secret Service', () => {
     expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
     const noKeyring = await f.run(['demo-user', '-t', f.code()], { env: noBus });
     expect(noKeyring).toMatchObject({ status: 3, stdout: '' });
-    expect(noKeyring.stderr).toMatch(/^mfa-env: the keys of profile "demo-user" are in the OS keyring, which cannot be used: there is no D-Bus session bus/);
+    expect(noKeyring.stderr).toMatch(
+      /^mfa-env: the keys of profile "demo-user" are in the OS keyring, which cannot be used: there is no D-Bus session bus/,
+    );
     expect(noKeyring.stderr).toMatch(ADVICE);
-    f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile keyless]\nmfa_serial = ${DEMO_USER.serial}\n` });
+    f.home.write({
+      config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile keyless]\nmfa_serial = ${DEMO_USER.serial}\n`,
+    });
     const keyless = await f.run(['keyless', '-t', f.code()], { env: noBus });
-    expect(keyless.stderr).toBe('mfa-env: profile "keyless" has no aws_access_key_id; add the IAM user\'s access keys to it (aws configure --profile keyless) or to the OS keyring (mfa-env keys add keyless)\n');
+    expect(keyless.stderr).toBe(
+      'mfa-env: profile "keyless" has no aws_access_key_id; add the IAM user\'s access keys to it (aws configure --profile keyless) or to the OS keyring (mfa-env keys add keyless)\n',
+    );
     expect(keyless.status).toBe(3);
   });
 
   it('a bus address that leads nowhere, and a bus with no Secret Service on it', async () => {
-    const stale = await f.run(['keys', 'list'], { env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(f.home.home, 'no-bus')}` } });
+    const stale = await f.run(['keys', 'list'], {
+      env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(f.home.home, 'no-bus')}` },
+    });
     expect(stale.status).toBe(3);
-    expect(stale.stderr).toMatch(/^mfa-env: the OS keyring cannot be used: no Secret Service answers on the D-Bus session bus \(.*Failed to connect to socket .*\); install and start one/);
+    expect(stale.stderr).toMatch(
+      /^mfa-env: the OS keyring cannot be used: no Secret Service answers on the D-Bus session bus \(.*Failed to connect to socket .*\); install and start one/,
+    );
     expect(stale.stderr.split('\n')).toHaveLength(2);
 
     // A session bus that starts no services, as on a machine without gnome-keyring.
@@ -441,7 +574,9 @@ describe('without a Secret Service', () => {
       '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n' +
         `<busconfig><type>session</type><listen>unix:dir=${f.home.home}</listen><policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>\n`,
     );
-    const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--print-address=1', '--nofork'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--print-address=1', '--nofork'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     try {
       const address = await new Promise<string>((resolve) => {
         let out = '';
@@ -452,7 +587,9 @@ describe('without a Secret Service', () => {
       });
       const empty = await f.run(['keys', 'list'], { env: { DBUS_SESSION_BUS_ADDRESS: address } });
       expect(empty.status).toBe(3);
-      expect(empty.stderr).toMatch(/^mfa-env: the OS keyring cannot be used: no Secret Service answers on the D-Bus session bus \(.*org\.freedesktop\.secrets.*\); install and start one/);
+      expect(empty.stderr).toMatch(
+        /^mfa-env: the OS keyring cannot be used: no Secret Service answers on the D-Bus session bus \(.*org\.freedesktop\.secrets.*\); install and start one/,
+      );
       expect(empty.stderr.split('\n')).toHaveLength(2);
     } finally {
       bus.kill();

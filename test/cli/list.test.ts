@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -24,14 +24,28 @@ describe('mfa-env list', () => {
 
     await f.run(['demo-user', '-t', f.code()]);
     const after = await f.run(['list']);
-    expect(after.stdout).toMatch(/^demo-user\s+user\s+demo-user\s+arn:aws:iam::123456789012:mfa\/demo-user\s+(11h59m|12h00m) left$/m);
+    expect(after.stdout).toMatch(
+      /^demo-user\s+user\s+demo-user\s+arn:aws:iam::123456789012:mfa\/demo-user\s+(11h59m|12h00m) left$/m,
+    );
     // No role session yet, but the MFA session means no code is needed.
     expect(after.stdout).toMatch(/^admin\s+role\s+demo-user\s+\S+\s+MFA session (11h59m|12h00m) left$/m);
 
     const json = JSON.parse((await f.run(['list', '--json'])).stdout);
     expect(json).toEqual([
-      expect.objectContaining({ profile: 'demo-user', kind: 'user', source: 'demo-user', mfaSerial: DEMO_USER.serial, sessionSecondsLeft: expect.any(Number) }),
-      expect.objectContaining({ profile: 'admin', kind: 'role', source: 'demo-user', roleArn: `arn:aws:iam::${ACCOUNT}:role/admin`, mfaSessionSecondsLeft: expect.any(Number) }),
+      expect.objectContaining({
+        profile: 'demo-user',
+        kind: 'user',
+        source: 'demo-user',
+        mfaSerial: DEMO_USER.serial,
+        sessionSecondsLeft: expect.any(Number),
+      }),
+      expect.objectContaining({
+        profile: 'admin',
+        kind: 'role',
+        source: 'demo-user',
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/admin`,
+        mfaSessionSecondsLeft: expect.any(Number),
+      }),
       expect.objectContaining({ profile: 'plain', problem: expect.stringContaining('has no aws_access_key_id') }),
     ]);
     expect(json[0].sessionSecondsLeft).toBeGreaterThan(43000);
@@ -44,7 +58,9 @@ describe('mfa-env list', () => {
     for (let i = 0; i < 2500; i++) {
       config.push(`[profile user${i}]\nmfa_serial = arn:aws:iam::${ACCOUNT}:mfa/user${i}\nregion = eu-west-1\n`);
       config.push(`[profile role${i}]\nrole_arn = arn:aws:iam::${ACCOUNT}:role/r${i}\nsource_profile = user${i}\n`);
-      credentials.push(`[user${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = s\n`);
+      credentials.push(
+        `[user${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = s\n`,
+      );
     }
     writeFileSync(f.home.configPath, config.join('\n'));
     writeFileSync(f.home.credentialsPath, credentials.join('\n'));
@@ -52,7 +68,11 @@ describe('mfa-env list', () => {
     expect(result.status).toBe(0);
     const rows = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(5000);
-    expect(rows.find((r) => r.profile === 'role2499')).toMatchObject({ kind: 'role', source: 'user2499', mfaSerial: `arn:aws:iam::${ACCOUNT}:mfa/user2499` });
+    expect(rows.find((r) => r.profile === 'role2499')).toMatchObject({
+      kind: 'role',
+      source: 'user2499',
+      mfaSerial: `arn:aws:iam::${ACCOUNT}:mfa/user2499`,
+    });
   });
 });
 
@@ -73,7 +93,9 @@ describe('mfa-env status', () => {
     );
     expect((await f.run(['status', '--check'], { env: loaded })).status).toBe(0);
     await f.run(['forget']);
-    expect((await f.run(['status'], { env: loaded })).stdout).toContain('renewal:  `mfa-env` renews it with a new MFA code');
+    expect((await f.run(['status'], { env: loaded })).stdout).toContain(
+      'renewal:  `mfa-env` renews it with a new MFA code',
+    );
     expect((await f.run(['status', '--check'], { env: { ...loaded, MFA_ENV_EXPIRES_AT: '1000' } })).status).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFixture, type Fixture } from '../support/fixture';
+import { type Fixture, startFixture } from '../support/fixture';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -40,7 +40,9 @@ describe('mfa_process', () => {
     withMfaProcess(tool('locked', 'echo "vault is locked" >&2; exit 3'));
     const result = await f.run(['demo-user']);
     expect(result).toMatchObject({ status: 4, stdout: '' });
-    expect(result.stderr).toMatch(/^vault is locked\nmfa-env: mfa_process of profile "demo-user" in ".*config" ".*locked" failed \(exit 3\); check the command\n$/);
+    expect(result.stderr).toMatch(
+      /^vault is locked\nmfa-env: mfa_process of profile "demo-user" in ".*config" ".*locked" failed \(exit 3\); check the command\n$/,
+    );
     expect(f.server.calls).toEqual([]);
   });
 
@@ -60,5 +62,4 @@ describe('mfa_process', () => {
     expect(result.status).toBe(4);
     expect(() => readFileSync(marker)).toThrow();
   });
-
 });

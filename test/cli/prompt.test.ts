@@ -1,4 +1,4 @@
-import { startFixture, type Fixture } from '../support/fixture';
+import { type Fixture, startFixture } from '../support/fixture';
 import { Pty } from '../support/pty';
 
 let f: Fixture;
@@ -59,7 +59,7 @@ describe('the MFA prompt on the terminal', () => {
       const from = t.output.length;
       t.type(`${bad}\r`);
       // Refused, and asked for again.
-      await t.waitFor(/An MFA code is 6 digits; try again\.[^]*MFA code for /, { from });
+      await t.waitFor(/An MFA code is 6 digits; try again\.[\s\S]*MFA code for /, { from });
     }
     t.type('1234567\r');
     await t.waitFor('status=4');

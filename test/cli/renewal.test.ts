@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, startFixture, type Fixture } from '../support/fixture';
+import { ACCOUNT, type Fixture, startFixture } from '../support/fixture';
 import { evalInShell } from '../support/shells';
 
 // Renewing the loaded session keeps the length it was asked for: `mfa-env PROFILE -d 2h` exports MFA_ENV_DURATION,
@@ -86,7 +86,11 @@ describe('MFA_ENV_DURATION', () => {
     // The fast path answered (it never loads the full CLI), with the 15-minute role session.
     const modules = join(f.home.home, 'modules.txt');
     const fast = await f.run([], {
-      env: { ...loaded, NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`, MFA_ENV_TEST_MODULES: modules },
+      env: {
+        ...loaded,
+        NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'recordModules.js')}`,
+        MFA_ENV_TEST_MODULES: modules,
+      },
       stdin: 'closed',
     });
     expect(fast.stdout).toContain(`export AWS_ACCESS_KEY_ID='${f.server.issued[1].accessKeyId}'`);
@@ -106,7 +110,9 @@ describe('MFA_ENV_DURATION', () => {
     expect(dotenv.stdout).not.toContain('MFA_ENV_DURATION');
     const bad = await f.run([], { env: { ...loaded, MFA_ENV_DURATION: 'forever' }, stdin: 'closed' });
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toBe('mfa-env: MFA_ENV_DURATION is "forever", not a number of seconds; give -d DURATION, or load the session again\n');
+    expect(bad.stderr).toBe(
+      'mfa-env: MFA_ENV_DURATION is "forever", not a number of seconds; give -d DURATION, or load the session again\n',
+    );
     expect(bad.status).toBe(3);
     const outOfRange = await f.run([], { env: { ...loaded, MFA_ENV_DURATION: '60' }, stdin: 'closed' });
     expect(outOfRange.stderr).toBe(

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
-import { evalInShell } from '../support/shells';
 import { sessionCacheNames } from '../support/cacheDir';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
+import { evalInShell } from '../support/shells';
 
 const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
@@ -17,12 +17,17 @@ beforeEach(async () => {
       { arn: ROLE('hop2') },
     ],
   });
-  const extra = (name: string, lines: string[]) => `\n[profile ${name}]\n${lines.join('\n')}\nendpoint_url = ${f.server.url}\n`;
+  const extra = (name: string, lines: string[]) =>
+    `\n[profile ${name}]\n${lines.join('\n')}\nendpoint_url = ${f.server.url}\n`;
   f.home.write({
     config:
       readFileSync(f.home.configPath, 'utf8') +
       extra('admin', [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user', 'region = us-west-2']) +
-      extra('readonly', [`role_arn = ${ROLE('readonly')}`, 'source_profile = demo-user', 'role_session_name = alice-readonly']) +
+      extra('readonly', [
+        `role_arn = ${ROLE('readonly')}`,
+        'source_profile = demo-user',
+        'role_session_name = alice-readonly',
+      ]) +
       extra('long', [`role_arn = ${ROLE('long')}`, 'source_profile = demo-user', 'duration_seconds = 7200']) +
       extra('partner', [`role_arn = ${ROLE('partner')}`, 'source_profile = demo-user', 'external_id = partner-id-42']) +
       extra('hop2', [`role_arn = ${ROLE('hop2')}`, 'source_profile = admin']) +
@@ -61,7 +66,10 @@ describe('role profiles', () => {
       AWS_REGION: 'us-west-2',
     });
     expect(admin.arn).toMatch(new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/admin/mfa-env-[\\w+=,.@-]+-\\d+$`));
-    expect(evalInShell('bash', second.stdout, f.home.env)).toMatchObject({ AWS_ACCESS_KEY_ID: readonly.accessKeyId, MFA_ENV_ROLE_ARN: ROLE('readonly') });
+    expect(evalInShell('bash', second.stdout, f.home.env)).toMatchObject({
+      AWS_ACCESS_KEY_ID: readonly.accessKeyId,
+      MFA_ENV_ROLE_ARN: ROLE('readonly'),
+    });
     expect(readonly.roleSessionName).toBe('alice-readonly');
   });
 
@@ -84,7 +92,12 @@ describe('role profiles', () => {
     expect(f.server.calls.map((c) => c.action)).toEqual(['AssumeRole']);
     expect(f.server.calls[0]).toMatchObject({
       accessKeyId: DEMO_USER.accessKeyId,
-      params: expect.objectContaining({ RoleArn: ROLE('long'), SerialNumber: DEMO_USER.serial, TokenCode: code, DurationSeconds: '7200' }),
+      params: expect.objectContaining({
+        RoleArn: ROLE('long'),
+        SerialNumber: DEMO_USER.serial,
+        TokenCode: code,
+        DurationSeconds: '7200',
+      }),
     });
     expect(f.server.issued[0].durationSeconds).toBe(7200);
   });
@@ -124,7 +137,9 @@ describe('role profiles', () => {
   it('reports a source_profile loop with the chain', async () => {
     const result = await f.run(['loop-a', '-t', '123456']);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toBe('mfa-env: source_profile loop: "loop-a" -> "loop-b" -> "loop-a"; make one of them a profile with keys\n');
+    expect(result.stderr).toBe(
+      'mfa-env: source_profile loop: "loop-a" -> "loop-b" -> "loop-a"; make one of them a profile with keys\n',
+    );
   });
 
   it('serves an aws-mfa profile from its -long-term section', async () => {
@@ -148,7 +163,12 @@ describe('the session cache', () => {
     const dir = f.home.env.MFA_ENV_CACHE_DIR;
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const files = cacheFiles();
-    expect(files).toEqual(expect.arrayContaining([expect.stringMatching(/^mfa-[0-9a-f]{32}\.json$/), expect.stringMatching(/^role-[0-9a-f]{32}\.json$/)]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^mfa-[0-9a-f]{32}\.json$/),
+        expect.stringMatching(/^role-[0-9a-f]{32}\.json$/),
+      ]),
+    );
     expect(files).toHaveLength(2);
     for (const file of files) {
       expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
@@ -164,7 +184,9 @@ describe('the session cache', () => {
     writeFileSync(path, '{"version":1,"kind":"mfa","accessKeyId":');
     const result = await f.run(['demo-user', '-t', f.code()]);
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe(`mfa-env: warning: ignoring cached session "${path}": it is corrupt; it will be replaced\n`);
+    expect(result.stderr).toBe(
+      `mfa-env: warning: ignoring cached session "${path}": it is corrupt; it will be replaced\n`,
+    );
     expect(f.server.callsOf('GetSessionToken')).toHaveLength(2);
     expect(JSON.parse(readFileSync(path, 'utf8')).accessKeyId).toBe(f.server.issued[1].accessKeyId);
     expect(cacheFiles()).toEqual([file]);
@@ -179,7 +201,9 @@ describe('the session cache', () => {
     // Another role now shares the refreshed MFA session.
     f.server.resetCalls();
     expect((await f.run(['readonly'], { stdin: 'closed' })).status).toBe(0);
-    expect(f.server.calls.map((c) => [c.action, c.accessKeyId])).toEqual([['AssumeRole', f.server.issued[2].accessKeyId]]);
+    expect(f.server.calls.map((c) => [c.action, c.accessKeyId])).toEqual([
+      ['AssumeRole', f.server.issued[2].accessKeyId],
+    ]);
   });
 
   it('--no-cache neither reads nor writes the cache', async () => {
@@ -202,7 +226,11 @@ describe('the session cache', () => {
   it('forget PROFILE deletes what could serve it; forget deletes everything', async () => {
     await f.run(['admin', '-t', f.code()]);
     const forgotten = await f.run(['forget', 'admin']);
-    expect(forgotten).toMatchObject({ status: 0, stdout: '', stderr: 'mfa-env: forgot 2 cached sessions for profile "admin"\n' });
+    expect(forgotten).toMatchObject({
+      status: 0,
+      stdout: '',
+      stderr: 'mfa-env: forgot 2 cached sessions for profile "admin"\n',
+    });
     expect(cacheFiles()).toEqual([]);
     const needsCode = await f.run(['readonly'], { stdin: 'closed' });
     expect(needsCode.status).toBe(4);
@@ -226,12 +254,28 @@ describe('the session cache', () => {
     plant(`${admin.name}.4243.0123456789ac.tmp`, '');
     plant(`${partner.name}.4244.0123456789ad.tmp`, partner.text);
     // A first write that never got as far as its entry: known by what it holds.
-    plant(`role-${'a'.repeat(32)}.json.4245.0123456789ae.tmp`, admin.text.replace(/"sessionToken": "[^"]*"/, '"sessionToken": "ADMIN-ORPHAN"'));
-    plant(`role-${'b'.repeat(32)}.json.4246.0123456789af.tmp`, partner.text.replace(/"sessionToken": "[^"]*"/, '"sessionToken": "PARTNER-ORPHAN"'));
+    plant(
+      `role-${'a'.repeat(32)}.json.4245.0123456789ae.tmp`,
+      admin.text.replace(/"sessionToken": "[^"]*"/, '"sessionToken": "ADMIN-ORPHAN"'),
+    );
+    plant(
+      `role-${'b'.repeat(32)}.json.4246.0123456789af.tmp`,
+      partner.text.replace(/"sessionToken": "[^"]*"/, '"sessionToken": "PARTNER-ORPHAN"'),
+    );
 
     const forgotten = await f.run(['forget', 'admin']);
-    expect(forgotten).toMatchObject({ status: 0, stdout: '', stderr: 'mfa-env: forgot 2 cached sessions for profile "admin"\n' });
-    expect(cacheFiles().sort()).toEqual([partner.name, `${partner.name}.4244.0123456789ad.tmp`, `role-${'b'.repeat(32)}.json.4246.0123456789af.tmp`].sort());
+    expect(forgotten).toMatchObject({
+      status: 0,
+      stdout: '',
+      stderr: 'mfa-env: forgot 2 cached sessions for profile "admin"\n',
+    });
+    expect(cacheFiles().sort()).toEqual(
+      [
+        partner.name,
+        `${partner.name}.4244.0123456789ad.tmp`,
+        `role-${'b'.repeat(32)}.json.4246.0123456789af.tmp`,
+      ].sort(),
+    );
   });
 
   it('--clear --forget clears the shell and deletes every cached session', async () => {
@@ -256,7 +300,8 @@ describe('the session cache', () => {
     expect(f.server.calls).toEqual([]);
     const files = cacheFiles();
     expect(files).toHaveLength(2);
-    for (const file of files) expect(JSON.parse(readFileSync(join(f.home.env.MFA_ENV_CACHE_DIR, file), 'utf8')).version).toBe(1);
+    for (const file of files)
+      expect(JSON.parse(readFileSync(join(f.home.env.MFA_ENV_CACHE_DIR, file), 'utf8')).version).toBe(1);
   });
 
   it('20 concurrent role renewals from one cached MFA session all succeed and leave valid files', async () => {
@@ -267,7 +312,8 @@ describe('the session cache', () => {
     expect(f.server.callsOf('GetSessionToken')).toEqual([]);
     const files = cacheFiles();
     expect(files).toHaveLength(2);
-    for (const file of files) expect(() => JSON.parse(readFileSync(join(f.home.env.MFA_ENV_CACHE_DIR, file), 'utf8'))).not.toThrow();
+    for (const file of files)
+      expect(() => JSON.parse(readFileSync(join(f.home.env.MFA_ENV_CACHE_DIR, file), 'utf8'))).not.toThrow();
     expect(files.some((name) => name.endsWith('.tmp'))).toBe(false);
   });
 });

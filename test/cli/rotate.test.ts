@@ -1,11 +1,11 @@
 // `mfa-env rotate`: end to end (the new key works at the server, the old one is deleted, the file is the same byte
 // for byte outside the section), the layouts keys are kept in, and an injected failure at every IAM and STS call and
 // at the write, each leaving a working key where the keys are stored and saying what is left to clean up.
-import { readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { startAccountFixture, type AccountFixture } from '../support/accountFixture';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type AccountFixture, startAccountFixture } from '../support/accountFixture';
 import { DEMO_USER } from '../support/fixture';
+import { type SecretService, startSecretService } from '../support/secretService';
 import type { StsFault } from '../support/sts-server';
-import { startSecretService, type SecretService } from '../support/secretService';
 
 let f: AccountFixture;
 beforeEach(async () => {
@@ -20,7 +20,11 @@ const hint = (id: string) => `...${id.slice(-4)}`;
 /** A credentials file as people keep them: comments, odd spacing, other profiles around the one that matters. */
 function messyCredentials(): string {
   const others = (from: number, to: number) =>
-    Array.from({ length: to - from }, (_, k) => `[p${from + k}]${k % 3 ? '' : '   # old'}\naws_access_key_id =  AKIA${String(from + k).padStart(16, '0')}\naws_secret_access_key=s${from + k}\n`);
+    Array.from(
+      { length: to - from },
+      (_, k) =>
+        `[p${from + k}]${k % 3 ? '' : '   # old'}\naws_access_key_id =  AKIA${String(from + k).padStart(16, '0')}\naws_secret_access_key=s${from + k}\n`,
+    );
   return [
     '# ~/.aws/credentials, hand-edited',
     '',
@@ -42,7 +46,13 @@ function state(section = 'demo-user', path = f.home.credentialsPath) {
   const body = text.split(/^\s*\[/m).find((s) => s.startsWith(`${section}]`)) ?? '';
   const key = /aws_access_key_id\s*=\s*(\S+)/.exec(body)?.[1] ?? '';
   const secret = /aws_secret_access_key\s*=\s*(\S+)/.exec(body)?.[1] ?? '';
-  return { text, key, secret, works: f.server.keyWorks(key, secret), iam: f.server.accessKeysOf('demo-user').map((k) => k.accessKeyId) };
+  return {
+    text,
+    key,
+    secret,
+    works: f.server.keyWorks(key, secret),
+    iam: f.server.accessKeysOf('demo-user').map((k) => k.accessKeyId),
+  };
 }
 
 describe('rotate, end to end', () => {
@@ -110,14 +120,17 @@ describe('rotate, end to end', () => {
     f.server.setAccessKeyStatus(OLD, 'Inactive');
     const result = await f.run(['rotate', 'prod', '--no-input']);
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(/rotated: \[demo-user\] in ".*" holds access key \.\.\.\w{4}, which works; the old key \.\.\.MPLE is deleted/);
+    expect(result.stderr).toMatch(
+      /rotated: \[demo-user\] in ".*" holds access key \.\.\.\w{4}, which works; the old key \.\.\.MPLE is deleted/,
+    );
     const now = state();
     expect(now.works).toBe(true);
     expect(now.iam).toEqual([now.key]);
   });
 
   it('writes where the keys are: aws-mfa’s NAME-long-term section, or the config file', async () => {
-    const temporary = '[demo-user]\naws_access_key_id = ASIAOLDSESSION000000\naws_secret_access_key = x\naws_session_token = y\nexpiration = 2020-01-01 00:00:00\n';
+    const temporary =
+      '[demo-user]\naws_access_key_id = ASIAOLDSESSION000000\naws_secret_access_key = x\naws_session_token = y\nexpiration = 2020-01-01 00:00:00\n';
     const awsMfa = `# aws-mfa\n[demo-user-long-term]\naws_access_key_id = ${OLD}\naws_secret_access_key = ${OLD_SECRET}\naws_mfa_device = ${DEMO_USER.serial}\n\n${temporary}`;
     writeFileSync(f.home.credentialsPath, awsMfa);
     const result = await f.run(['rotate', 'demo-user', '-t', f.code()]);
@@ -128,7 +141,10 @@ describe('rotate, end to end', () => {
     expect(now.text).toBe(awsMfa.replace(OLD, now.key).replace(OLD_SECRET, now.secret));
 
     // Keys in the config file stay there.
-    const config = readFileSync(f.home.configPath, 'utf8').replace('[profile demo-user]\n', `[profile demo-user]\naws_access_key_id = ${now.key}\naws_secret_access_key = ${now.secret}\n`);
+    const config = readFileSync(f.home.configPath, 'utf8').replace(
+      '[profile demo-user]\n',
+      `[profile demo-user]\naws_access_key_id = ${now.key}\naws_secret_access_key = ${now.secret}\n`,
+    );
     writeFileSync(f.home.configPath, config);
     writeFileSync(f.home.credentialsPath, '');
     const again = await f.run(['rotate', 'demo-user', '-t', f.code()]);
@@ -141,16 +157,27 @@ describe('rotate, end to end', () => {
 
   it('refuses before any call what it could not finish: keys split over two files, a section the SDKs would read otherwise', async () => {
     writeFileSync(f.home.credentialsPath, `[demo-user]\naws_access_key_id = ${OLD}\n`);
-    writeFileSync(f.home.configPath, readFileSync(f.home.configPath, 'utf8').replace('[profile demo-user]\n', `[profile demo-user]\naws_secret_access_key = ${OLD_SECRET}\n`));
+    writeFileSync(
+      f.home.configPath,
+      readFileSync(f.home.configPath, 'utf8').replace(
+        '[profile demo-user]\n',
+        `[profile demo-user]\naws_secret_access_key = ${OLD_SECRET}\n`,
+      ),
+    );
     const split = await f.run(['rotate', 'demo-user', '-t', f.code()]);
     expect(split).toMatchObject({ status: 3, stdout: '' });
     expect(split.stderr).toMatch(/the keys of profile "demo-user" are split over two files/);
 
     // The second [demo-user] is the one the SDKs read; an edit of the first would not change what they see.
-    writeFileSync(f.home.credentialsPath, `[demo-user]\noutput = json\n\n[demo-user]\naws_access_key_id = ${OLD}\naws_secret_access_key = ${OLD_SECRET}\n`);
+    writeFileSync(
+      f.home.credentialsPath,
+      `[demo-user]\noutput = json\n\n[demo-user]\naws_access_key_id = ${OLD}\naws_secret_access_key = ${OLD_SECRET}\n`,
+    );
     const duplicate = await f.run(['rotate', 'demo-user', '-t', f.code()]);
     expect(duplicate).toMatchObject({ status: 3, stdout: '' });
-    expect(duplicate.stderr).toMatch(/cannot write \[demo-user\] in ".*" as asked: the AWS SDKs would read the result differently \(check for a duplicate section\)/);
+    expect(duplicate.stderr).toMatch(
+      /cannot write \[demo-user\] in ".*" as asked: the AWS SDKs would read the result differently \(check for a duplicate section\)/,
+    );
     expect(f.server.calls).toEqual([]);
   });
 
@@ -174,12 +201,19 @@ describe('rotate, end to end', () => {
     f.server.addAccessKey('demo-user');
     const result = await f.run(['rotate', 'demo-user', '--no-input']);
     expect(result).toMatchObject({ status: 3, stdout: '' });
-    expect(result.stderr).toMatch(/the key in \[demo-user\] in ".*" \(\.\.\.MPLE\) is not one of IAM user demo-user's keys \(\.\.\.\w{4}\); nothing was changed/);
+    expect(result.stderr).toMatch(
+      /the key in \[demo-user\] in ".*" \(\.\.\.MPLE\) is not one of IAM user demo-user's keys \(\.\.\.\w{4}\); nothing was changed/,
+    );
   });
 });
 
 describe('rotate, with a failure at each step', () => {
-  const error = (status: number, code: string, message = 'injected'): StsFault => ({ kind: 'error', status, code, message });
+  const error = (status: number, code: string, message = 'injected'): StsFault => ({
+    kind: 'error',
+    status,
+    code,
+    message,
+  });
   /** After the call `after` is answered, the next `count` calls of `action` fail with `fault`. */
   const later = (after: string, fault: StsFault, count: number, action: string) =>
     f.onCall.push((call) => {
@@ -188,11 +222,51 @@ describe('rotate, with a failure at each step', () => {
 
   type Outcome = 'unchanged' | 'rotated' | 'rotated, old key left';
   const cases: Array<[string, () => void, number, RegExp, Outcome, number]> = [
-    ['GetCallerIdentity with the stored key: no answer', () => f.server.failNext({ kind: 'http', status: 503 }, 3, 'GetCallerIdentity'), 6, /not answering properly .*; nothing was changed$/, 'unchanged', 1],
-    ['ListAccessKeys denied', () => f.server.failNext(error(403, 'AccessDenied'), 1, 'ListAccessKeys'), 5, /was denied: "injected"; nothing was changed; \[demo-user\] in ".*" holds \.\.\.MPLE, which works$/, 'unchanged', 1],
-    ['CreateAccessKey denied', () => f.server.failNext(error(403, 'AccessDenied'), 1, 'CreateAccessKey'), 5, /denied: "injected"; nothing was changed: \[demo-user\] in ".*" holds \.\.\.MPLE, which works$/, 'unchanged', 1],
-    ['CreateAccessKey over the limit', () => f.server.failNext(error(409, 'LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2'), 1, 'CreateAccessKey'), 5, /LimitExceededException: "Cannot exceed .*"; nothing was changed: .* holds \.\.\.MPLE, which works$/, 'unchanged', 1],
-    ['CreateAccessKey: IAM made a key, the answer was lost', () => f.server.failNext({ kind: 'dropAnswer' }, 1, 'CreateAccessKey'), 6, /^mfa-env: IAM at .*; \[demo-user\] in ".*" holds \.\.\.MPLE, which works; the new key \.\.\.\w{4} was deleted again$/, 'unchanged', 1],
+    [
+      'GetCallerIdentity with the stored key: no answer',
+      () => f.server.failNext({ kind: 'http', status: 503 }, 3, 'GetCallerIdentity'),
+      6,
+      /not answering properly .*; nothing was changed$/,
+      'unchanged',
+      1,
+    ],
+    [
+      'ListAccessKeys denied',
+      () => f.server.failNext(error(403, 'AccessDenied'), 1, 'ListAccessKeys'),
+      5,
+      /was denied: "injected"; nothing was changed; \[demo-user\] in ".*" holds \.\.\.MPLE, which works$/,
+      'unchanged',
+      1,
+    ],
+    [
+      'CreateAccessKey denied',
+      () => f.server.failNext(error(403, 'AccessDenied'), 1, 'CreateAccessKey'),
+      5,
+      /denied: "injected"; nothing was changed: \[demo-user\] in ".*" holds \.\.\.MPLE, which works$/,
+      'unchanged',
+      1,
+    ],
+    [
+      'CreateAccessKey over the limit',
+      () =>
+        f.server.failNext(
+          error(409, 'LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2'),
+          1,
+          'CreateAccessKey',
+        ),
+      5,
+      /LimitExceededException: "Cannot exceed .*"; nothing was changed: .* holds \.\.\.MPLE, which works$/,
+      'unchanged',
+      1,
+    ],
+    [
+      'CreateAccessKey: IAM made a key, the answer was lost',
+      () => f.server.failNext({ kind: 'dropAnswer' }, 1, 'CreateAccessKey'),
+      6,
+      /^mfa-env: IAM at .*; \[demo-user\] in ".*" holds \.\.\.MPLE, which works; the new key \.\.\.\w{4} was deleted again$/,
+      'unchanged',
+      1,
+    ],
     [
       'CreateAccessKey answer lost, and IAM gone after it',
       () => {
@@ -204,7 +278,14 @@ describe('rotate, with a failure at each step', () => {
       'unchanged',
       2,
     ],
-    ['the new key refused by STS', () => later('CreateAccessKey', error(403, 'AccessDenied'), 1, 'GetCallerIdentity'), 5, /denied: "injected"; \[demo-user\] in ".*" holds \.\.\.MPLE, which works; the new key \.\.\.\w{4} was deleted again$/, 'unchanged', 1],
+    [
+      'the new key refused by STS',
+      () => later('CreateAccessKey', error(403, 'AccessDenied'), 1, 'GetCallerIdentity'),
+      5,
+      /denied: "injected"; \[demo-user\] in ".*" holds \.\.\.MPLE, which works; the new key \.\.\.\w{4} was deleted again$/,
+      'unchanged',
+      1,
+    ],
     [
       'the new key refused, and IAM gone after it',
       () => {
@@ -228,16 +309,41 @@ describe('rotate, with a failure at each step', () => {
       'the file changed before the write',
       () =>
         f.onCall.push((call) => {
-          if (call.action === 'CreateAccessKey') writeFileSync(f.home.credentialsPath, readFileSync(f.home.credentialsPath, 'utf8').replace(OLD_SECRET, 'edited-by-the-user'));
+          if (call.action === 'CreateAccessKey')
+            writeFileSync(
+              f.home.credentialsPath,
+              readFileSync(f.home.credentialsPath, 'utf8').replace(OLD_SECRET, 'edited-by-the-user'),
+            );
         }),
       3,
       /\[demo-user\] in ".*" changed while mfa-env was rotating its key; it was left as it is now; the new key was not written; the new key \.\.\.\w{4} was deleted again$/,
       'unchanged',
       1,
     ],
-    ['DeleteAccessKey of the old key denied', () => f.server.failNext(error(403, 'AccessDenied'), 1, 'DeleteAccessKey'), 5, /denied: "injected"; \[demo-user\] in ".*" now holds the new key \.\.\.\w{4}, which works; the old key \.\.\.MPLE is still in IAM: delete it with mfa-env exec demo-user -- aws iam delete-access-key --user-name demo-user --access-key-id ID, ID being the id ending MPLE/, 'rotated, old key left', 2],
-    ['DeleteAccessKey done, its answer lost (retried: NoSuchEntity)', () => f.server.failNext({ kind: 'dropAnswer' }, 1, 'DeleteAccessKey'), 0, /rotated: /, 'rotated', 1],
-    ['DeleteAccessKey: one 500', () => f.server.failNext({ kind: 'http', status: 500 }, 1, 'DeleteAccessKey'), 0, /rotated: /, 'rotated', 1],
+    [
+      'DeleteAccessKey of the old key denied',
+      () => f.server.failNext(error(403, 'AccessDenied'), 1, 'DeleteAccessKey'),
+      5,
+      /denied: "injected"; \[demo-user\] in ".*" now holds the new key \.\.\.\w{4}, which works; the old key \.\.\.MPLE is still in IAM: delete it with mfa-env exec demo-user -- aws iam delete-access-key --user-name demo-user --access-key-id ID, ID being the id ending MPLE/,
+      'rotated, old key left',
+      2,
+    ],
+    [
+      'DeleteAccessKey done, its answer lost (retried: NoSuchEntity)',
+      () => f.server.failNext({ kind: 'dropAnswer' }, 1, 'DeleteAccessKey'),
+      0,
+      /rotated: /,
+      'rotated',
+      1,
+    ],
+    [
+      'DeleteAccessKey: one 500',
+      () => f.server.failNext({ kind: 'http', status: 500 }, 1, 'DeleteAccessKey'),
+      0,
+      /rotated: /,
+      'rotated',
+      1,
+    ],
   ];
 
   it.each(cases)('%s', async (_, inject, status, message, outcome, keysLeft) => {
@@ -285,9 +391,14 @@ describe('rotate, keys in the OS keyring (mfa-env keys)', () => {
     const [made] = f.server.accessKeysOf('demo-user');
     expect(f.server.accessKeysOf('demo-user')).toHaveLength(1);
     expect(made.accessKeyId).not.toBe(OLD);
-    expect(JSON.parse(ss.get('demo-user')!)).toMatchObject({ accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey });
+    expect(JSON.parse(ss.get('demo-user')!)).toMatchObject({
+      accessKeyId: made.accessKeyId,
+      secretAccessKey: made.secretAccessKey,
+    });
     expect(f.server.keyWorks(OLD, OLD_SECRET)).toBe(false);
-    expect(result.stderr).toContain(`wrote access key ${hint(made.accessKeyId)} to the OS keyring (profile "demo-user")`);
+    expect(result.stderr).toContain(
+      `wrote access key ${hint(made.accessKeyId)} to the OS keyring (profile "demo-user")`,
+    );
     expect([readFileSync(f.home.credentialsPath, 'utf8'), readFileSync(f.home.configPath, 'utf8')]).toEqual(files);
 
     // A new MFA session (the cached one was re-filed under the new key, so --refresh) is made with the new key.

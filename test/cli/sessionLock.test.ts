@@ -1,15 +1,15 @@
 // Shells started together for one profile (tmux panes, auto-renewal) ask for one MFA code: the first run takes a
 // lock beside the cache entry, the others wait for it and take the session from the cache. A lock is never left
 // behind, one whose process is gone is taken over, and the lock never makes a run fail or a cached session wait.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ACCOUNT, startFixture, type Fixture } from '../support/fixture';
+import { sessionCacheNames } from '../support/cacheDir';
+import { ACCOUNT, type Fixture, startFixture } from '../support/fixture';
 import { Pty } from '../support/pty';
 import { CLI, type CliResult } from '../support/runCli';
 import { evalInShell } from '../support/shells';
-import { sessionCacheNames } from '../support/cacheDir';
 import { until } from '../support/until';
 
 let f: Fixture;
@@ -48,13 +48,19 @@ interface Running {
 
 /** The built CLI in a session of its own (no terminal), its stderr readable while it runs. */
 function start(args: string[]): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: f.home.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: f.home.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   started.push(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
+  );
   return { child, stderr: () => stderr, done };
 }
 
@@ -87,29 +93,32 @@ describe('two runs of one profile at once on a cold cache', () => {
   it.each([
     ['demo-user', 0],
     ['admin', 2],
-  ])('%s: the second waits for the code the first is given, and is served from the cache', async (profile, assumeRoleCalls) => {
-    const code = slowCode();
-    const first = start([profile, '--mfa-process', code.command]);
-    await until('the first run to take the lock', () => locks().length === 1);
-    // --no-input: the second cannot ask, so only the first's code can serve it.
-    const second = start([profile, '--no-input']);
-    await until('the second run to say it waits', () => second.stderr().includes('waiting'));
-    expect(second.stderr()).toBe(WAITING(first.child.pid!));
-    expect(f.server.callsOf('GetSessionToken')).toEqual([]);
+  ])(
+    '%s: the second waits for the code the first is given, and is served from the cache',
+    async (profile, assumeRoleCalls) => {
+      const code = slowCode();
+      const first = start([profile, '--mfa-process', code.command]);
+      await until('the first run to take the lock', () => locks().length === 1);
+      // --no-input: the second cannot ask, so only the first's code can serve it.
+      const second = start([profile, '--no-input']);
+      await until('the second run to say it waits', () => second.stderr().includes('waiting'));
+      expect(second.stderr()).toBe(WAITING(first.child.pid!));
+      expect(f.server.callsOf('GetSessionToken')).toEqual([]);
 
-    code.release();
-    const [a, b] = await Promise.all([first.done, second.done]);
-    expect(a).toMatchObject({ status: 0, stderr: '' });
-    expect(b).toMatchObject({ status: 0, stderr: WAITING(first.child.pid!) });
-    const [envA, envB] = [evalInShell('sh', a.stdout, f.home.env), evalInShell('sh', b.stdout, f.home.env)];
-    expect(envB.MFA_ENV_PROFILE).toBe(profile);
-    expect(f.server.issuedFor(envB.AWS_ACCESS_KEY_ID)).toBeDefined();
-    if (profile === 'demo-user') expect(envB.AWS_SESSION_TOKEN).toBe(envA.AWS_SESSION_TOKEN);
-    // One code, one GetSessionToken; a role is then assumed by each run from the one MFA session.
-    expect(f.server.callsOf('GetSessionToken').map((c) => c.status)).toEqual([200]);
-    expect(f.server.callsOf('AssumeRole')).toHaveLength(assumeRoleCalls);
-    expect(locks()).toEqual([]);
-  });
+      code.release();
+      const [a, b] = await Promise.all([first.done, second.done]);
+      expect(a).toMatchObject({ status: 0, stderr: '' });
+      expect(b).toMatchObject({ status: 0, stderr: WAITING(first.child.pid!) });
+      const [envA, envB] = [evalInShell('sh', a.stdout, f.home.env), evalInShell('sh', b.stdout, f.home.env)];
+      expect(envB.MFA_ENV_PROFILE).toBe(profile);
+      expect(f.server.issuedFor(envB.AWS_ACCESS_KEY_ID)).toBeDefined();
+      if (profile === 'demo-user') expect(envB.AWS_SESSION_TOKEN).toBe(envA.AWS_SESSION_TOKEN);
+      // One code, one GetSessionToken; a role is then assumed by each run from the one MFA session.
+      expect(f.server.callsOf('GetSessionToken').map((c) => c.status)).toEqual([200]);
+      expect(f.server.callsOf('AssumeRole')).toHaveLength(assumeRoleCalls);
+      expect(locks()).toEqual([]);
+    },
+  );
 
   it('runs given the same code all succeed where STS takes a code once', async () => {
     await f.stop();
@@ -155,21 +164,26 @@ describe('the lock is removed however the run ends', () => {
     expect(cacheFiles()).toEqual([]);
   });
 
-  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('after %s while an mfa_process runs, the run still ending by it', async (signal) => {
-    const code = slowCode();
-    const run = start(['demo-user', '--mfa-process', code.command]);
-    await until('the run to take the lock', () => locks().length === 1);
-    // To mfa-env alone: the mfa_process it started, waiting on, would otherwise race it to the end. That one holds
-    // mfa-env's stderr open, so it is ended once mfa-env has (if it was started by then).
-    run.child.kill(signal);
-    await new Promise((resolve) => run.child.once('exit', resolve));
-    killGroup(run.child);
-    const result = await run.done;
-    expect(result.signal === signal || result.status === 128 + { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[signal]).toBe(true);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).not.toContain('    at ');
-    expect(cacheFiles()).toEqual([]);
-  });
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+    'after %s while an mfa_process runs, the run still ending by it',
+    async (signal) => {
+      const code = slowCode();
+      const run = start(['demo-user', '--mfa-process', code.command]);
+      await until('the run to take the lock', () => locks().length === 1);
+      // To mfa-env alone: the mfa_process it started, waiting on, would otherwise race it to the end. That one holds
+      // mfa-env's stderr open, so it is ended once mfa-env has (if it was started by then).
+      run.child.kill(signal);
+      await new Promise((resolve) => run.child.once('exit', resolve));
+      killGroup(run.child);
+      const result = await run.done;
+      expect(result.signal === signal || result.status === 128 + { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[signal]).toBe(
+        true,
+      );
+      expect(result.stdout).toBe('');
+      expect(result.stderr).not.toContain('    at ');
+      expect(cacheFiles()).toEqual([]);
+    },
+  );
 });
 
 describe('waiting', () => {
@@ -182,7 +196,9 @@ describe('waiting', () => {
     second.child.kill('SIGINT');
     const b = await second.done;
     expect(b).toMatchObject({ status: 130, signal: null, stdout: '' });
-    expect(b.stderr).toBe(`${WAITING(first.child.pid!)}mfa-env: cancelled while waiting for the MFA code being entered in another terminal (pid ${first.child.pid})\n`);
+    expect(b.stderr).toBe(
+      `${WAITING(first.child.pid!)}mfa-env: cancelled while waiting for the MFA code being entered in another terminal (pid ${first.child.pid})\n`,
+    );
     expect(locks()).toHaveLength(1);
     code.release();
     expect(await first.done).toMatchObject({ status: 0, stderr: '' });
@@ -232,9 +248,15 @@ describe('waiting', () => {
     expect(after1s.status).toBe(4);
     expect(after1s.stderr).toContain(`waiting for the MFA code being entered in another terminal (pid ${process.pid})`);
     const bad = await f.run(['demo-user', '--no-input'], { env: { MFA_ENV_LOCK_WAIT: 'soon' } });
-    expect(bad).toMatchObject({ status: 3, stdout: '', stderr: 'mfa-env: MFA_ENV_LOCK_WAIT is "soon", not a duration; use seconds or a form like 1m\n' });
+    expect(bad).toMatchObject({
+      status: 3,
+      stdout: '',
+      stderr: 'mfa-env: MFA_ENV_LOCK_WAIT is "soon", not a duration; use seconds or a form like 1m\n',
+    });
     // Going on alone with a code: it makes the session itself, and leaves the other's lock alone.
-    expect((await f.run(['demo-user', '-t', f.code()], { env: { MFA_ENV_LOCK_WAIT: '0' }, timeoutMs: 10000 })).status).toBe(0);
+    expect(
+      (await f.run(['demo-user', '-t', f.code()], { env: { MFA_ENV_LOCK_WAIT: '0' }, timeoutMs: 10000 })).status,
+    ).toBe(0);
     expect(locks()).toHaveLength(1);
   });
 

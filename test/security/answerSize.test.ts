@@ -2,9 +2,9 @@
 // a bigger one at once (exit 6, nothing cached or printed, not retried), and one that trickles in ends within
 // --timeout like a silent server. Each CLI run here is measured: wall time, and peak memory from the kernel.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type Fixture, startFixture } from '../support/fixture';
 import { CLI, type CliResult } from '../support/runCli';
-import { startFixture, type Fixture } from '../support/fixture';
 
 const MiB = 1 << 20;
 /** Node and the SDK take about 50 MB; reading a 100 MB answer took 3.8 GB. */
@@ -54,7 +54,9 @@ function runMeasured(args: string[], env: Record<string, string>, killAfterMs = 
       clearInterval(sampler);
       clearTimeout(killer);
     });
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, elapsedMs: Date.now() - started, peakBytes }));
+    child.on('close', (status, signal) =>
+      resolve({ status, signal, stdout, stderr, elapsedMs: Date.now() - started, peakBytes }),
+    );
   });
 }
 
@@ -75,7 +77,9 @@ describe.each([
     f.server.failNext({ kind: 'huge', bytes: 100 * MiB, contentLength }, 10);
     const result = await login();
     expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 6, stdout: '' });
-    expect(result.stderr).toBe(`mfa-env: STS at ${f.server.url} answered GetSessionToken with more than 1 MiB; not read\n`);
+    expect(result.stderr).toBe(
+      `mfa-env: STS at ${f.server.url} answered GetSessionToken with more than 1 MiB; not read\n`,
+    );
     expect(result.elapsedMs).toBeLessThan(TIME_LIMIT_MS);
     expect(result.peakBytes).toBeGreaterThan(0);
     expect(result.peakBytes).toBeLessThan(PEAK_LIMIT);
@@ -112,7 +116,9 @@ describe('an answer that trickles in, one byte every 100 ms for ever', () => {
     f.server.failNext({ kind: 'drip', intervalMs: 100 }, 10);
     const result = await login();
     expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 6, stdout: '' });
-    expect(result.stderr).toBe(`mfa-env: STS at ${f.server.url} did not answer in time; check your network and try again\n`);
+    expect(result.stderr).toBe(
+      `mfa-env: STS at ${f.server.url} did not answer in time; check your network and try again\n`,
+    );
     expect(result.elapsedMs).toBeLessThan(TIME_LIMIT_MS);
     expect(cacheFiles()).toEqual([]);
   }, 40_000);
@@ -122,16 +128,22 @@ describe('mfa-env setup against a 100 MB IAM answer', () => {
   it.each([
     ['with Content-Length', true],
     ['chunked', false],
-  ])('is refused (%s): exit 6, nothing printed, the config file unchanged', async (_, contentLength) => {
-    const config = `[profile demo-user]\nregion = eu-west-1\nendpoint_url = ${f.server.url}\n`;
-    writeFileSync(f.home.configPath, config);
-    f.server.failNext({ kind: 'huge', bytes: 100 * MiB, contentLength }, 10);
-    const result = await runMeasured(['setup', 'demo-user', '--yes'], f.home.env);
-    expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 6, stdout: '' });
-    expect(result.stderr).toBe(`mfa-env: IAM at ${f.server.url} answered ListMFADevices with more than 1 MiB; not read\n`);
-    expect(result.elapsedMs).toBeLessThan(TIME_LIMIT_MS);
-    expect(result.peakBytes).toBeLessThan(PEAK_LIMIT);
-    expect(f.server.callsOf('ListMFADevices')).toHaveLength(1);
-    expect(readFileSync(f.home.configPath, 'utf8')).toBe(config);
-  }, 40_000);
+  ])(
+    'is refused (%s): exit 6, nothing printed, the config file unchanged',
+    async (_, contentLength) => {
+      const config = `[profile demo-user]\nregion = eu-west-1\nendpoint_url = ${f.server.url}\n`;
+      writeFileSync(f.home.configPath, config);
+      f.server.failNext({ kind: 'huge', bytes: 100 * MiB, contentLength }, 10);
+      const result = await runMeasured(['setup', 'demo-user', '--yes'], f.home.env);
+      expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 6, stdout: '' });
+      expect(result.stderr).toBe(
+        `mfa-env: IAM at ${f.server.url} answered ListMFADevices with more than 1 MiB; not read\n`,
+      );
+      expect(result.elapsedMs).toBeLessThan(TIME_LIMIT_MS);
+      expect(result.peakBytes).toBeLessThan(PEAK_LIMIT);
+      expect(f.server.callsOf('ListMFADevices')).toHaveLength(1);
+      expect(readFileSync(f.home.configPath, 'utf8')).toBe(config);
+    },
+    40_000,
+  );
 });

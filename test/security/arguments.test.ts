@@ -1,6 +1,6 @@
 // Arguments that used to pick another profile than the one meant, silently: an empty name, a name given twice, words
 // after `--` outside exec. Each is a usage error (exit 2) that says what was wrong, before anything is read or asked.
-import { startFixture, type Fixture } from '../support/fixture';
+import { type Fixture, startFixture } from '../support/fixture';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -12,10 +12,22 @@ const USAGE = 'Run "mfa-env --help" for usage.\n';
 const EMPTY = `mfa-env: the profile name is empty; name the profile\n${USAGE}`;
 
 it.each([
-  [['--', 'demo-user'], `mfa-env: "demo-user" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`],
-  [['demo-user', '--', 'x', 'y'], `mfa-env: "x" "y" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`],
-  [['--clear', '--', 'x'], `mfa-env: "x" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`],
-  [['list', '--', 'x'], `mfa-env: "x" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`],
+  [
+    ['--', 'demo-user'],
+    `mfa-env: "demo-user" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`,
+  ],
+  [
+    ['demo-user', '--', 'x', 'y'],
+    `mfa-env: "x" "y" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`,
+  ],
+  [
+    ['--clear', '--', 'x'],
+    `mfa-env: "x" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`,
+  ],
+  [
+    ['list', '--', 'x'],
+    `mfa-env: "x" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`,
+  ],
   [[''], EMPTY],
   [['--profile='], EMPTY],
   [['-p', ''], EMPTY],
@@ -24,10 +36,22 @@ it.each([
   [['setup', ''], EMPTY],
   [['console', '', '--print'], EMPTY],
   [['rotate', '--profile='], EMPTY],
-  [['console', 'demo-user', '-p', 'prod'], `mfa-env: the profile is given 2 times ("prod", "demo-user"); give it once, as PROFILE or -p PROFILE\n${USAGE}`],
-  [['rotate', '--', 'x'], `mfa-env: "x" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`],
-  [['demo-user', '-p', 'prod'], `mfa-env: the profile is given 2 times ("prod", "demo-user"); give it once, as PROFILE or -p PROFILE\n${USAGE}`],
-  [['-p', 'a', '--profile', 'b'], `mfa-env: the profile is given 2 times ("a", "b"); give it once, as PROFILE or -p PROFILE\n${USAGE}`],
+  [
+    ['console', 'demo-user', '-p', 'prod'],
+    `mfa-env: the profile is given 2 times ("prod", "demo-user"); give it once, as PROFILE or -p PROFILE\n${USAGE}`,
+  ],
+  [
+    ['rotate', '--', 'x'],
+    `mfa-env: "x" after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)\n${USAGE}`,
+  ],
+  [
+    ['demo-user', '-p', 'prod'],
+    `mfa-env: the profile is given 2 times ("prod", "demo-user"); give it once, as PROFILE or -p PROFILE\n${USAGE}`,
+  ],
+  [
+    ['-p', 'a', '--profile', 'b'],
+    `mfa-env: the profile is given 2 times ("a", "b"); give it once, as PROFILE or -p PROFILE\n${USAGE}`,
+  ],
 ])('mfa-env %j: exit 2, nothing on stdout, nothing asked or called', async (args, stderr) => {
   // A loaded session and AWS_PROFILE: what an empty or ignored name used to fall back to.
   const env = { AWS_PROFILE: 'demo-user', MFA_ENV_PROFILE: 'demo-user' };

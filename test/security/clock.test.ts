@@ -2,7 +2,7 @@
 // session cache"): never once it has expired, never within the minimum, and exactly at the minimum it still is.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, startFixture, type Fixture } from '../support/fixture';
+import { ACCOUNT, type Fixture, startFixture } from '../support/fixture';
 import { evalInShell } from '../support/shells';
 
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/admin`;
@@ -11,12 +11,15 @@ const FIXED_CLOCK = join(__dirname, 'support', 'fixedClock.js');
 let f: Fixture;
 beforeEach(async () => {
   f = await startFixture({ roles: [{ arn: ROLE, requireMfa: true }] });
-  f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile admin]\nrole_arn = ${ROLE}\nsource_profile = demo-user\nendpoint_url = ${f.server.url}\n` });
+  f.home.write({
+    config: `${readFileSync(f.home.configPath, 'utf8')}\n[profile admin]\nrole_arn = ${ROLE}\nsource_profile = demo-user\nendpoint_url = ${f.server.url}\n`,
+  });
 });
 afterEach(() => f.stop());
 
 const cacheDir = () => f.home.env.MFA_ENV_CACHE_DIR;
-const cacheFile = (kind: 'mfa' | 'role') => join(cacheDir(), readdirSync(cacheDir()).find((n) => n.startsWith(`${kind}-`) && n.endsWith('.json'))!);
+const cacheFile = (kind: 'mfa' | 'role') =>
+  join(cacheDir(), readdirSync(cacheDir()).find((n) => n.startsWith(`${kind}-`) && n.endsWith('.json'))!);
 
 /** Rewrites the expiry of the cached session of `kind`, as a clock change (or a long pause) would make it. */
 function setExpiry(kind: 'mfa' | 'role', expiresAtMs: number): void {
@@ -25,7 +28,8 @@ function setExpiry(kind: 'mfa' | 'role', expiresAtMs: number): void {
   writeFileSync(file, JSON.stringify({ ...entry, expiration: new Date(expiresAtMs).toISOString() }), { mode: 0o600 });
 }
 
-const cachedToken = (kind: 'mfa' | 'role') => (JSON.parse(readFileSync(cacheFile(kind), 'utf8')) as { sessionToken: string }).sessionToken;
+const cachedToken = (kind: 'mfa' | 'role') =>
+  (JSON.parse(readFileSync(cacheFile(kind), 'utf8')) as { sessionToken: string }).sessionToken;
 
 /** A run that cannot get a code: it succeeds only when the cache serves it. */
 async function withoutCode(profile: string, env: Record<string, string> = {}, args: string[] = []) {
@@ -79,7 +83,12 @@ describe('a cached MFA session, by the real clock', () => {
 
   it.each([
     ['20m left, MFA_ENV_MIN_TTL=30m: not served', 20 * 60_000, '30m', false],
-    ['20m left, MFA_ENV_MIN_TTL=1200 (exactly 20m, minus the time the run takes): not served', 20 * 60_000, '1200', false],
+    [
+      '20m left, MFA_ENV_MIN_TTL=1200 (exactly 20m, minus the time the run takes): not served',
+      20 * 60_000,
+      '1200',
+      false,
+    ],
     ['20m left, MFA_ENV_MIN_TTL=19m: served', 20 * 60_000, '19m', true],
     ['11h left, MFA_ENV_MIN_TTL=12h: not served', 11 * 3600_000, '12h', false],
   ])('%s', async (_, left, minTtl, served) => {
@@ -136,7 +145,11 @@ describe('exactly at the boundary (the CLI’s clock fixed by a preload)', () =>
     now = Date.now();
   });
   const atFixedNow = (minTtl?: string) =>
-    withoutCode('demo-user', { NODE_OPTIONS: `--require ${FIXED_CLOCK}`, MFA_ENV_TEST_NOW_MS: String(now), ...(minTtl === undefined ? {} : { MFA_ENV_MIN_TTL: minTtl }) });
+    withoutCode('demo-user', {
+      NODE_OPTIONS: `--require ${FIXED_CLOCK}`,
+      MFA_ENV_TEST_NOW_MS: String(now),
+      ...(minTtl === undefined ? {} : { MFA_ENV_MIN_TTL: minTtl }),
+    });
 
   it('the preload really fixes the CLI’s clock (so the cases below can fail)', async () => {
     setExpiry('mfa', now + 300_000);

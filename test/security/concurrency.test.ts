@@ -4,12 +4,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT } from '../support/fixture';
-import { runCli, type CliResult } from '../support/runCli';
+import { type CliResult, runCli } from '../support/runCli';
 import { evalInShell } from '../support/shells';
 import { StsServer } from '../support/sts-server';
-import { tempHome, type TempHome } from '../support/tempHome';
+import { type TempHome, tempHome } from '../support/tempHome';
 import { newTotpSecret, totpCode } from '../support/totp';
-import { RETRY_NOTICE, cacheEntryProblems, listDir } from './support/harness';
+import { cacheEntryProblems, listDir, RETRY_NOTICE } from './support/harness';
 
 const RUNS = 50;
 const PROFILES = 5;
@@ -29,7 +29,8 @@ afterEach(async () => {
 });
 
 const cacheDir = () => s!.home.env.MFA_ENV_CACHE_DIR;
-const run = (args: string[], stdin: 'closed' | 'null' = 'null') => runCli(args, { env: s!.home.env, stdin, timeoutMs: 60000 });
+const run = (args: string[], stdin: 'closed' | 'null' = 'null') =>
+  runCli(args, { env: s!.home.env, stdin, timeoutMs: 60000 });
 
 /** Five IAM users, each with its own keys, MFA device and profile. */
 async function fiveUsers(): Promise<Setup> {
@@ -41,10 +42,21 @@ async function fiveUsers(): Promise<Setup> {
     serial: `arn:aws:iam::${ACCOUNT}:mfa/user${i}`,
     secret: newTotpSecret(),
   }));
-  const server = await StsServer.start({ users: users.map((u) => ({ ...u, mfaDevices: [{ serial: u.serial, secret: u.secret }] })) });
+  const server = await StsServer.start({
+    users: users.map((u) => ({ ...u, mfaDevices: [{ serial: u.serial, secret: u.secret }] })),
+  });
   const home = tempHome({
-    config: users.map((u) => `[profile ${u.userName}]\nmfa_serial = ${u.serial}\nregion = eu-west-${(Number(u.userName.slice(-1)) % 3) + 1}\nendpoint_url = ${server.url}\n`).join('\n'),
-    credentials: users.map((u) => `[${u.userName}]\naws_access_key_id = ${u.accessKeyId}\naws_secret_access_key = ${u.secretAccessKey}\n`).join('\n'),
+    config: users
+      .map(
+        (u) =>
+          `[profile ${u.userName}]\nmfa_serial = ${u.serial}\nregion = eu-west-${(Number(u.userName.slice(-1)) % 3) + 1}\nendpoint_url = ${server.url}\n`,
+      )
+      .join('\n'),
+    credentials: users
+      .map(
+        (u) => `[${u.userName}]\naws_access_key_id = ${u.accessKeyId}\naws_secret_access_key = ${u.secretAccessKey}\n`,
+      )
+      .join('\n'),
   });
   const secrets = new Map(users.map((u) => [u.userName, u.secret]));
   return { server, home, profiles: users.map((u) => u.userName), code: (p) => totpCode(secrets.get(p)!) };
@@ -56,13 +68,26 @@ async function oneUserFiveRoles(): Promise<Setup> {
   const serial = `arn:aws:iam::${ACCOUNT}:mfa/demo-user`;
   const roles = Array.from({ length: PROFILES }, (_, i) => `arn:aws:iam::${ACCOUNT}:role/role${i}`);
   const server = await StsServer.start({
-    users: [{ userName: 'demo-user', accountId: ACCOUNT, accessKeyId: 'AKIAONEUSERFIVEROLES', secretAccessKey: 'the/long-term/secret/key/of/the/user00', mfaDevices: [{ serial, secret }] }],
+    users: [
+      {
+        userName: 'demo-user',
+        accountId: ACCOUNT,
+        accessKeyId: 'AKIAONEUSERFIVEROLES',
+        secretAccessKey: 'the/long-term/secret/key/of/the/user00',
+        mfaDevices: [{ serial, secret }],
+      },
+    ],
     roles: roles.map((arn) => ({ arn, requireMfa: true })),
   });
   const home = tempHome({
     config:
       `[profile demo-user]\nmfa_serial = ${serial}\nendpoint_url = ${server.url}\n` +
-      roles.map((arn, i) => `\n[profile role${i}]\nrole_arn = ${arn}\nsource_profile = demo-user\nendpoint_url = ${server.url}\n`).join(''),
+      roles
+        .map(
+          (arn, i) =>
+            `\n[profile role${i}]\nrole_arn = ${arn}\nsource_profile = demo-user\nendpoint_url = ${server.url}\n`,
+        )
+        .join(''),
     credentials: `[demo-user]\naws_access_key_id = AKIAONEUSERFIVEROLES\naws_secret_access_key = the/long-term/secret/key/of/the/user00\n`,
   });
   return { server, home, profiles: roles.map((_, i) => `role${i}`), code: () => totpCode(secret) };
@@ -78,7 +103,8 @@ function checkCacheDir(expectedFiles: number): void {
   const memos = readdirSync(plans);
   expect(memos.length).toBeGreaterThan(0);
   for (const name of memos) expect(name).toMatch(/^[0-9a-f]{16}\.json$/);
-  for (const name of memos) expect(JSON.parse(readFileSync(join(plans, name), 'utf8'))).toHaveProperty('result.sessionFile');
+  for (const name of memos)
+    expect(JSON.parse(readFileSync(join(plans, name), 'utf8'))).toHaveProperty('result.sessionFile');
 }
 
 /** The run exported credentials STS issued, for the right profile. */
@@ -91,7 +117,10 @@ function expectIssued(result: CliResult, profile: string): void {
   expect(env.MFA_ENV_PROFILE).toBe(profile);
   const issued = s!.server.issuedFor(env.AWS_ACCESS_KEY_ID);
   expect(issued).toBeDefined();
-  expect(env).toMatchObject({ AWS_SECRET_ACCESS_KEY: issued!.secretAccessKey, AWS_SESSION_TOKEN: issued!.sessionToken });
+  expect(env).toMatchObject({
+    AWS_SECRET_ACCESS_KEY: issued!.secretAccessKey,
+    AWS_SESSION_TOKEN: issued!.sessionToken,
+  });
 }
 
 describe.each([
@@ -102,7 +131,7 @@ describe.each([
     s = await make();
     const order = Array.from({ length: RUNS }, (_, i) => s!.profiles[i % PROFILES]);
     const results = await Promise.all(order.map((p) => run([p, '-t', s!.code(p)])));
-    results.forEach((r, i) => expectIssued(r, order[i]));
+    for (const [i, r] of results.entries()) expectIssued(r, order[i]);
     checkCacheDir(files);
 
     s.server.resetCalls();
@@ -111,7 +140,9 @@ describe.each([
       expectIssued(again, profile);
       // The cached session is the one in the profile's file.
       const env = evalInShell('sh', again.stdout, s.home.env);
-      const cached = listDir(cacheDir()).map((n) => JSON.parse(readFileSync(join(cacheDir(), n), 'utf8')) as { accessKeyId: string });
+      const cached = listDir(cacheDir()).map(
+        (n) => JSON.parse(readFileSync(join(cacheDir(), n), 'utf8')) as { accessKeyId: string },
+      );
       expect(cached.map((c) => c.accessKeyId)).toContain(env.AWS_ACCESS_KEY_ID);
     }
     expect(s.server.calls).toEqual([]);

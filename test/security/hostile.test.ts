@@ -12,10 +12,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { hasControls, showName } from '../../src/text/showText';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import type { CredentialsTamper } from '../support/sts-server';
-import { errorProblems, parseEnvDump, pool, runRaw, writeRawEnv, type RawResult } from './support/harness';
-import { hostileCorpus, type Hostile } from './support/hostileCorpus';
+import { errorProblems, parseEnvDump, pool, type RawResult, runRaw, writeRawEnv } from './support/harness';
+import { type Hostile, hostileCorpus } from './support/hostileCorpus';
 
 const SHELLS = ['sh', 'dash', 'bash', 'zsh', 'fish'] as const;
 type ShellName = (typeof SHELLS)[number];
@@ -37,9 +37,26 @@ const UNREACHABLE = 'http://127.0.0.1:1';
 const CONCURRENCY = 8;
 
 /** The variables an export replaces and a --clear restores (README, "What it sets"). */
-const PRE_EXISTING = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_SESSION_EXPIRATION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'];
+const PRE_EXISTING = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_SESSION_EXPIRATION',
+  'AWS_DEFAULT_REGION',
+  'AWS_PROFILE',
+];
 const MANAGED = [...PRE_EXISTING, 'AWS_REGION'];
-const OURS = ['MFA_ENV_PROFILE', 'MFA_ENV_PROFILE_LABEL', 'MFA_ENV_EXPIRES_AT', 'MFA_ENV_RENEW_AT', 'MFA_ENV_ROLE_ARN', 'MFA_ENV_SAVED', ...MANAGED.map((n) => `MFA_ENV_SAVED_${n}`)];
+const OURS = [
+  'MFA_ENV_PROFILE',
+  'MFA_ENV_PROFILE_LABEL',
+  'MFA_ENV_EXPIRES_AT',
+  'MFA_ENV_RENEW_AT',
+  'MFA_ENV_ROLE_ARN',
+  'MFA_ENV_SAVED',
+  ...MANAGED.map((n) => `MFA_ENV_SAVED_${n}`),
+];
 
 const tampers = new Map<number, CredentialsTamper>();
 let f: Fixture;
@@ -49,7 +66,10 @@ let shellRuns = 0;
 
 beforeAll(async () => {
   // STS answers for a request are chosen by its DurationSeconds, unique per case, so cases can run at once.
-  f = await startFixture({ roles: [{ arn: ROLE_ARN, requireMfa: true }], tamper: (issued) => tampers.get(issued.durationSeconds) ?? {} });
+  f = await startFixture({
+    roles: [{ arn: ROLE_ARN, requireMfa: true }],
+    tamper: (issued) => tampers.get(issued.durationSeconds) ?? {},
+  });
   work = join(f.home.home, 'hostile');
   mkdirSync(work);
   // One MFA session cached for the demo user's default length: profile and config cases are served from it.
@@ -86,7 +106,17 @@ function newCase(what: string, value: Hostile, rawEnv: Record<string, Buffer> = 
   const dir = join(work, id);
   mkdirSync(dir, { recursive: true });
   writeRawEnv(dir, rawEnv);
-  return { id, dir, what: `${what} ${value.label}`, value, rawEnv, exportCode: {}, clearCode: {}, expected: {}, problems: [] };
+  return {
+    id,
+    dir,
+    what: `${what} ${value.label}`,
+    value,
+    rawEnv,
+    exportCode: {},
+    clearCode: {},
+    expected: {},
+    problems: [],
+  };
 }
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
@@ -105,14 +135,30 @@ const stsRefuses = (h: Hostile) => xmlText(h) === '' || hasControls(xmlText(h)) 
 /** What must never reach a terminal raw from an error message. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-async function cli(c: Case, step: string, options: Omit<Parameters<typeof runRaw>[0], 'dir' | 'env'> & { env?: Record<string, string | undefined> }): Promise<RawResult> {
-  return runRaw({ ...options, env: { ...baseEnv(), ...options.env }, dir: join(c.dir, step), cwd: join(c.dir, step), timeoutMs: 60000 });
+async function cli(
+  c: Case,
+  step: string,
+  options: Omit<Parameters<typeof runRaw>[0], 'dir' | 'env'> & { env?: Record<string, string | undefined> },
+): Promise<RawResult> {
+  return runRaw({
+    ...options,
+    env: { ...baseEnv(), ...options.env },
+    dir: join(c.dir, step),
+    cwd: join(c.dir, step),
+    timeoutMs: 60000,
+  });
 }
 
 /** A refusal must be one of the allowed exits and have the documented shape. */
 function checkRefusal(c: Case, r: RawResult, allowed: number[], usage = false): void {
-  const problems = errorProblems(r, { exit: allowed, retries: true, usage, secrets: [DEMO_USER.secretAccessKey, ...f.server.issued.flatMap((i) => [i.secretAccessKey, i.sessionToken])] });
-  for (const p of problems) c.problems.push(`${c.what}: refused badly: ${p}; stderr ${JSON.stringify(r.stderr.slice(0, 300))}`);
+  const problems = errorProblems(r, {
+    exit: allowed,
+    retries: true,
+    usage,
+    secrets: [DEMO_USER.secretAccessKey, ...f.server.issued.flatMap((i) => [i.secretAccessKey, i.sessionToken])],
+  });
+  for (const p of problems)
+    c.problems.push(`${c.what}: refused badly: ${p}; stderr ${JSON.stringify(r.stderr.slice(0, 300))}`);
 }
 
 function ranOk(c: Case, r: RawResult, step: string): boolean {
@@ -124,7 +170,8 @@ function ranOk(c: Case, r: RawResult, step: string): boolean {
 /** Shell-code outputs never carry the canary into the test's own directory either. */
 function canaryInRunDirs(c: Case): void {
   for (const step of readdirSync(c.dir)) {
-    if (existsSync(join(c.dir, step, CANARY))) c.problems.push(`${c.what}: the canary appeared while running mfa-env (${step})`);
+    if (existsSync(join(c.dir, step, CANARY)))
+      c.problems.push(`${c.what}: the canary appeared while running mfa-env (${step})`);
   }
 }
 
@@ -194,7 +241,11 @@ function evaluateInShell(shell: ShellName, cases: Case[], { write = true } = {})
   writeFileSync(join(dir, 'list'), listed.map((c) => `${c.dir}\n`).join(''));
   writeFileSync(join(dir, 'script'), fam === 'fish' ? FISH_SCRIPT : SH_SCRIPT);
   const argv = SHELL_ARGV[shell];
-  const child = spawn(argv[0], [...argv.slice(1), join(dir, 'script'), shell, join(dir, 'list')], { cwd: dir, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], [...argv.slice(1), join(dir, 'script'), shell, join(dir, 'list')], {
+    cwd: dir,
+    env: baseEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve, reject) => {
@@ -204,13 +255,17 @@ function evaluateInShell(shell: ShellName, cases: Case[], { write = true } = {})
         reject(new Error(`${shell} exited ${status}: ${stderr.slice(0, 2000)}`));
         return;
       }
-      const hits = existsSync(join(dir, 'canary-hits')) ? readFileSync(join(dir, 'canary-hits'), 'utf8').split('\n').filter(Boolean) : [];
+      const hits = existsSync(join(dir, 'canary-hits'))
+        ? readFileSync(join(dir, 'canary-hits'), 'utf8').split('\n').filter(Boolean)
+        : [];
       for (const c of listed) {
         const problems = (p: string) => c.problems.push(`${c.what}, ${shell}: ${p}`);
-        if (hits.includes(c.dir) || existsSync(join(dir, CANARY))) problems('THE CANARY WAS CREATED: evaluating the output ran code');
+        if (hits.includes(c.dir) || existsSync(join(dir, CANARY)))
+          problems('THE CANARY WAS CREATED: evaluating the output ran code');
         for (const name of ['error', 'stderr']) {
           const file = join(c.dir, `${shell}.${name}`);
-          if (existsSync(file) && readFileSync(file).length > 0) problems(`${name}: ${JSON.stringify(readFileSync(file, 'utf8').slice(0, 300))}`);
+          if (existsSync(file) && readFileSync(file).length > 0)
+            problems(`${name}: ${JSON.stringify(readFileSync(file, 'utf8').slice(0, 300))}`);
         }
         compareEnv(c, shell, problems);
       }
@@ -219,7 +274,8 @@ function evaluateInShell(shell: ShellName, cases: Case[], { write = true } = {})
   });
 }
 
-const show = (b: Buffer | null | undefined) => (b === undefined ? 'absent' : b === null ? 'unset' : JSON.stringify(b.toString('latin1').slice(0, 80)));
+const show = (b: Buffer | null | undefined) =>
+  b === undefined ? 'absent' : b === null ? 'unset' : JSON.stringify(b.toString('latin1').slice(0, 80));
 
 function compareEnv(c: Case, shell: ShellName, problem: (p: string) => void): void {
   const read = (stage: string) => {
@@ -234,7 +290,8 @@ function compareEnv(c: Case, shell: ShellName, problem: (p: string) => void): vo
   }
   for (const [name, want] of Object.entries(c.expected)) {
     const got = after.get(name);
-    if (want === null ? got !== undefined : !got?.equals(want)) problem(`after the export ${name} is ${show(got)}, expected ${show(want)}`);
+    if (want === null ? got !== undefined : !got?.equals(want))
+      problem(`after the export ${name} is ${show(got)}, expected ${show(want)}`);
   }
   if (c.clearCode[family(shell)] === undefined) return;
   const cleared = read('clear');
@@ -247,7 +304,8 @@ function compareEnv(c: Case, shell: ShellName, problem: (p: string) => void): vo
   for (const name of new Set([...before.keys(), ...cleared.keys()])) {
     const was = before.get(name);
     const now = cleared.get(name);
-    if (!(was === undefined ? now === undefined : now?.equals(was))) problem(`--clear left ${name} as ${show(now)}, it was ${show(was)}`);
+    if (!(was === undefined ? now === undefined : now?.equals(was)))
+      problem(`--clear left ${name} as ${show(now)}, it was ${show(was)}`);
   }
 }
 
@@ -274,7 +332,24 @@ describe('the corpus', () => {
   it('has at least 100 values, of every kind the issue lists', () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(100);
     const texts = CORPUS.map((h) => h.text);
-    for (const needle of ["'", '"', '`', '$(', ';', '\n', '\r', '\u001b[', '\u0007', '%', '!', '*', '?', '[', '-', '\ud800']) {
+    for (const needle of [
+      "'",
+      '"',
+      '`',
+      '$(',
+      ';',
+      '\n',
+      '\r',
+      '\u001b[',
+      '\u0007',
+      '%',
+      '!',
+      '*',
+      '?',
+      '[',
+      '-',
+      '\ud800',
+    ]) {
       expect(texts.some((t) => t.includes(needle))).toBe(true);
     }
     expect(CORPUS.some((h) => h.lossy)).toBe(true);
@@ -298,21 +373,35 @@ describe('STS credentials, pre-existing variables and profile names, together', 
       values.map((value, i) => async () => {
         // Bytes that are not UTF-8 in a variable mfa-env would save are refused (tested on their own below).
         const preExisting = invalidUtf8(value) ? [] : PRE_EXISTING;
-        const rawEnv: Record<string, Buffer> = { ...Object.fromEntries(preExisting.map((n) => [n, value.raw])), AWS_REGION: bytes('us-east-2') };
+        const rawEnv: Record<string, Buffer> = {
+          ...Object.fromEntries(preExisting.map((n) => [n, value.raw])),
+          AWS_REGION: bytes('us-east-2'),
+        };
         const c = newCase('[sts+env+profile]', value, rawEnv);
         cases.push(c);
         const duration = 1000 + i;
         const stsCarries = !stsRefuses(value);
-        if (stsCarries) tampers.set(duration, { accessKeyId: value.text, secretAccessKey: value.text, sessionToken: value.text });
+        if (stsCarries)
+          tampers.set(duration, { accessKeyId: value.text, secretAccessKey: value.text, sessionToken: value.text });
 
         // The section named by the value, in a credentials file of its own (a broken header must not touch others).
         const credentials = join(c.dir, 'credentials');
         const section = `[demo-user]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`;
-        const hostileSection = Buffer.concat([bytes('\n['), value.raw, bytes(`]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\nmfa_serial = ${DEMO_USER.serial}\nregion = eu-west-1\nendpoint_url = ${f.server.url}\n`)]);
+        const hostileSection = Buffer.concat([
+          bytes('\n['),
+          value.raw,
+          bytes(
+            `]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\nmfa_serial = ${DEMO_USER.serial}\nregion = eu-west-1\nendpoint_url = ${f.server.url}\n`,
+          ),
+        ]);
         const nameFits = !value.raw.includes(0x0a);
         writeFileSync(credentials, nameFits ? Buffer.concat([bytes(section), hostileSection]) : bytes(section));
         // The SDK's parser decides what the section is called (it cuts at " #" and " ;", and skips some headers).
-        const parsed = await loadSharedConfigFiles({ configFilepath: f.home.configPath, filepath: credentials, ignoreCache: true });
+        const parsed = await loadSharedConfigFiles({
+          configFilepath: f.home.configPath,
+          filepath: credentials,
+          ignoreCache: true,
+        });
         const name = decoded(value);
         const usable = nameFits && name !== '' && name !== 'demo-user' && Object.hasOwn(parsed.credentialsFile, name);
         if (usable) sections.set(value, credentials);
@@ -321,16 +410,30 @@ describe('STS credentials, pre-existing variables and profile names, together', 
 
         // sh: the section name as the PROFILE argument when it can be one (not an option); fish: from AWS_PROFILE.
         const positional = usable && !name.startsWith('-') ? [name] : [];
-        const sh = await cli(c, 'sh', { rawEnv, env, args: [...profileArgs, ...positional, '-t', f.code(), '-d', String(duration), '--shell', 'sh'] });
+        const sh = await cli(c, 'sh', {
+          rawEnv,
+          env,
+          args: [...profileArgs, ...positional, '-t', f.code(), '-d', String(duration), '--shell', 'sh'],
+        });
         if (!ranOk(c, sh, 'the export')) return;
         c.exportCode.sh = sh.stdout;
         // fish: the same session, now from the cache (no code can be given).
         // (Without AWS_PROFILE holding the name, the name comes as --profile=NAME.)
         const fishProfile = usable && preExisting.length === 0 ? [`--profile=${name}`] : [];
-        const fish = await cli(c, 'fish', { rawEnv, env, stdin: 'closed', args: [...profileArgs, ...fishProfile, '-d', String(duration), '--shell', 'fish'] });
+        const fish = await cli(c, 'fish', {
+          rawEnv,
+          env,
+          stdin: 'closed',
+          args: [...profileArgs, ...fishProfile, '-d', String(duration), '--shell', 'fish'],
+        });
         if (ranOk(c, fish, 'the export from the cache')) c.exportCode.fish = fish.stdout;
         for (const fam of ['sh', 'fish'] as const) {
-          const clear = await cli(c, `clear-${fam}`, { rawEnv, env, preEval: sh.stdout, args: ['--clear', '--shell', fam] });
+          const clear = await cli(c, `clear-${fam}`, {
+            rawEnv,
+            env,
+            preEval: sh.stdout,
+            args: ['--clear', '--shell', fam],
+          });
           if (ranOk(c, clear, `--clear --shell ${fam}`)) c.clearCode[fam] = clear.stdout;
         }
         canaryInRunDirs(c);
@@ -364,10 +467,14 @@ describe('STS credentials, pre-existing variables and profile names, together', 
 
   // The first shell's test waits for every shell's evaluation (one process per shell, all cases at once).
   let evaluated: Promise<Map<ShellName, string[]>> | undefined;
-  it.each(SHELLS)('%s: nothing runs, and everything comes back byte for byte (after the export and after --clear)', async (shell) => {
-    evaluated ??= evaluateAll(cases);
-    expect((await evaluated).get(shell)).toEqual([]);
-  }, 240000);
+  it.each(SHELLS)(
+    '%s: nothing runs, and everything comes back byte for byte (after the export and after --clear)',
+    async (shell) => {
+      evaluated ??= evaluateAll(cases);
+      expect((await evaluated).get(shell)).toEqual([]);
+    },
+    240000,
+  );
 
   it('invalid UTF-8 in a variable an export saves, or --clear gives back: refused (exit 3, one line naming it)', async () => {
     // Node decodes the environment, turning such bytes into U+FFFD, so the value could not be given back exactly.
@@ -382,9 +489,14 @@ describe('STS credentials, pre-existing variables and profile names, together', 
           const rawEnv = { [name]: value.raw, ...(clearing ? { MFA_ENV_SAVED: bytes('AWS_PROFILE') } : {}) };
           const c = newCase(`[${name}]`, value, rawEnv);
           refused.push(c);
-          const r = await cli(c, 'refuse', { rawEnv, stdin: 'closed', args: clearing ? ['--clear'] : ['demo-user', '-t', f.code()] });
+          const r = await cli(c, 'refuse', {
+            rawEnv,
+            stdin: 'closed',
+            args: clearing ? ['--clear'] : ['demo-user', '-t', f.code()],
+          });
           checkRefusal(c, r, [3]);
-          if (!r.stderr.includes(name)) c.problems.push(`${c.what}: the error does not name ${name}: ${JSON.stringify(r.stderr)}`);
+          if (!r.stderr.includes(name))
+            c.problems.push(`${c.what}: the error does not name ${name}: ${JSON.stringify(r.stderr)}`);
         }),
       ),
     );
@@ -399,13 +511,20 @@ describe('STS credentials, pre-existing variables and profile names, together', 
     if (ranOk(c, r, 'the export')) c.exportCode.sh = r.stdout;
     const clear = await cli(c, 'clear-sh', { rawEnv, preEval: r.stdout, args: ['--clear'] });
     if (ranOk(c, clear, '--clear')) c.clearCode.sh = clear.stdout;
-    c.expected = { MFA_ENV_SAVED_AWS_PROFILE: value.raw, MFA_ENV_SAVED_AWS_SESSION_TOKEN: value.raw, AWS_PROFILE: null };
+    c.expected = {
+      MFA_ENV_SAVED_AWS_PROFILE: value.raw,
+      MFA_ENV_SAVED_AWS_SESSION_TOKEN: value.raw,
+      AWS_PROFILE: null,
+    };
     await evaluateInShell('bash', [c]);
     expect(c.problems).toEqual([]);
   }, 60000);
 
   /** Every section name given on the command line, served from the cached MFA session. */
-  async function viaArgv(label: string, args: (value: Hostile) => { rawProfile?: Buffer; args: string[] } | undefined): Promise<Case[]> {
+  async function viaArgv(
+    label: string,
+    args: (value: Hostile) => { rawProfile?: Buffer; args: string[] } | undefined,
+  ): Promise<Case[]> {
     const argvCases: Case[] = [];
     await pool(
       CONCURRENCY,
@@ -414,7 +533,12 @@ describe('STS credentials, pre-existing variables and profile names, together', 
         if (!how) return;
         const c = newCase(label, value);
         argvCases.push(c);
-        const r = await cli(c, 'sh', { env: { AWS_SHARED_CREDENTIALS_FILE: credentials }, stdin: 'closed', rawProfile: how.rawProfile, args: [...how.args, '--shell', 'sh'] });
+        const r = await cli(c, 'sh', {
+          env: { AWS_SHARED_CREDENTIALS_FILE: credentials },
+          stdin: 'closed',
+          rawProfile: how.rawProfile,
+          args: [...how.args, '--shell', 'sh'],
+        });
         canaryInRunDirs(c);
         if (!ranOk(c, r, 'the export')) return;
         c.exportCode.sh = r.stdout;
@@ -438,14 +562,25 @@ describe('STS credentials, pre-existing variables and profile names, together', 
       CONCURRENCY,
       // Every value a section can have is tested as a known profile above; here every third, and every value with a
       // control character or a quote, as an unknown one (the message quotes the name).
-      CORPUS.filter((h, i) => !hasNul(h) && decoded(h) !== 'demo-user' && (i % 3 === 0 || !sections.has(h) || /['"`\\]/.test(h.text) || CONTROL.test(h.text))).map((value) => async () => {
+      CORPUS.filter(
+        (h, i) =>
+          !hasNul(h) &&
+          decoded(h) !== 'demo-user' &&
+          (i % 3 === 0 || !sections.has(h) || /['"`\\]/.test(h.text) || CONTROL.test(h.text)),
+      ).map((value) => async () => {
         const c = newCase('[unknown profile]', value);
         refused.push(c);
         // The fixture's own files: only demo-user exists. (An empty AWS_PROFILE means the default, which does not exist either.)
         checkRefusal(c, await cli(c, 'env', { rawEnv: { AWS_PROFILE: value.raw }, args: ['-t', f.code()] }), [3]);
         // An empty --profile= is a usage error: it used to fall back to the loaded profile, AWS_PROFILE or default.
         const empty = value.raw.length === 0;
-        if (!sections.has(value)) checkRefusal(c, await cli(c, 'argv', { rawProfile: value.raw, args: ['-t', f.code()] }), [empty ? 2 : 3], empty);
+        if (!sections.has(value))
+          checkRefusal(
+            c,
+            await cli(c, 'argv', { rawProfile: value.raw, args: ['-t', f.code()] }),
+            [empty ? 2 : 3],
+            empty,
+          );
         canaryInRunDirs(c);
       }),
     );
@@ -468,7 +603,10 @@ describe('STS answers mfa-env must refuse', () => {
         checkRefusal(c, r, [6]);
         const again = await cli(c, 'again', { stdin: 'closed', args: ['demo-user', '-d', String(duration)] });
         // Nothing cached: with no way to give a code, the next run must ask for one (exit 4), not fail on garbage.
-        if (again.status !== 4) c.problems.push(`${c.what}: a later run exits ${again.status} (${JSON.stringify(again.stderr.trim())}), so the answer was cached`);
+        if (again.status !== 4)
+          c.problems.push(
+            `${c.what}: a later run exits ${again.status} (${JSON.stringify(again.stderr.trim())}), so the answer was cached`,
+          );
         problems.push(...c.problems);
       }),
     );
@@ -476,7 +614,16 @@ describe('STS answers mfa-env must refuse', () => {
   }, 60000);
 
   it('every hostile Expiration: refused (exit 6), or exported as a well-formed RFC 3339 UTC time', async () => {
-    const dates = ['2030-01-01T00:00:00+14:00', '2030-01-01T00:00:00.123456789Z', '2030-01-01 00:00:00Z', '2030-1-1T0:0:0Z', '+275760-09-13T00:00:00Z', '2030-01-01T00:00:00Z\n$(touch mfa-env-canary)', '2030-02-30T00:00:00Z', '99999-01-01T00:00:00Z'];
+    const dates = [
+      '2030-01-01T00:00:00+14:00',
+      '2030-01-01T00:00:00.123456789Z',
+      '2030-01-01 00:00:00Z',
+      '2030-1-1T0:0:0Z',
+      '+275760-09-13T00:00:00Z',
+      '2030-01-01T00:00:00Z\n$(touch mfa-env-canary)',
+      '2030-02-30T00:00:00Z',
+      '99999-01-01T00:00:00Z',
+    ];
     const dateValues = dates.map((d) => ({ label: JSON.stringify(d), text: d, raw: bytes(d), lossy: false }));
     const values = [...CORPUS, ...dateValues];
     const cases: Case[] = [];
@@ -495,11 +642,19 @@ describe('STS answers mfa-env must refuse', () => {
           return;
         }
         c.exportCode.sh = r.stdout;
-        const fish = await cli(c, 'fish', { stdin: 'closed', args: ['demo-user', '-d', String(duration), '--shell', 'fish'] });
+        const fish = await cli(c, 'fish', {
+          stdin: 'closed',
+          args: ['demo-user', '-d', String(duration), '--shell', 'fish'],
+        });
         if (ranOk(c, fish, 'the export from the cache')) c.exportCode.fish = fish.stdout;
         const exported = /AWS_CREDENTIAL_EXPIRATION='([^']*)'/.exec(r.stdout.toString())?.[1] ?? '';
-        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(exported)) c.problems.push(`${c.what}: exported AWS_CREDENTIAL_EXPIRATION ${JSON.stringify(exported)}`);
-        c.expected = { AWS_CREDENTIAL_EXPIRATION: bytes(exported), AWS_SESSION_EXPIRATION: bytes(exported), MFA_ENV_EXPIRES_AT: bytes(String(Date.parse(exported) / 1000)) };
+        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(exported))
+          c.problems.push(`${c.what}: exported AWS_CREDENTIAL_EXPIRATION ${JSON.stringify(exported)}`);
+        c.expected = {
+          AWS_CREDENTIAL_EXPIRATION: bytes(exported),
+          AWS_SESSION_EXPIRATION: bytes(exported),
+          MFA_ENV_EXPIRES_AT: bytes(String(Date.parse(exported) / 1000)),
+        };
         canaryInRunDirs(c);
       }),
     );
@@ -508,7 +663,8 @@ describe('STS answers mfa-env must refuse', () => {
   }, 120000);
 
   it('each credential field on its own, around its bound (src/session/sts.ts FIELD_LIMITS, MAX_SESSION_MS): refused with the reason, or used', async () => {
-    const unusable = /^mfa-env: STS at [^\n]* answered GetSessionToken without complete, usable credentials; try again\n$/;
+    const unusable =
+      /^mfa-env: STS at [^\n]* answered GetSessionToken without complete, usable credentials; try again\n$/;
     const hours = (n: number) => new Date(Date.now() + n * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const [in35h, in37h] = [hours(35), hours(37)];
     const refusedWith: Array<[string, CredentialsTamper, RegExp]> = [
@@ -518,16 +674,28 @@ describe('STS answers mfa-env must refuse', () => {
       ['a C1 control (CSI, U+009B) in the session token', { sessionToken: 'abc\u009b31mdef' }, unusable],
       ['a bidirectional override in the secret key', { secretAccessKey: 'abc\u202edef' }, unusable],
       ['a line separator (U+2028) in the key id', { accessKeyId: 'ASIA\u2028EXAMPLE' }, unusable],
-      ['a 200 KB session token', { sessionToken: 'A'.repeat(200_000) }, /SessionToken 200000 characters long, more than the 8192 real ones stay under; not used\n$/],
+      [
+        'a 200 KB session token',
+        { sessionToken: 'A'.repeat(200_000) },
+        /SessionToken 200000 characters long, more than the 8192 real ones stay under; not used\n$/,
+      ],
       ['a session token of 8,193 characters', { sessionToken: 'A'.repeat(8193) }, /SessionToken 8193 characters long/],
       ['a key id of 129 characters', { accessKeyId: `ASIA${'X'.repeat(125)}` }, /AccessKeyId 129 characters long/],
       ['a secret key of 129 characters', { secretAccessKey: 'S'.repeat(129) }, /SecretAccessKey 129 characters long/],
       // The cache would serve these for ever.
-      ['an Expiration in the year 9999', { expirationXml: '9999-12-31T23:59:59Z' }, /valid until 9999-12-31T23:59:59Z, longer than the 36 hours STS grants/],
+      [
+        'an Expiration in the year 9999',
+        { expirationXml: '9999-12-31T23:59:59Z' },
+        /valid until 9999-12-31T23:59:59Z, longer than the 36 hours STS grants/,
+      ],
       ['an Expiration 37 hours away', { expirationXml: in37h }, /longer than the 36 hours STS grants/],
     ];
     const usedAs: Array<[string, CredentialsTamper, string]> = [
-      ['a session token of 8,192 characters', { sessionToken: 'B'.repeat(8192) }, `export AWS_SESSION_TOKEN='${'B'.repeat(8192)}'`],
+      [
+        'a session token of 8,192 characters',
+        { sessionToken: 'B'.repeat(8192) },
+        `export AWS_SESSION_TOKEN='${'B'.repeat(8192)}'`,
+      ],
       ['an Expiration 35 hours away', { expirationXml: in35h }, `export AWS_CREDENTIAL_EXPIRATION='${in35h}'`],
     ];
     const problems: string[] = [];
@@ -540,14 +708,18 @@ describe('STS answers mfa-env must refuse', () => {
         if (!reason.test(r.stderr)) wrong.push(`the reason is not ${reason}`);
         // Nothing cached: with no way to give a code, the next run must ask for one (exit 4), not fail on the answer.
         const again = await f.run(['demo-user', '-d', duration], { stdin: 'closed' });
-        if (again.status !== 4) wrong.push(`a later run exits ${again.status} (${JSON.stringify(again.stderr.trim())}), so the answer was cached`);
+        if (again.status !== 4)
+          wrong.push(
+            `a later run exits ${again.status} (${JSON.stringify(again.stderr.trim())}), so the answer was cached`,
+          );
         problems.push(...wrong.map((p) => `${what}: ${p}; stderr ${JSON.stringify(r.stderr.slice(0, 300))}`));
       }),
       ...usedAs.map(([what, tamper, line], i) => async () => {
         const duration = String(6100 + i);
         tampers.set(Number(duration), tamper);
         const r = await f.run(['demo-user', '-t', f.code(), '-d', duration]);
-        if (r.status !== 0 || r.stderr !== '' || !r.stdout.split('\n').includes(line)) problems.push(`${what}: not used (exit ${r.status}): ${JSON.stringify(r.stderr.slice(0, 300))}`);
+        if (r.status !== 0 || r.stderr !== '' || !r.stdout.split('\n').includes(line))
+          problems.push(`${what}: not used (exit ${r.status}): ${JSON.stringify(r.stderr.slice(0, 300))}`);
       }),
     ]);
     expect(problems).toEqual([]);
@@ -567,7 +739,10 @@ describe('error answers from STS', () => {
 
   it('a 500 KB AccessDenied message is cut short', async () => {
     // Under the 1 MiB bound on answers (answerSize.test.ts: a 5 MB one is not even read).
-    f.server.failNext({ kind: 'error', status: 403, code: 'AccessDenied', message: `User is not authorized ${'x'.repeat(500_000)}` }, 1);
+    f.server.failNext(
+      { kind: 'error', status: 403, code: 'AccessDenied', message: `User is not authorized ${'x'.repeat(500_000)}` },
+      1,
+    );
     const result = await f.run(['demo-user', '-t', f.code(), '-d', '6201']);
     expect(errorProblems(result, { exit: 5, secrets: [DEMO_USER.secretAccessKey] })).toEqual([]);
     expect(result.stderr).toContain('was denied: "User is not authorized xxx');
@@ -593,7 +768,10 @@ describe('config values', () => {
 
   /** A profile `h<i>` per value, the value last in its section, so a line it breaks can only touch its own. */
   function configText(field: Field): Buffer {
-    const user = [`aws_access_key_id = ${DEMO_USER.accessKeyId}`, `aws_secret_access_key = ${DEMO_USER.secretAccessKey}`];
+    const user = [
+      `aws_access_key_id = ${DEMO_USER.accessKeyId}`,
+      `aws_secret_access_key = ${DEMO_USER.secretAccessKey}`,
+    ];
     const role = [`source_profile = demo-user`];
     const base: Record<Field, string[]> = {
       region: [...user, `mfa_serial = ${DEMO_USER.serial}`, `endpoint_url = ${f.server.url}`],
@@ -626,10 +804,21 @@ describe('config values', () => {
       const config = join(dir, 'config');
       writeFileSync(config, configText(field));
       const env = { AWS_CONFIG_FILE: config };
-      const parsed = (await loadSharedConfigFiles({ configFilepath: config, filepath: f.home.credentialsPath, ignoreCache: true })).configFile;
-      const listed = await runRaw({ env: { ...baseEnv(), ...env }, dir: join(dir, 'list'), cwd: dir, args: ['list', '--json'] });
+      const parsed = (
+        await loadSharedConfigFiles({ configFilepath: config, filepath: f.home.credentialsPath, ignoreCache: true })
+      ).configFile;
+      const listed = await runRaw({
+        env: { ...baseEnv(), ...env },
+        dir: join(dir, 'list'),
+        cwd: dir,
+        args: ['list', '--json'],
+      });
       if (listed.status !== 0) throw new Error(`list --json failed: ${listed.stderr}`);
-      const rows = new Map((JSON.parse(listed.stdout.toString()) as Array<{ profile: string; kind?: string; problem?: string }>).map((r) => [r.profile, r]));
+      const rows = new Map(
+        (JSON.parse(listed.stdout.toString()) as Array<{ profile: string; kind?: string; problem?: string }>).map(
+          (r) => [r.profile, r],
+        ),
+      );
       if (existsSync(join(dir, CANARY))) throw new Error('the canary appeared while listing');
       CORPUS.forEach((value, i) => {
         const c = newCase(`[${field}]`, value);
@@ -641,7 +830,9 @@ describe('config values', () => {
           return;
         }
         if (row.problem !== undefined && CONTROL.test(row.problem)) {
-          c.problems.push(`${c.what}: the reason list gives holds raw control characters: ${JSON.stringify(row.problem.slice(0, 300))}`);
+          c.problems.push(
+            `${c.what}: the reason list gives holds raw control characters: ${JSON.stringify(row.problem.slice(0, 300))}`,
+          );
         }
         // Refused values, and endpoints (whose export only ever ends in the network error), are sampled; endpoints with
         // control characters always run (that error names the endpoint).
@@ -649,11 +840,24 @@ describe('config values', () => {
         if ((row.problem !== undefined || field === 'endpoint_url') && i % SAMPLE !== 0 && !always) return;
         jobs.push(async () => {
           // Against a closed port one attempt is enough (a refused connection would be retried with back-off).
-          const r = await cli(c, 'sh', { env, args: [profile, '-t', f.code(), '--shell', 'sh', ...(field === 'endpoint_url' ? ['--timeout', '0.35'] : [])] });
+          const r = await cli(c, 'sh', {
+            env,
+            args: [
+              profile,
+              '-t',
+              f.code(),
+              '--shell',
+              'sh',
+              ...(field === 'endpoint_url' ? ['--timeout', '0.35'] : []),
+            ],
+          });
           canaryInRunDirs(c);
           if (row.problem !== undefined) {
             checkRefusal(c, r, [3]);
-            if (r.stderr !== `mfa-env: ${row.problem}\n`) c.problems.push(`${c.what}: the export says ${JSON.stringify(r.stderr)}, list said ${JSON.stringify(row.problem)}`);
+            if (r.stderr !== `mfa-env: ${row.problem}\n`)
+              c.problems.push(
+                `${c.what}: the export says ${JSON.stringify(r.stderr)}, list said ${JSON.stringify(row.problem)}`,
+              );
             return;
           }
           if (r.status !== 0) {
@@ -676,19 +880,27 @@ describe('config values', () => {
     cases.sort((a, b) => a.id.localeCompare(b.id));
   }, 180000);
 
-  it.each(FIELDS)('%s: a refused value gets one clear line and exit 3 (or the STS/network code when STS refuses it)', (field) => {
-    const mine = cases.filter((c) => c.what.startsWith(`[${field}]`));
-    expect(mine).toHaveLength(CORPUS.length);
-    expect(problemsOf(mine)).toEqual([]);
-    // Some values are accepted, so the evaluation below has something to evaluate.
-    if (['region', 'role_session_name', 'external_id'].includes(field)) expect(mine.filter((c) => c.exportCode.sh).length).toBeGreaterThan(0);
-  });
+  it.each(FIELDS)(
+    '%s: a refused value gets one clear line and exit 3 (or the STS/network code when STS refuses it)',
+    (field) => {
+      const mine = cases.filter((c) => c.what.startsWith(`[${field}]`));
+      expect(mine).toHaveLength(CORPUS.length);
+      expect(problemsOf(mine)).toEqual([]);
+      // Some values are accepted, so the evaluation below has something to evaluate.
+      if (['region', 'role_session_name', 'external_id'].includes(field))
+        expect(mine.filter((c) => c.exportCode.sh).length).toBeGreaterThan(0);
+    },
+  );
 
   let evaluated: Promise<Map<ShellName, string[]>> | undefined;
-  it.each(SHELLS)('%s: accepted values run nothing and come back byte for byte', async (shell) => {
-    evaluated ??= evaluateAll(cases);
-    expect((await evaluated).get(shell)).toEqual([]);
-  }, 60000);
+  it.each(SHELLS)(
+    '%s: accepted values run nothing and come back byte for byte',
+    async (shell) => {
+      evaluated ??= evaluateAll(cases);
+      expect((await evaluated).get(shell)).toEqual([]);
+    },
+    60000,
+  );
 });
 
 describe('the environment and argv', () => {
@@ -734,7 +946,11 @@ describe('the environment and argv', () => {
         const rawEnv = { AWS_ENDPOINT_URL_STS: Buffer.concat([bytes(`${UNREACHABLE}/`), value.raw]) };
         // The URL parser would drop a newline or tab and percent-encode the rest, so the request would go elsewhere
         // than written: such an endpoint is refused (exit 3); messages print endpoints parsed, never raw.
-        checkRefusal(c, await cli(c, 'refuse', { rawEnv, args: ['demo-user', '-t', f.code(), '--timeout', '0.35'] }), [3, 6]);
+        checkRefusal(
+          c,
+          await cli(c, 'refuse', { rawEnv, args: ['demo-user', '-t', f.code(), '--timeout', '0.35'] }),
+          [3, 6],
+        );
         canaryInRunDirs(c);
       }),
     );

@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { CLI } from '../support/runCli';
+import { type SecretService, startSecretService } from '../support/secretService';
 import { replayWith, seededRandom, testSeed } from '../support/seed';
-import { startSecretService, type SecretService } from '../support/secretService';
 
 const IMPORT_KILLS = 100;
 const EXPORT_KILLS = 50;
@@ -17,13 +17,20 @@ const SEED = testSeed();
 const KEY_LINES = `aws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`;
 const WITH_KEYS = [
   '# hand-written, with a comment',
-  ...Array.from({ length: 20 }, (_, i) => `[p${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = secret${i}\n`),
+  ...Array.from(
+    { length: 20 },
+    (_, i) => `[p${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = secret${i}\n`,
+  ),
   `[demo-user]\n${KEY_LINES}output = json\n`,
   '; the end',
   '',
 ].join('\n');
 const WITHOUT_KEYS = WITH_KEYS.replace(KEY_LINES, '');
-const STORED = JSON.stringify({ version: 1, accessKeyId: DEMO_USER.accessKeyId, secretAccessKey: DEMO_USER.secretAccessKey });
+const STORED = JSON.stringify({
+  version: 1,
+  accessKeyId: DEMO_USER.accessKeyId,
+  secretAccessKey: DEMO_USER.secretAccessKey,
+});
 
 let f: Fixture;
 let ss: SecretService;
@@ -52,7 +59,10 @@ interface Outcome {
 
 function run(args: string[], killAfterMs?: number): Promise<Outcome> {
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...f.home.env, ...ss.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...f.home.env, ...ss.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
@@ -98,7 +108,12 @@ async function span(args: string[], prepare: () => void): Promise<number> {
   return outcome.ms;
 }
 
-async function killMany(args: string[], kills: number, prepare: () => void, check: () => Where): Promise<Record<string, number>> {
+async function killMany(
+  args: string[],
+  kills: number,
+  prepare: () => void,
+  check: () => Where,
+): Promise<Record<string, number>> {
   const seen: Record<string, number> = { file: 0, keyring: 0, both: 0, finished: 0 };
   let range = 0;
   for (let i = 0; i < kills; i++) {
@@ -106,7 +121,10 @@ async function killMany(args: string[], kills: number, prepare: () => void, chec
     prepare();
     const outcome = await run(args, random() * range);
     if (outcome.signal !== 'SIGKILL') {
-      expect({ status: outcome.status, stderr: outcome.stderr }).toEqual({ status: 0, stderr: expect.stringMatching(/^mfa-env: moved the keys/) });
+      expect({ status: outcome.status, stderr: outcome.stderr }).toEqual({
+        status: 0,
+        stderr: expect.stringMatching(/^mfa-env: moved the keys/),
+      });
       seen.finished++;
     }
     seen[check()]++;
@@ -120,7 +138,9 @@ it(`keys import killed ${IMPORT_KILLS} times: the keys are never in neither plac
     setCredentials(WITH_KEYS);
     if (random() < 0.5) ss.remove('demo-user');
   };
-  const seen = await killMany(['keys', 'import', 'demo-user'], IMPORT_KILLS, prepare, () => whereKeysAre(WITH_KEYS, WITHOUT_KEYS));
+  const seen = await killMany(['keys', 'import', 'demo-user'], IMPORT_KILLS, prepare, () =>
+    whereKeysAre(WITH_KEYS, WITHOUT_KEYS),
+  );
   console.log(`keyringKillNine import (seed ${SEED}): ${JSON.stringify(seen)}`);
   // Meaningful only if kills landed before, inside and after the move.
   expect(seen.file + seen.both).toBeGreaterThan(0);
@@ -136,7 +156,9 @@ it(`keys import killed ${IMPORT_KILLS} times: the keys are never in neither plac
   setCredentials(WITH_KEYS);
   expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
   const aws = join(f.home.home, '.aws');
-  expect(readdirSync(aws).filter((name) => readFileSync(join(aws, name), 'utf8').includes(DEMO_USER.secretAccessKey))).toEqual([]);
+  expect(
+    readdirSync(aws).filter((name) => readFileSync(join(aws, name), 'utf8').includes(DEMO_USER.secretAccessKey)),
+  ).toEqual([]);
 }, 400000);
 
 it(`keys export killed ${EXPORT_KILLS} times: the keys are never in neither place (${replayWith(SEED)})`, async () => {
@@ -146,7 +168,9 @@ it(`keys export killed ${EXPORT_KILLS} times: the keys are never in neither plac
     setCredentials(WITHOUT_KEYS);
     ss.set('demo-user', STORED);
   };
-  const seen = await killMany(['keys', 'export', 'demo-user'], EXPORT_KILLS, prepare, () => whereKeysAre(exported, WITHOUT_KEYS));
+  const seen = await killMany(['keys', 'export', 'demo-user'], EXPORT_KILLS, prepare, () =>
+    whereKeysAre(exported, WITHOUT_KEYS),
+  );
   console.log(`keyringKillNine export (seed ${SEED}): ${JSON.stringify(seen)}`);
   expect(seen.keyring).toBeGreaterThan(0);
   expect(seen.file).toBeGreaterThan(0);

@@ -5,11 +5,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { CLI } from '../support/runCli';
-import type { IssuedCredentials } from '../support/sts-server';
-import { evalInShell } from '../support/shells';
 import { replayWith, seededRandom, testSeed } from '../support/seed';
+import { evalInShell } from '../support/shells';
+import type { IssuedCredentials } from '../support/sts-server';
 import { cacheEntryProblems, listDir } from './support/harness';
 
 const KILLS = 200;
@@ -54,7 +54,10 @@ async function calibrate(args: () => string[]): Promise<number> {
  * KILLS runs in batches of BATCH, each killed after a random delay in [0, span), where span is how long a run takes
  * now (measured again every 10 batches, as the machine's load changes); `check` runs after every batch.
  */
-async function killMany(args: () => string[], check: () => void): Promise<{ killed: number; finished: number; spans: number[] }> {
+async function killMany(
+  args: () => string[],
+  check: () => void,
+): Promise<{ killed: number; finished: number; spans: number[] }> {
   // Each test draws from its own generator, so one test run alone (jest -t) gets the same delays as in the file.
   const random = seededRandom(SEED);
   const spans: number[] = [];
@@ -111,7 +114,11 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh`', () => {
     );
 
     // The entry is one STS really issued, whole; a later run with no way to get a code is served from it.
-    const entry = JSON.parse(readFileSync(join(cacheDir(), entryName), 'utf8')) as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+    const entry = JSON.parse(readFileSync(join(cacheDir(), entryName), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken: string;
+    };
     const issued = f.server.issuedFor(entry.accessKeyId);
     expect(issued).toBeDefined();
     expect(entry).toMatchObject({ secretAccessKey: issued!.secretAccessKey, sessionToken: issued!.sessionToken });
@@ -127,7 +134,11 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh`', () => {
     // As a kill between the temp file's creation and its rename leaves one (whether or not the run above did).
     const [entryName] = listDir(cacheDir()).filter((n) => n.endsWith('.json'));
     const leftover = join(cacheDir(), `${entryName}.12345.0123456789ab.tmp`);
-    const planted = { ...JSON.parse(readFileSync(join(cacheDir(), entryName), 'utf8')), sessionToken: 'LEFTOVER-TOKEN-0000', secretAccessKey: 'LEFTOVER-SECRET-0000' };
+    const planted = {
+      ...JSON.parse(readFileSync(join(cacheDir(), entryName), 'utf8')),
+      sessionToken: 'LEFTOVER-TOKEN-0000',
+      secretAccessKey: 'LEFTOVER-SECRET-0000',
+    };
     writeFileSync(leftover, JSON.stringify(planted), { mode: 0o600 });
     const served = await f.run(['demo-user'], { stdin: 'closed' });
     expect(served.status).toBe(0);
@@ -136,7 +147,9 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh`', () => {
     const forgotten = await f.run(['forget']);
     expect(forgotten.status).toBe(0);
     // A temp file is a complete copy of a session: forgetting every session must take it too.
-    expect(listDir(cacheDir()).filter((name) => readFileSync(join(cacheDir(), name), 'utf8').includes('sessionToken'))).toEqual([]);
+    expect(
+      listDir(cacheDir()).filter((name) => readFileSync(join(cacheDir(), name), 'utf8').includes('sessionToken')),
+    ).toEqual([]);
   });
 });
 
@@ -147,7 +160,10 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh --write-profile de
     `aws_access_key_id = ${DEMO_USER.accessKeyId}`,
     `aws_secret_access_key = ${DEMO_USER.secretAccessKey}`,
     '',
-    ...Array.from({ length: 30 }, (_, i) => `[p${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = s${i}\n`),
+    ...Array.from(
+      { length: 30 },
+      (_, i) => `[p${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = s${i}\n`,
+    ),
     '; the end',
     '',
   ].join('\n');
@@ -176,7 +192,9 @@ describe('SIGKILL during `mfa-env demo-user -t CODE --refresh --write-profile de
       },
     );
     expect(stats.killed).toBeGreaterThan(KILLS / 4);
-    console.log(`killNine credentials: ${stats.killed} killed, ${stats.finished} finished first (kill delays 0-${stats.spans.join('/')} ms), ${tmpSeen.size} temp files left in ~/.aws; ${replayWith(SEED)}`);
+    console.log(
+      `killNine credentials: ${stats.killed} killed, ${stats.finished} finished first (kill delays 0-${stats.spans.join('/')} ms), ${tmpSeen.size} temp files left in ~/.aws; ${replayWith(SEED)}`,
+    );
 
     // What the kills left (plus one as a kill before the rename leaves it, should none have) is a copy of the file,
     // long-term keys included. Once older than a concurrent write could be, a later write removes it.

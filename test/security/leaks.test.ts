@@ -2,16 +2,25 @@
 // names, not in the argv or environment of mfa-env or of the processes it starts, as `ps` or /proc would show them.
 // "Secrets": the long-term secret key, every issued or cached secret key and session token; with --debug also any
 // full access key id (debug shows key ids by their last 4 characters only).
+
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { DEMO_USER, startFixture, type Fixture } from '../support/fixture';
-import { CLI, runCli, type CliResult } from '../support/runCli';
+import { join } from 'node:path';
+import { NOT_SESSIONS } from '../support/cacheDir';
+import { DEMO_USER, type Fixture } from '../support/fixture';
+import { CLI, type CliResult, runCli } from '../support/runCli';
 import { evalInShell } from '../support/shells';
 import { until } from '../support/until';
 import { pool } from './support/harness';
-import { knownSecrets, roleProfile, ROLE, runInvocation, scenarioFixture, SCENARIOS, type Scenario } from './support/scenarios';
-import { spawn } from 'node:child_process';
-import { NOT_SESSIONS } from '../support/cacheDir';
+import {
+  knownSecrets,
+  ROLE,
+  roleProfile,
+  runInvocation,
+  SCENARIOS,
+  type Scenario,
+  scenarioFixture,
+} from './support/scenarios';
 
 /** Full access key ids the run could have seen: the user's and every issued or cached one. */
 function keyIds(f: Fixture, cached: string[] = []): string[] {
@@ -47,8 +56,15 @@ async function runScenario(scenario: Scenario, debug: boolean): Promise<Outcome>
   try {
     const invocation = await scenario.prepare(f);
     const before = { secrets: knownSecrets(f), keyIds: cachedKeyIds(f) };
-    const result = await runInvocation(f, { ...invocation, args: debug ? [...invocation.args, '--debug'] : invocation.args });
-    return { result, secrets: knownSecrets(f, before.secrets), keyIds: keyIds(f, [...before.keyIds, ...cachedKeyIds(f)]) };
+    const result = await runInvocation(f, {
+      ...invocation,
+      args: debug ? [...invocation.args, '--debug'] : invocation.args,
+    });
+    return {
+      result,
+      secrets: knownSecrets(f, before.secrets),
+      keyIds: keyIds(f, [...before.keyIds, ...cachedKeyIds(f)]),
+    };
   } finally {
     await f.stop();
   }
@@ -61,8 +77,11 @@ describe.each([
   const runnable = SCENARIOS.filter((s) => !s.skip);
   const outcomes = new Map<string, Outcome>();
   beforeAll(async () => {
-    const results = await pool(4, runnable.map((s) => () => runScenario(s, debug)));
-    runnable.forEach((s, i) => outcomes.set(s.name, results[i]));
+    const results = await pool(
+      4,
+      runnable.map((s) => () => runScenario(s, debug)),
+    );
+    for (const [i, s] of runnable.entries()) outcomes.set(s.name, results[i]);
   }, 120000);
 
   it.each(runnable.map((s) => [s.name] as const))('%s', (name) => {
@@ -87,39 +106,49 @@ describe('successful runs', () => {
     expect(result.status).toBe(0);
     const secrets = knownSecrets(f);
     expect(found(result.stderr, [...secrets, ...keyIds(f)])).toEqual([]);
-    expect(found(result.stdout, secrets.filter((s) => !stdoutMayHold.includes(s)))).toEqual([]);
+    expect(
+      found(
+        result.stdout,
+        secrets.filter((s) => !stdoutMayHold.includes(s)),
+      ),
+    ).toEqual([]);
     expect(result.stdout).not.toContain(DEMO_USER.secretAccessKey);
   }
 
   const sessionOf = (issued = f.server.lastIssued()!) => [issued.secretAccessKey, issued.sessionToken];
 
-  it.each([[[] as string[]], [['--debug']]])('export, role export, cached, json, dotenv, fish, write-profile, exec, list, status: %j', async (extra) => {
-    let r = await f.run(['demo-user', '-t', f.code(), ...extra]);
-    expectQuiet(r, { stdoutMayHold: sessionOf() });
-    const mfa = f.server.lastIssued()!;
-    r = await f.run(['admin', ...extra], { stdin: 'closed' });
-    expectQuiet(r, { stdoutMayHold: sessionOf() });
-    const admin = f.server.lastIssued()!;
-    for (const format of ['sh', 'fish', 'json', 'dotenv']) {
-      r = await f.run(['demo-user', '--format', format, ...extra], { stdin: 'closed' });
-      expectQuiet(r, { stdoutMayHold: sessionOf(mfa) });
-    }
-    r = await f.run(['admin', '--write-profile', 'admin-session', ...extra], { stdin: 'closed' });
-    expectQuiet(r);
-    r = await f.run(['exec', 'admin', ...extra, '--', 'sh', '-c', 'test -n "$AWS_SESSION_TOKEN"'], { stdin: 'closed' });
-    expectQuiet(r);
-    const loaded = evalInShell('sh', (await f.run(['admin'], { stdin: 'closed' })).stdout, f.home.env);
-    for (const args of [['list'], ['list', '--json'], ['status'], ['forget', 'nobody-cached']]) {
-      r = await f.run([...args, ...extra], { env: loaded });
+  it.each([[[] as string[]], [['--debug']]])(
+    'export, role export, cached, json, dotenv, fish, write-profile, exec, list, status: %j',
+    async (extra) => {
+      let r = await f.run(['demo-user', '-t', f.code(), ...extra]);
+      expectQuiet(r, { stdoutMayHold: sessionOf() });
+      const mfa = f.server.lastIssued()!;
+      r = await f.run(['admin', ...extra], { stdin: 'closed' });
+      expectQuiet(r, { stdoutMayHold: sessionOf() });
+      const admin = f.server.lastIssued()!;
+      for (const format of ['sh', 'fish', 'json', 'dotenv']) {
+        r = await f.run(['demo-user', '--format', format, ...extra], { stdin: 'closed' });
+        expectQuiet(r, { stdoutMayHold: sessionOf(mfa) });
+      }
+      r = await f.run(['admin', '--write-profile', 'admin-session', ...extra], { stdin: 'closed' });
       expectQuiet(r);
-      // Listings name no key at all.
+      r = await f.run(['exec', 'admin', ...extra, '--', 'sh', '-c', 'test -n "$AWS_SESSION_TOKEN"'], {
+        stdin: 'closed',
+      });
+      expectQuiet(r);
+      const loaded = evalInShell('sh', (await f.run(['admin'], { stdin: 'closed' })).stdout, f.home.env);
+      for (const args of [['list'], ['list', '--json'], ['status'], ['forget', 'nobody-cached']]) {
+        r = await f.run([...args, ...extra], { env: loaded });
+        expectQuiet(r);
+        // Listings name no key at all.
+        expect(found(r.stdout, keyIds(f))).toEqual([]);
+      }
+      r = await f.run(['whoami', ...extra], { env: { ...loaded, AWS_ENDPOINT_URL_STS: f.server.url } });
+      expectQuiet(r);
       expect(found(r.stdout, keyIds(f))).toEqual([]);
-    }
-    r = await f.run(['whoami', ...extra], { env: { ...loaded, AWS_ENDPOINT_URL_STS: f.server.url } });
-    expectQuiet(r);
-    expect(found(r.stdout, keyIds(f))).toEqual([]);
-    expect(admin.secretAccessKey).not.toBe(mfa.secretAccessKey);
-  });
+      expect(admin.secretAccessKey).not.toBe(mfa.secretAccessKey);
+    },
+  );
 
   it('the cache names files by a hash and never stores the long-term secret', async () => {
     await f.run(['admin', '-t', f.code()]);
@@ -146,7 +175,8 @@ describe('successful runs', () => {
 // What `ps` and /proc show
 
 /** argv of a process, from /proc/PID/cmdline. */
-const procArgv = (pid: number | string) => readFileSync(`/proc/${pid}/cmdline`).toString('utf8').split('\0').slice(0, -1);
+const procArgv = (pid: number | string) =>
+  readFileSync(`/proc/${pid}/cmdline`).toString('utf8').split('\0').slice(0, -1);
 const procEnviron = (pid: number | string) => readFileSync(`/proc/${pid}/environ`).toString('utf8');
 
 /** Every process whose parent is `pid`, as /proc/PID/stat says (field 4). */
@@ -183,7 +213,9 @@ describe('/proc: argv and environment', () => {
       expect(f.server.calls[0]).toMatchObject({ action: 'AssumeRole', accessKeyId: mfa.accessKeyId });
       expect(procArgv(child.pid!)).toEqual([process.execPath, CLI, 'admin']);
       const environ = procEnviron(child.pid!);
-      expect(found(environ, [DEMO_USER.secretAccessKey, mfa.secretAccessKey, mfa.sessionToken, mfa.accessKeyId])).toEqual([]);
+      expect(
+        found(environ, [DEMO_USER.secretAccessKey, mfa.secretAccessKey, mfa.sessionToken, mfa.accessKeyId]),
+      ).toEqual([]);
       expect(childrenOf(child.pid!)).toEqual([]);
     } finally {
       child.kill('SIGKILL');
@@ -197,7 +229,11 @@ describe('/proc: argv and environment', () => {
     const cached = f.server.lastIssued()!;
     const dump = join(f.home.home, 'dump');
     const script = join(f.home.home, 'otp.sh');
-    require('node:fs').writeFileSync(script, `#!/bin/sh\ncat /proc/$$/cmdline > ${dump}.argv\ncat /proc/$$/environ > ${dump}.environ\ncat /proc/$PPID/cmdline > ${dump}.parent\necho ${f.code()}\n`, { mode: 0o755 });
+    require('node:fs').writeFileSync(
+      script,
+      `#!/bin/sh\ncat /proc/$$/cmdline > ${dump}.argv\ncat /proc/$$/environ > ${dump}.environ\ncat /proc/$PPID/cmdline > ${dump}.parent\necho ${f.code()}\n`,
+      { mode: 0o755 },
+    );
     const command = `/bin/sh ${script}`;
     const r = await f.run(['demo-user', '--refresh', '--mfa-process', command], { stdin: 'closed' });
     expect(r.stderr).toBe('');
@@ -207,25 +243,58 @@ describe('/proc: argv and environment', () => {
     // Its parent is the /bin/sh -c mfa-env started, with exactly the command.
     expect(readFileSync(`${dump}.parent`).toString().split('\0').slice(0, -1)).toEqual(['/bin/sh', '-c', command]);
     const environ = readFileSync(`${dump}.environ`, 'utf8');
-    expect(found(environ, [DEMO_USER.secretAccessKey, DEMO_USER.accessKeyId, cached.secretAccessKey, cached.sessionToken, cached.accessKeyId])).toEqual([]);
+    expect(
+      found(environ, [
+        DEMO_USER.secretAccessKey,
+        DEMO_USER.accessKeyId,
+        cached.secretAccessKey,
+        cached.sessionToken,
+        cached.accessKeyId,
+      ]),
+    ).toEqual([]);
   });
 
   it("exec: the child's argv is only the user's command, and neither argv nor mfa-env's own environ holds the session", async () => {
     const dump = join(f.home.home, 'dump');
-    const command = ['sh', '-c', `cat /proc/$$/cmdline > ${dump}.self; cat /proc/$PPID/cmdline > ${dump}.parent; cat /proc/$PPID/environ > ${dump}.parent-environ; printf %s "$AWS_SESSION_TOKEN" > ${dump}.token`, 'arg with spaces', '$HOME'];
+    const command = [
+      'sh',
+      '-c',
+      `cat /proc/$$/cmdline > ${dump}.self; cat /proc/$PPID/cmdline > ${dump}.parent; cat /proc/$PPID/environ > ${dump}.parent-environ; printf %s "$AWS_SESSION_TOKEN" > ${dump}.token`,
+      'arg with spaces',
+      '$HOME',
+    ];
     const r = await runCli(['exec', 'admin', '-t', f.code(), '--', ...command], { env: f.home.env });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const admin = f.server.lastIssued()!;
-    const session = [admin.secretAccessKey, admin.sessionToken, admin.accessKeyId, ...f.server.issued.flatMap((i) => [i.secretAccessKey, i.sessionToken])];
+    const session = [
+      admin.secretAccessKey,
+      admin.sessionToken,
+      admin.accessKeyId,
+      ...f.server.issued.flatMap((i) => [i.secretAccessKey, i.sessionToken]),
+    ];
     // The child got the session in its environment (so the check below can fail)...
     expect(readFileSync(`${dump}.token`, 'utf8')).toBe(admin.sessionToken);
     // ...but its argv is the user's command, word for word.
     expect(readFileSync(`${dump}.self`).toString().split('\0').slice(0, -1)).toEqual(command);
     const parentArgv = readFileSync(`${dump}.parent`).toString().split('\0').slice(0, -1);
-    expect(parentArgv.slice(1)).toEqual([CLI, 'exec', 'admin', '-t', expect.stringMatching(/^\d{6}$/), '--', ...command]);
+    expect(parentArgv.slice(1)).toEqual([
+      CLI,
+      'exec',
+      'admin',
+      '-t',
+      expect.stringMatching(/^\d{6}$/),
+      '--',
+      ...command,
+    ]);
     expect(found(parentArgv.join('\0'), [...session, DEMO_USER.secretAccessKey])).toEqual([]);
-    expect(found(readFileSync(`${dump}.parent-environ`, 'utf8'), [...session, DEMO_USER.secretAccessKey, DEMO_USER.accessKeyId])).toEqual([]);
+    expect(
+      found(readFileSync(`${dump}.parent-environ`, 'utf8'), [
+        ...session,
+        DEMO_USER.secretAccessKey,
+        DEMO_USER.accessKeyId,
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -233,7 +302,15 @@ describe('--debug', () => {
   let f: Fixture;
   beforeEach(async () => {
     f = await scenarioFixture();
-    f.home.write({ config: readFileSync(f.home.configPath, 'utf8') + roleProfile(f, 'partner', [`role_arn = ${ROLE('partner')}`, 'source_profile = demo-user', 'external_id = partner-id-42']) });
+    f.home.write({
+      config:
+        readFileSync(f.home.configPath, 'utf8') +
+        roleProfile(f, 'partner', [
+          `role_arn = ${ROLE('partner')}`,
+          'source_profile = demo-user',
+          'external_id = partner-id-42',
+        ]),
+    });
   });
   afterEach(() => f.stop());
 
@@ -247,7 +324,9 @@ describe('--debug', () => {
     expect(found(ok.stderr, [...knownSecrets(f), ...keyIds(f)])).toEqual([]);
 
     // A failure after sessions were issued and cached: the cached MFA session is used, then the role refuses it.
-    f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('external_id = partner-id-42', 'external_id = wrong-id') });
+    f.home.write({
+      config: readFileSync(f.home.configPath, 'utf8').replace('external_id = partner-id-42', 'external_id = wrong-id'),
+    });
     const failed = await f.run(['partner', '--debug'], { stdin: 'closed' });
     expect(failed.status).toBe(5);
     expect(failed.stdout).toBe('');

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFixture, type Fixture } from '../support/fixture';
+import { type Fixture, startFixture } from '../support/fixture';
 import { CLI } from '../support/runCli';
 
 let f: Fixture;
@@ -30,21 +30,24 @@ async function until(condition: () => boolean, what: string, ms = 10_000): Promi
   }
 }
 
-it.each(['SIGKILL', 'SIGTERM', 'SIGHUP'] as const)('%s to mfa-env while mfa_process waits ends the command and its children', async (signal) => {
-  const pids = join(f.home.home, 'pids');
-  // A password manager waiting to be unlocked: a shell, with a child of its own.
-  const tool = join(f.home.home, 'vault');
-  writeFileSync(tool, `#!/bin/sh\nsleep 300 &\necho "$$ $!" > ${pids}\nwait\n`, { mode: 0o755 });
-  f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}mfa_process = ${tool}\n` });
-  const child = spawn(process.execPath, [CLI, 'demo-user'], { env: f.home.env, stdio: 'ignore', detached: true });
-  await until(() => existsSync(pids) && readFileSync(pids, 'utf8').endsWith('\n'), 'mfa_process started');
-  const [shell, sleeper] = readFileSync(pids, 'utf8').trim().split(' ').map(Number);
-  expect([alive(shell), alive(sleeper)]).toEqual([true, true]);
-  // mfa-env alone, not its process group (which would take the command with it and prove nothing).
-  process.kill(child.pid!, signal);
-  await until(() => !alive(shell) && !alive(sleeper), `the command (${shell}) and its child (${sleeper}) are gone`);
-  expect(f.server.calls).toEqual([]);
-});
+it.each(['SIGKILL', 'SIGTERM', 'SIGHUP'] as const)(
+  '%s to mfa-env while mfa_process waits ends the command and its children',
+  async (signal) => {
+    const pids = join(f.home.home, 'pids');
+    // A password manager waiting to be unlocked: a shell, with a child of its own.
+    const tool = join(f.home.home, 'vault');
+    writeFileSync(tool, `#!/bin/sh\nsleep 300 &\necho "$$ $!" > ${pids}\nwait\n`, { mode: 0o755 });
+    f.home.write({ config: `${readFileSync(f.home.configPath, 'utf8')}mfa_process = ${tool}\n` });
+    const child = spawn(process.execPath, [CLI, 'demo-user'], { env: f.home.env, stdio: 'ignore', detached: true });
+    await until(() => existsSync(pids) && readFileSync(pids, 'utf8').endsWith('\n'), 'mfa_process started');
+    const [shell, sleeper] = readFileSync(pids, 'utf8').trim().split(' ').map(Number);
+    expect([alive(shell), alive(sleeper)]).toEqual([true, true]);
+    // mfa-env alone, not its process group (which would take the command with it and prove nothing).
+    process.kill(child.pid!, signal);
+    await until(() => !alive(shell) && !alive(sleeper), `the command (${shell}) and its child (${sleeper}) are gone`);
+    expect(f.server.calls).toEqual([]);
+  },
+);
 
 it('a command that finishes leaves nothing behind either (its watchdog goes with it)', async () => {
   const pids = join(f.home.home, 'pids');

@@ -3,7 +3,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFixture, type Fixture } from '../support/fixture';
+import { type Fixture, startFixture } from '../support/fixture';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -21,7 +21,8 @@ describe.each([
   ['group-writable (0770)', (dir: string) => chmodSync(dir, 0o770), /other users can write to it \(mode 770\)/],
 ])('a cache directory that is %s', (_, spoil, why) => {
   it('gets nothing written into it, and the session still comes from STS', async () => {
-    if (!root && spoil.toString().includes('chown')) throw new Error('this test needs root to give a directory to another user');
+    if (!root && spoil.toString().includes('chown'))
+      throw new Error('this test needs root to give a directory to another user');
     const dir = f.home.env.MFA_ENV_CACHE_DIR;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     spoil(dir);

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAccountFixture, type AccountFixture } from '../support/accountFixture';
+import { type AccountFixture, startAccountFixture } from '../support/accountFixture';
 import { DEMO_USER } from '../support/fixture';
 import { CLI } from '../support/runCli';
 import { replayWith, seededRandom, testSeed } from '../support/seed';
@@ -44,7 +44,10 @@ const STEPS: Array<[action: string, nth: number]> = [
 function rotate(kill: { afterMs?: number; afterCall?: [string, number]; extraMs?: number } = {}): Promise<Outcome> {
   const started = Date.now();
   f.server.failNext({ kind: 'delay', ms: 300 }, 1, 'DeleteAccessKey');
-  const child = spawn(process.execPath, [CLI, 'rotate', 'demo-user', '-t', f.code()], { env: f.home.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'rotate', 'demo-user', '-t', f.code()], {
+    env: f.home.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const timers: NodeJS.Timeout[] = [];
@@ -53,7 +56,8 @@ function rotate(kill: { afterMs?: number; afterCall?: [string, number]; extraMs?
   const seen: Record<string, number> = {};
   const hook = ({ action }: { action: string }) => {
     seen[action] = (seen[action] ?? 0) + 1;
-    if (kill.afterCall && kill.afterCall[0] === action && kill.afterCall[1] === seen[action]) timers.push(setTimeout(killNow, kill.extraMs ?? 0));
+    if (kill.afterCall && kill.afterCall[0] === action && kill.afterCall[1] === seen[action])
+      timers.push(setTimeout(killNow, kill.extraMs ?? 0));
   };
   f.onCall.push(hook);
   return new Promise((resolve, reject) => {
@@ -81,7 +85,10 @@ describe('SIGKILL during `mfa-env rotate demo-user`', () => {
     const random = seededRandom(SEED);
     const base = [
       '# keys, with comments and other profiles around',
-      ...Array.from({ length: 10 }, (_, i) => `[p${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = s${i}\n`),
+      ...Array.from(
+        { length: 10 },
+        (_, i) => `[p${i}]\naws_access_key_id = AKIA${String(i).padStart(16, '0')}\naws_secret_access_key = s${i}\n`,
+      ),
       '[demo-user]',
       `aws_access_key_id = ${DEMO_USER.accessKeyId}`,
       `aws_secret_access_key = ${DEMO_USER.secretAccessKey}`,
@@ -106,10 +113,16 @@ describe('SIGKILL during `mfa-env rotate demo-user`', () => {
       // Odd rounds go through the steps in turn. Once the new key is accepted the file is written at once and
       // DeleteAccessKey is held 300 ms: a kill 60-210 ms later falls between the write and the deletion.
       const step = ((round - 1) / 2) % STEPS.length;
-      const kill = round % 2 === 0 ? { afterMs: random() * span } : { afterCall: STEPS[step], extraMs: step === 4 ? 60 + random() * 150 : random() * 80 };
+      const kill =
+        round % 2 === 0
+          ? { afterMs: random() * span }
+          : { afterCall: STEPS[step], extraMs: step === 4 ? 60 + random() * 150 : random() * 80 };
       const outcome = await rotate(kill);
       if (outcome.signal !== 'SIGKILL') {
-        expect({ status: outcome.status, stderr: outcome.stderr }).toEqual({ status: 0, stderr: expect.stringContaining('mfa-env: rotated: ') });
+        expect({ status: outcome.status, stderr: outcome.stderr }).toEqual({
+          status: 0,
+          stderr: expect.stringContaining('mfa-env: rotated: '),
+        });
         finished++;
       }
 
@@ -120,10 +133,17 @@ describe('SIGKILL during `mfa-env rotate demo-user`', () => {
       expect(f.server.keyWorks(now.key, now.secret)).toBe(true);
       expect(now.iam.length).toBeLessThanOrEqual(2);
       expect(now.text).toBe(before.text.replace(before.key, now.key).replace(before.secret, now.secret));
-      for (const name of readdirSync(join(f.home.home, '.aws'))) expect(name).toMatch(/^(config|credentials|credentials\.[0-9a-f]{12}\.tmp)$/);
+      for (const name of readdirSync(join(f.home.home, '.aws')))
+        expect(name).toMatch(/^(config|credentials|credentials\.[0-9a-f]{12}\.tmp)$/);
 
       const written = now.key !== before.key;
-      const phase = !written ? (now.iam.length === 1 ? 'nothing made, or the new key deleted again' : 'new key made, not written') : now.iam.length === 2 ? 'new key written, old not deleted' : 'done';
+      const phase = !written
+        ? now.iam.length === 1
+          ? 'nothing made, or the new key deleted again'
+          : 'new key made, not written'
+        : now.iam.length === 2
+          ? 'new key written, old not deleted'
+          : 'done';
       if (outcome.signal === 'SIGKILL') phases[phase] = (phases[phase] ?? 0) + 1;
 
       if (now.iam.length === 2) {
@@ -133,16 +153,25 @@ describe('SIGKILL during `mfa-env rotate demo-user`', () => {
           recoveriesChecked++;
           const next = await rotate();
           expect(next.status).toBe(5);
-          expect(next.stderr).toContain(`holds ...${now.key.slice(-4)}, which works, and ...${extra.accessKeyId.slice(-4)} (active`);
+          expect(next.stderr).toContain(
+            `holds ...${now.key.slice(-4)}, which works, and ...${extra.accessKeyId.slice(-4)} (active`,
+          );
           expect(look().text).toBe(now.text);
         }
         // As the user does on reading it.
         f.server.removeAccessKey(extra.accessKeyId);
       }
     }
-    console.log(`rotateKill: seed ${SEED}, ${ROUNDS - finished} killed (${JSON.stringify(phases)}), ${finished} finished first; kill delays 0-${span} ms`);
+    console.log(
+      `rotateKill: seed ${SEED}, ${ROUNDS - finished} killed (${JSON.stringify(phases)}), ${finished} finished first; kill delays 0-${span} ms`,
+    );
     // Every gap between two steps was hit.
-    expect(Object.keys(phases).sort()).toEqual(['done', 'new key made, not written', 'new key written, old not deleted', 'nothing made, or the new key deleted again']);
+    expect(Object.keys(phases).sort()).toEqual([
+      'done',
+      'new key made, not written',
+      'new key written, old not deleted',
+      'nothing made, or the new key deleted again',
+    ]);
 
     // And a rotation still works to the end.
     const last = await rotate();

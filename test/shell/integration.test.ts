@@ -4,12 +4,14 @@
 // failures leave the shell as it was, and sourcing prints nothing.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
-import { tempHome, type TempHome } from '../support/tempHome';
-import { integrationFile, SHELL_DECORATION, ShellSession, type InteractiveShell } from '../support/shellSession';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
+import { type InteractiveShell, integrationFile, SHELL_DECORATION, ShellSession } from '../support/shellSession';
+import { type TempHome, tempHome } from '../support/tempHome';
 
 const TIMEOUT = 30000;
-const { version: VERSION } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+const { version: VERSION } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
 const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const MFA_PROMPT = `MFA code for ${DEMO_USER.serial}: `;
 
@@ -27,7 +29,11 @@ const SHADOWING = ['test', 'ls', 'while'];
 
 const SHELLS: InteractiveShell[] = ['bash', 'zsh', 'fish'];
 /** An empty prefix, exported: mfa-env makes the functions, and only exported variables reach it. */
-const NO_PREFIX: Record<InteractiveShell, string> = { bash: 'export MFA_ENV_FUNCTION_PREFIX=', zsh: 'export MFA_ENV_FUNCTION_PREFIX=', fish: "set -gx MFA_ENV_FUNCTION_PREFIX ''" };
+const NO_PREFIX: Record<InteractiveShell, string> = {
+  bash: 'export MFA_ENV_FUNCTION_PREFIX=',
+  zsh: 'export MFA_ENV_FUNCTION_PREFIX=',
+  fish: "set -gx MFA_ENV_FUNCTION_PREFIX ''",
+};
 
 let f: Fixture;
 let sessions: ShellSession[] = [];
@@ -36,9 +42,16 @@ let others: TempHome[] = [];
 let workDir: string;
 
 beforeEach(async () => {
-  f = await startFixture({ roles: [{ arn: ROLE('admin'), requireMfa: true }, { arn: ROLE('readonly'), requireMfa: true }] });
-  const section = (name: string, lines: string[]) => `\n[profile ${name}]\n${[...lines, `endpoint_url = ${f.server.url}`].join('\n')}\n`;
-  const keys = (name: string) => `\n[${name}]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`;
+  f = await startFixture({
+    roles: [
+      { arn: ROLE('admin'), requireMfa: true },
+      { arn: ROLE('readonly'), requireMfa: true },
+    ],
+  });
+  const section = (name: string, lines: string[]) =>
+    `\n[profile ${name}]\n${[...lines, `endpoint_url = ${f.server.url}`].join('\n')}\n`;
+  const keys = (name: string) =>
+    `\n[${name}]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`;
   const userNames = [...ODD_NAMES.map(([name]) => name), ...SHADOWING];
   f.home.write({
     config:
@@ -69,10 +82,17 @@ function wrongCode(): string {
 // A missing integration file (the build renders them) fails every test below: none is skipped for it.
 describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
   const file = integrationFile(shell);
-  const functionExists = (fn: string) => (shell === 'fish' ? `functions -q -- '${fn}'` : `type -- '${fn}' >/dev/null 2>&1`);
+  const functionExists = (fn: string) =>
+    shell === 'fish' ? `functions -q -- '${fn}'` : `type -- '${fn}' >/dev/null 2>&1`;
 
   /** An interactive shell at its prompt, `setup` typed first (if any), then the integration sourced. */
-  async function open({ env = f.home.env, setup }: { env?: Record<string, string>; setup?: string } = {}): Promise<ShellSession> {
+  async function open({
+    env = f.home.env,
+    setup,
+  }: {
+    env?: Record<string, string>;
+    setup?: string;
+  } = {}): Promise<ShellSession> {
     const s = new ShellSession(shell, env, workDir);
     sessions.push(s);
     await s.ready();
@@ -178,7 +198,8 @@ describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
     async () => {
       const s = await open();
       await loadDemoUser(s);
-      const set = (name: string, value: string) => (shell === 'fish' ? `set -gx ${name} ${value}` : `export ${name}=${value}`);
+      const set = (name: string, value: string) =>
+        shell === 'fish' ? `set -gx ${name} ${value}` : `export ${name}=${value}`;
       const inSeconds = (n: number) => (shell === 'fish' ? `(math (date +%s) + ${n})` : `$(( $(date +%s) + ${n} ))`);
       // The label is what is shown, never the raw name.
       expect(await s.run(set('MFA_ENV_PROFILE_LABEL', 'shown'))).toEqual({ out: '', status: 0 });
@@ -187,7 +208,9 @@ describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
       expect(await s.run(set('MFA_ENV_RENEW_AT', inSeconds(-1)))).toEqual({ out: '', status: 0 });
       expect((await s.run('mfa_env_prompt')).out).toMatch(/^shown expiring (11h59m|12h00m)\n$/);
       // Minutes left, but before the renewal time: not expiring yet.
-      expect(await s.run(`${set('MFA_ENV_RENEW_AT', inSeconds(3600))}; ${set('MFA_ENV_EXPIRES_AT', inSeconds(240))}`)).toEqual({ out: '', status: 0 });
+      expect(
+        await s.run(`${set('MFA_ENV_RENEW_AT', inSeconds(3600))}; ${set('MFA_ENV_EXPIRES_AT', inSeconds(240))}`),
+      ).toEqual({ out: '', status: 0 });
       expect((await s.run('mfa_env_prompt')).out).toMatch(/^shown [34]m\n$/);
       // A time that is no plain epoch number (a leading 0, more than 12 digits, not digits) shows nothing.
       for (const bad of ['0123456789', '1234567890123', '17e8', 'x']) {
@@ -208,7 +231,13 @@ describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
       expect(await value(s, 'MFA_ENV_PROFILE')).toBe('demo-user');
       expect(f.server.issued).toHaveLength(1);
       expect(await s.run('mfa-env --clear')).toEqual({ out: '', status: 0 });
-      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'MFA_ENV_PROFILE', 'MFA_ENV_EXPIRES_AT']) {
+      for (const name of [
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_SESSION_TOKEN',
+        'MFA_ENV_PROFILE',
+        'MFA_ENV_EXPIRES_AT',
+      ]) {
         expect([name, await value(s, name)]).toEqual([name, '']);
       }
       expect(await s.run('mfa_env_prompt')).toEqual({ out: '', status: 0 });
@@ -251,7 +280,10 @@ describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
         expect(help.out).toContain('eval "$(mfa-env [PROFILE])"');
         expect(help.out).not.toMatch(/command not found|Unknown command|unknown command/);
       }
-      expect(await s.run('mfa-env status')).toEqual({ out: 'No mfa-env session is loaded in this shell.\n', status: 0 });
+      expect(await s.run('mfa-env status')).toEqual({
+        out: 'No mfa-env session is loaded in this shell.\n',
+        status: 0,
+      });
       await loadDemoUser(s);
       const status = await s.run('mfa-env status');
       expect(status.status).toBe(0);
@@ -273,7 +305,9 @@ describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
       expect(clear.out).toContain(own === 'fish' ? 'set -e -g AWS_ACCESS_KEY_ID' : 'unset AWS_ACCESS_KEY_ID');
       expect(await value(s, 'AWS_ACCESS_KEY_ID')).toBe(key);
       // Redirected, the same bytes as from mfa-env itself.
-      const files = await s.run('mfa-env demo-user --format dotenv > a.env; command mfa-env demo-user --format dotenv > b.env; cmp a.env b.env && grep -c AWS_ACCESS_KEY_ID= a.env');
+      const files = await s.run(
+        'mfa-env demo-user --format dotenv > a.env; command mfa-env demo-user --format dotenv > b.env; cmp a.env b.env && grep -c AWS_ACCESS_KEY_ID= a.env',
+      );
       expect(files).toEqual({ out: '1\n', status: 0 });
       expect(await value(s, 'MFA_ENV_PROFILE')).toBe('demo-user');
     },
@@ -289,7 +323,13 @@ describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
       for (const [, fn] of ODD_NAMES) {
         const r = await s.run(`${fn} -t ${f.code()}`);
         const key = await value(s, 'AWS_ACCESS_KEY_ID');
-        got.push([fn, r.out, String(r.status), await value(s, 'MFA_ENV_PROFILE'), f.server.issuedFor(key) ? 'a key STS issued' : key]);
+        got.push([
+          fn,
+          r.out,
+          String(r.status),
+          await value(s, 'MFA_ENV_PROFILE'),
+          f.server.issuedFor(key) ? 'a key STS issued' : key,
+        ]);
       }
       expect(got).toEqual(ODD_NAMES.map(([profile, fn]) => [fn, '', '0', profile, 'a key STS issued']));
     },
@@ -336,11 +376,18 @@ describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
   it(
     'an alias of the same name is not shadowed by a profile function, and status says so',
     async () => {
-      const s = await open({ setup: shell === 'fish' ? "alias mfa-demo-user 'echo aliased'" : "alias mfa-demo-user='echo aliased'" });
+      const s = await open({
+        setup: shell === 'fish' ? "alias mfa-demo-user 'echo aliased'" : "alias mfa-demo-user='echo aliased'",
+      });
       expect(await s.run('mfa-demo-user')).toEqual({ out: 'aliased\n', status: 0 });
       const status = await s.run('mfa-env status');
       // fish's alias is a function.
-      expect(status.out).toMatch(new RegExp(`^ {2}mfa-demo-user \\(profile demo-user: would shadow the ${shell === 'bash' ? 'alias' : 'existing'} mfa-demo-user\\)$`, 'm'));
+      expect(status.out).toMatch(
+        new RegExp(
+          `^ {2}mfa-demo-user \\(profile demo-user: would shadow the ${shell === 'bash' ? 'alias' : 'existing'} mfa-demo-user\\)$`,
+          'm',
+        ),
+      );
     },
     TIMEOUT,
   );
@@ -354,7 +401,9 @@ describe.each(SHELLS)('the %s integration in an interactive shell', (shell) => {
       expect((await first.run(functionExists('mfa-late'))).status).not.toBe(0);
       await first.close();
       f.home.write({
-        config: readFileSync(f.home.configPath, 'utf8') + `\n[profile late]\nrole_arn = ${ROLE('readonly')}\nsource_profile = demo-user\n`,
+        config:
+          readFileSync(f.home.configPath, 'utf8') +
+          `\n[profile late]\nrole_arn = ${ROLE('readonly')}\nsource_profile = demo-user\n`,
       });
       const second = await open();
       expect((await second.run(functionExists('mfa-late'))).status).toBe(0);

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/runCli';
-import { integrationFile, SHELL_DIR, type InteractiveShell } from '../support/shellSession';
-import { tempHome, type TempHome } from '../support/tempHome';
+import { type InteractiveShell, integrationFile, SHELL_DIR } from '../support/shellSession';
+import { type TempHome, tempHome } from '../support/tempHome';
 
 const SHELLS: InteractiveShell[] = ['bash', 'zsh', 'fish'];
 
@@ -34,9 +34,17 @@ const CHECKS: Record<InteractiveShell, (extra: string[]) => Check[]> = {
 const MEMO_EXCLUSIONS: string[] = [];
 
 function run(tool: string, args: string[], cwd: string, input?: string) {
-  const result = spawnSync(tool, args, { cwd, input, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' } });
+  const result = spawnSync(tool, args, {
+    cwd,
+    input,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' },
+  });
   if (result.error) {
-    const why = (result.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${tool} is not installed (CI installs it: see .ci/run)` : String(result.error);
+    const why =
+      (result.error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `${tool} is not installed (CI installs it: see .ci/run)`
+        : String(result.error);
     throw new Error(why);
   }
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -96,7 +104,12 @@ describe('shellcheck disable directives in shell/mfa-env.bash', () => {
       '# shellcheck disable=SC2034',
       '# shellcheck disable=SC2312',
     ].join('\n');
-    expect(unjustifiedDisables(text).map((finding) => finding.split(':')[0])).toEqual(['line 1', 'line 3', 'line 7', 'line 8']);
+    expect(unjustifiedDisables(text).map((finding) => finding.split(':')[0])).toEqual([
+      'line 1',
+      'line 3',
+      'line 7',
+      'line 8',
+    ]);
   });
 });
 
@@ -125,7 +138,9 @@ describe.each(SHELLS)('the %s memo of `mfa-env __profiles`', (shell) => {
       ].join('\n'),
       credentials: ['a@b', 'k:l', 'env', 'clash']
         .map((name) => `[${name}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\n`)
-        .concat('[x;true>/tmp/y]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\nmfa_serial = arn:aws:iam::123456789012:mfa/x\n')
+        .concat(
+          '[x;true>/tmp/y]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\nmfa_serial = arn:aws:iam::123456789012:mfa/x\n',
+        )
         .join(''),
     });
     // A command named like a profile function, on PATH: its function is skipped.
@@ -155,16 +170,15 @@ describe.each(SHELLS)('the %s memo of `mfa-env __profiles`', (shell) => {
   it('is what the lint below reads: the functions, the skipped names, the warning', () => {
     const [profiles, badPrefix] = memos;
     for (const fn of ['mfa-a@b', 'mfa-k:l', 'mfa-admin', 'mfa-x_true__tmp_y']) expect(profiles.text).toContain(fn);
-    expect(profiles.text).toContain("x;true>/tmp/y");
+    expect(profiles.text).toContain('x;true>/tmp/y');
     expect(profiles.text).toMatch(/mfa-env \(profile env: /);
     expect(profiles.text).toMatch(/mfa-clash \(profile clash: /);
     expect(badPrefix.text).toContain('MFA_ENV_FUNCTION_PREFIX');
   });
 
-  it.each(CHECKS[shell](MEMO_EXCLUSIONS).flatMap((check) => ['profiles', 'bad-prefix'].map((memo) => ({ ...check, memo }))))(
-    '$memo: passes $tool with no output',
-    ({ memo, ...check }) => {
-      expect(lint(check, `${memo}.${shell}`, join(h.home, 'lint'))).toEqual(PASSED);
-    },
-  );
+  it.each(
+    CHECKS[shell](MEMO_EXCLUSIONS).flatMap((check) => ['profiles', 'bad-prefix'].map((memo) => ({ ...check, memo }))),
+  )('$memo: passes $tool with no output', ({ memo, ...check }) => {
+    expect(lint(check, `${memo}.${shell}`, join(h.home, 'lint'))).toEqual(PASSED);
+  });
 });

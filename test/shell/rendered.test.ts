@@ -3,7 +3,16 @@
 // CLI must agree on without talking to each other, where the memo of profile functions lives, is checked by
 // running both: the CLI writes the memo where cacheDir() says, and each real shell must find it there.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -60,15 +69,37 @@ interface Layout {
 const ODD_HOME = "h o'me $x `y` *[a] \\\n!";
 
 const CASES: Array<{ name: string; env: (l: Layout) => Record<string, string | undefined> }> = [
-  { name: 'MFA_ENV_CACHE_DIR set', env: (l) => ({ HOME: join(l.root, 'home'), MFA_ENV_CACHE_DIR: join(l.root, 'own cache'), XDG_CACHE_HOME: join(l.root, 'xdg') }) },
+  {
+    name: 'MFA_ENV_CACHE_DIR set',
+    env: (l) => ({
+      HOME: join(l.root, 'home'),
+      MFA_ENV_CACHE_DIR: join(l.root, 'own cache'),
+      XDG_CACHE_HOME: join(l.root, 'xdg'),
+    }),
+  },
   { name: 'MFA_ENV_CACHE_DIR relative', env: (l) => ({ HOME: join(l.root, 'home'), MFA_ENV_CACHE_DIR: 'rel cache' }) },
-  { name: 'MFA_ENV_CACHE_DIR empty, XDG_CACHE_HOME absolute', env: (l) => ({ HOME: join(l.root, 'home'), MFA_ENV_CACHE_DIR: '', XDG_CACHE_HOME: join(l.root, 'xdg') }) },
-  { name: 'XDG_CACHE_HOME absolute', env: (l) => ({ HOME: join(l.root, 'home'), XDG_CACHE_HOME: join(l.root, 'xdg') }) },
-  { name: 'XDG_CACHE_HOME absolute, with a trailing slash', env: (l) => ({ HOME: join(l.root, 'home'), XDG_CACHE_HOME: `${join(l.root, 'xdg')}/` }) },
-  { name: 'XDG_CACHE_HOME relative (ignored, as the XDG spec says)', env: (l) => ({ HOME: join(l.root, 'home'), XDG_CACHE_HOME: 'xdg' }) },
+  {
+    name: 'MFA_ENV_CACHE_DIR empty, XDG_CACHE_HOME absolute',
+    env: (l) => ({ HOME: join(l.root, 'home'), MFA_ENV_CACHE_DIR: '', XDG_CACHE_HOME: join(l.root, 'xdg') }),
+  },
+  {
+    name: 'XDG_CACHE_HOME absolute',
+    env: (l) => ({ HOME: join(l.root, 'home'), XDG_CACHE_HOME: join(l.root, 'xdg') }),
+  },
+  {
+    name: 'XDG_CACHE_HOME absolute, with a trailing slash',
+    env: (l) => ({ HOME: join(l.root, 'home'), XDG_CACHE_HOME: `${join(l.root, 'xdg')}/` }),
+  },
+  {
+    name: 'XDG_CACHE_HOME relative (ignored, as the XDG spec says)',
+    env: (l) => ({ HOME: join(l.root, 'home'), XDG_CACHE_HOME: 'xdg' }),
+  },
   { name: 'XDG_CACHE_HOME empty', env: (l) => ({ HOME: join(l.root, 'home'), XDG_CACHE_HOME: '' }) },
   { name: 'neither set', env: (l) => ({ HOME: join(l.root, 'home') }) },
-  { name: 'HOME with spaces, quotes, $, backquotes, glob characters, a backslash and a newline', env: (l) => ({ HOME: join(l.root, ODD_HOME) }) },
+  {
+    name: 'HOME with spaces, quotes, $, backquotes, glob characters, a backslash and a newline',
+    env: (l) => ({ HOME: join(l.root, ODD_HOME) }),
+  },
   { name: 'HOME with a trailing slash', env: (l) => ({ HOME: `${join(l.root, 'home')}/` }) },
 ];
 
@@ -139,7 +170,10 @@ describe.each(SHELLS)('%s looks for the memo where the CLI keeps it', (shell) =>
     const aws = join(root, 'aws');
     mkdirSync(aws);
     writeFileSync(join(aws, 'config'), '[profile demo]\nmfa_serial = arn:aws:iam::123456789012:mfa/demo\n');
-    writeFileSync(join(aws, 'credentials'), '[demo]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\n');
+    writeFileSync(
+      join(aws, 'credentials'),
+      '[demo]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\n',
+    );
     const anHourAgo = new Date(Date.now() - 3600_000);
     for (const f of ['config', 'credentials']) utimesSync(join(aws, f), anHourAgo, anHourAgo);
 
@@ -185,27 +219,34 @@ describe.each(['bash', 'zsh'] as const)('%s without an absolute HOME', (shell) =
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it.each(NO_HOME)('$name: sources no memo from the working directory and has mfa-env hand the code over', ({ env: caseEnv }) => {
-    const cwd = join(root, 'work');
-    mkdirSync(cwd);
-    // A memo planted where a relative HOME would put it: it must never be read.
-    const planted = join(cwd, ...(caseEnv.HOME ? [caseEnv.HOME] : []), '.cache', 'mfa-env');
-    mkdirSync(planted, { recursive: true, mode: 0o700 });
-    const canary = join(root, 'canary');
-    writeFileSync(join(planted, `profiles.${shell}`), `touch '${canary}'\n`, { mode: 0o600 });
-    const bin = join(root, 'bin');
-    const ran = join(root, 'mfa-env-ran');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'mfa-env'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${ran}'\n`);
-    chmodSync(join(bin, 'mfa-env'), 0o755);
-    const [cmd, ...args] = SHELL_ARGV[shell];
-    const started = spawnSync(cmd, [...args, `source '${join(SHIPPED, `mfa-env.${shell}`)}'`], {
-      cwd,
-      env: { ...caseEnv, PATH: `${bin}:/usr/bin:/bin`, LANG: 'C.UTF-8' },
-      encoding: 'utf8',
-      timeout: 20000,
-    });
-    expect({ status: started.status, stderr: started.stderr, canary: existsSync(canary) }).toEqual({ status: 0, stderr: '', canary: false });
-    expect(readFileSync(ran, 'utf8')).toBe(`__profiles ${shell} --print\n`);
-  });
+  it.each(NO_HOME)(
+    '$name: sources no memo from the working directory and has mfa-env hand the code over',
+    ({ env: caseEnv }) => {
+      const cwd = join(root, 'work');
+      mkdirSync(cwd);
+      // A memo planted where a relative HOME would put it: it must never be read.
+      const planted = join(cwd, ...(caseEnv.HOME ? [caseEnv.HOME] : []), '.cache', 'mfa-env');
+      mkdirSync(planted, { recursive: true, mode: 0o700 });
+      const canary = join(root, 'canary');
+      writeFileSync(join(planted, `profiles.${shell}`), `touch '${canary}'\n`, { mode: 0o600 });
+      const bin = join(root, 'bin');
+      const ran = join(root, 'mfa-env-ran');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'mfa-env'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${ran}'\n`);
+      chmodSync(join(bin, 'mfa-env'), 0o755);
+      const [cmd, ...args] = SHELL_ARGV[shell];
+      const started = spawnSync(cmd, [...args, `source '${join(SHIPPED, `mfa-env.${shell}`)}'`], {
+        cwd,
+        env: { ...caseEnv, PATH: `${bin}:/usr/bin:/bin`, LANG: 'C.UTF-8' },
+        encoding: 'utf8',
+        timeout: 20000,
+      });
+      expect({ status: started.status, stderr: started.stderr, canary: existsSync(canary) }).toEqual({
+        status: 0,
+        stderr: '',
+        canary: false,
+      });
+      expect(readFileSync(ran, 'utf8')).toBe(`__profiles ${shell} --print\n`);
+    },
+  );
 });

@@ -2,9 +2,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { CLI } from '../support/runCli';
-import { integrationFile, plain, ShellSession, type InteractiveShell } from '../support/shellSession';
+import { type InteractiveShell, integrationFile, plain, ShellSession } from '../support/shellSession';
 
 const TIMEOUT = 30000;
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/admin`;
@@ -42,7 +42,11 @@ function logRuns(): () => string[] {
   const log = join(f.home.home, 'runs.log');
   const bin = join(f.home.home, 'bin', 'mfa-env');
   rmSync(bin);
-  writeFileSync(bin, `#!/bin/sh\nprintf 'run:%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' '${CLI}' "$@" 2>> '${log}'\n`, { mode: 0o755 });
+  writeFileSync(
+    bin,
+    `#!/bin/sh\nprintf 'run:%s\\n' "$*" >> '${log}'\nexec '${process.execPath}' '${CLI}' "$@" 2>> '${log}'\n`,
+    { mode: 0o755 },
+  );
   return () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
 }
 
@@ -53,9 +57,12 @@ const setExpiry = (shell: InteractiveShell, seconds: number) =>
     : `export MFA_ENV_EXPIRES_AT=$(( $(date +%s) + ${seconds} )) MFA_ENV_RENEW_AT=$(( $(date +%s) + ${seconds} - 300 ))`;
 /** Sets a variable to now + `seconds`, in the shell's own clock. */
 const assign = (shell: InteractiveShell, name: string, seconds: number) =>
-  shell === 'fish' ? `set -gx ${name} (math (date +%s) + ${seconds})` : `export ${name}=$(( $(date +%s) + ${seconds} ))`;
+  shell === 'fish'
+    ? `set -gx ${name} (math (date +%s) + ${seconds})`
+    : `export ${name}=$(( $(date +%s) + ${seconds} ))`;
 /** What a renewal that needs a code says (to /dev/null, but for logRuns). */
-const NEEDS_CODE = 'mfa-env: profile "demo-user" needs an MFA code and --no-input was given; pass --token-code CODE or pipe the code on stdin';
+const NEEDS_CODE =
+  'mfa-env: profile "demo-user" needs an MFA code and --no-input was given; pass --token-code CODE or pipe the code on stdin';
 const show = (shell: InteractiveShell, name: string) => (shell === 'fish' ? `echo $${name}` : `echo "$${name}"`);
 
 describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
@@ -149,7 +156,11 @@ describe.each(['bash', 'zsh', 'fish'] as InteractiveShell[])('%s', (shell) => {
       const dir = f.home.env.MFA_ENV_CACHE_DIR;
       const [entry] = readdirSync(dir).filter((n) => /^mfa-[0-9a-f]{32}\.json$/.test(n));
       expect((await f.run(['forget'])).status).toBe(0);
-      writeFileSync(join(dir, entry.replace(/\.json$/, '.lock')), `${JSON.stringify({ pid: process.pid, host: hostname(), asking: true })}\n`, { mode: 0o600 });
+      writeFileSync(
+        join(dir, entry.replace(/\.json$/, '.lock')),
+        `${JSON.stringify({ pid: process.pid, host: hostname(), asking: true })}\n`,
+        { mode: 0o600 },
+      );
       f.server.resetCalls();
 
       // A bound of the user's own on the wait, which the renewal must not take: were it to, it would say it waits.
@@ -176,7 +187,11 @@ describe('completion', () => {
       const s = await open('bash');
       // As readline calls it: the line and the cursor (COMP_WORDBREAKS is bash's own).
       const complete = async (line: string, point = line.length) =>
-        (await s.run(`COMP_LINE='${line}'; COMP_POINT=${point}; __mfa_env_complete; printf '%s\\n' "\${COMPREPLY[@]}"`)).out.trim().split('\n');
+        (
+          await s.run(`COMP_LINE='${line}'; COMP_POINT=${point}; __mfa_env_complete; printf '%s\\n' "\${COMPREPLY[@]}"`)
+        ).out
+          .trim()
+          .split('\n');
       expect(await complete('mfa-env de')).toEqual(['demo-user']);
       expect(await complete('mfa-env st')).toEqual(['status']);
       expect(await complete('mfa-env --ref')).toEqual(['--refresh']);
@@ -194,7 +209,11 @@ describe('completion', () => {
     'fish completes subcommands, profiles and options, also for the per-profile functions',
     async () => {
       const s = await open('fish');
-      const complete = async (line: string) => (await s.run(`complete -C '${line}'`)).out.trim().split('\n').map((l) => l.split('\t')[0]);
+      const complete = async (line: string) =>
+        (await s.run(`complete -C '${line}'`)).out
+          .trim()
+          .split('\n')
+          .map((l) => l.split('\t')[0]);
       expect(await complete('mfa-env de')).toEqual(['demo-user']);
       expect(await complete('mfa-env adm')).toEqual(['admin']);
       expect(await complete('mfa-env sta')).toEqual(['status']);
@@ -208,7 +227,9 @@ describe('completion', () => {
     'zsh registers its completion with compsys when compinit ran first, and Tab completes',
     async () => {
       const s = await open('zsh', {}, 'autoload -Uz compinit && compinit -u -D');
-      expect((await s.run('echo $_comps[mfa-env] $_comps[mfa-admin]')).out.trim()).toBe('__mfa_env_complete __mfa_env_complete');
+      expect((await s.run('echo $_comps[mfa-env] $_comps[mfa-admin]')).out.trim()).toBe(
+        '__mfa_env_complete __mfa_env_complete',
+      );
       // A real Tab: the one candidate completes the word in place, and Enter runs `mfa-env status`.
       const from = s.pty.output.length;
       s.pty.type('mfa-env sta\t\r');
@@ -229,13 +250,15 @@ describe('completion after exec PROFILE --', () => {
     writeFileSync(join(f.home.home, 'zzfile.txt'), '');
   });
 
-  const openWithFake = (shell: InteractiveShell, setup?: string) => open(shell, { PATH: `${bin}:${f.home.env.PATH}` }, setup);
+  const openWithFake = (shell: InteractiveShell, setup?: string) =>
+    open(shell, { PATH: `${bin}:${f.home.env.PATH}` }, setup);
 
   /** Waits until the terminal shows `text` (control sequences aside) after `from`. */
   async function shown(s: ShellSession, text: string, from: number): Promise<void> {
     const deadline = Date.now() + 15000;
     while (!plain(s.pty.output.slice(from)).includes(text)) {
-      if (Date.now() > deadline) throw new Error(`the terminal never showed ${JSON.stringify(text)}:\n${plain(s.pty.output.slice(from))}`);
+      if (Date.now() > deadline)
+        throw new Error(`the terminal never showed ${JSON.stringify(text)}:\n${plain(s.pty.output.slice(from))}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -251,8 +274,16 @@ describe('completion after exec PROFILE --', () => {
   }
 
   const CASES: Array<[InteractiveShell, string, string]> = [
-    ['bash', 'with bash-completion', 'source /usr/share/bash-completion/bash_completion; complete -W "alpha beta" zzfakecmd'],
-    ['zsh', 'with compinit', 'autoload -Uz compinit && compinit -u -D; _zzfakecmd() { compadd alpha beta }; compdef _zzfakecmd zzfakecmd'],
+    [
+      'bash',
+      'with bash-completion',
+      'source /usr/share/bash-completion/bash_completion; complete -W "alpha beta" zzfakecmd',
+    ],
+    [
+      'zsh',
+      'with compinit',
+      'autoload -Uz compinit && compinit -u -D; _zzfakecmd() { compadd alpha beta }; compdef _zzfakecmd zzfakecmd',
+    ],
     ['fish', 'as it comes', "complete -c zzfakecmd -f -a 'alpha beta'"],
   ];
 
@@ -270,7 +301,9 @@ describe('completion after exec PROFILE --', () => {
     'bash without bash-completion: file names, as bash gives for any command it has no completion for',
     async () => {
       const s = await openWithFake('bash');
-      expect(await tabThenRun(s, `mfa-env exec demo-user -t ${f.code()} -- ${FAKE} zzfi`, `${FAKE} zzfile.txt`)).toBe('zzfile.txt');
+      expect(await tabThenRun(s, `mfa-env exec demo-user -t ${f.code()} -- ${FAKE} zzfi`, `${FAKE} zzfile.txt`)).toBe(
+        'zzfile.txt',
+      );
     },
     TIMEOUT,
   );
@@ -280,7 +313,11 @@ describe('completion after exec PROFILE --', () => {
     async () => {
       const s = await openWithFake('bash');
       const complete = async (line: string) =>
-        (await s.run(`COMP_LINE='${line}'; COMP_POINT=${line.length}; __mfa_env_complete; printf '<%s>\\n' "\${COMPREPLY[@]}"`)).out.trim();
+        (
+          await s.run(
+            `COMP_LINE='${line}'; COMP_POINT=${line.length}; __mfa_env_complete; printf '<%s>\\n' "\${COMPREPLY[@]}"`,
+          )
+        ).out.trim();
       expect(await complete('mfa-env exec demo-user ')).toBe('<-->');
       expect(await complete('mfa-env exec demo-user zzfa')).toBe('<>');
       expect(await complete(`mfa-env exec demo-user -- zzfa`)).toBe(`<${FAKE}>`);
@@ -293,13 +330,21 @@ describe('completion after exec PROFILE --', () => {
 });
 
 describe('completion of option values', () => {
-  it.each(['bash', 'zsh', 'fish'] as const)('%s: --format, --shell and init complete to their values, not to profiles', async (shell) => {
-    const words = (line: string[]) => (shell === 'bash' ? [' ', line.join(' ')] : line);
-    const complete = async (line: string[]) => (await f.run(['__complete', shell, '--', ...words(line)])).stdout.split('\n').filter(Boolean);
-    expect(await complete(['mfa-env', '--format', ''])).toEqual(['sh', 'fish', 'json', 'dotenv']);
-    expect(await complete(['mfa-env', '--shell', ''])).toEqual(['sh', 'bash', 'zsh', 'fish']);
-    expect(await complete(['mfa-env', '-s', 'z'])).toEqual(shell === 'bash' ? ['zsh'] : ['sh', 'bash', 'zsh', 'fish']);
-    expect(await complete(['mfa-env', 'init', ''])).toEqual(['bash', 'zsh', 'fish']);
-    expect(await complete(['mfa-demo-user', '--format', 'd'])).toEqual(shell === 'bash' ? ['dotenv'] : ['sh', 'fish', 'json', 'dotenv']);
-  });
+  it.each(['bash', 'zsh', 'fish'] as const)(
+    '%s: --format, --shell and init complete to their values, not to profiles',
+    async (shell) => {
+      const words = (line: string[]) => (shell === 'bash' ? [' ', line.join(' ')] : line);
+      const complete = async (line: string[]) =>
+        (await f.run(['__complete', shell, '--', ...words(line)])).stdout.split('\n').filter(Boolean);
+      expect(await complete(['mfa-env', '--format', ''])).toEqual(['sh', 'fish', 'json', 'dotenv']);
+      expect(await complete(['mfa-env', '--shell', ''])).toEqual(['sh', 'bash', 'zsh', 'fish']);
+      expect(await complete(['mfa-env', '-s', 'z'])).toEqual(
+        shell === 'bash' ? ['zsh'] : ['sh', 'bash', 'zsh', 'fish'],
+      );
+      expect(await complete(['mfa-env', 'init', ''])).toEqual(['bash', 'zsh', 'fish']);
+      expect(await complete(['mfa-demo-user', '--format', 'd'])).toEqual(
+        shell === 'bash' ? ['dotenv'] : ['sh', 'fish', 'json', 'dotenv'],
+      );
+    },
+  );
 });

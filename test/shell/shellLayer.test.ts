@@ -4,12 +4,31 @@
 // header; it holds no secrets; start-up survives odd and large files; profile names cannot reach the terminal as
 // control sequences; completion and the prompt follow the binary (its options, MFA_ENV_MIN_TTL). Each check for
 // "nothing ran" is paired with one that the command did run and do its normal job.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../support/fixture';
-import type { CredentialsTamper } from '../support/sts-server';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { itNeeding, missingRoot } from '../support/requirements';
-import { integrationFile, plain, PROMPT, SHELL_DECORATION, ShellSession, type InteractiveShell } from '../support/shellSession';
+import {
+  type InteractiveShell,
+  integrationFile,
+  PROMPT,
+  plain,
+  SHELL_DECORATION,
+  ShellSession,
+} from '../support/shellSession';
+import type { CredentialsTamper } from '../support/sts-server';
 
 const TIMEOUT = 60000;
 const SHELLS: InteractiveShell[] = ['bash', 'zsh', 'fish'];
@@ -19,7 +38,9 @@ const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
  * checks no header (the old one) gets a line like it, so planted memos still hold the code they should.
  */
 function MEMO_HEADER(shell: InteractiveShell): string {
-  const m = new RegExp(`'(# mfa-env [^'\n]*profile functions for ${shell}[^'\n]*)'`).exec(readFileSync(integrationFile(shell), 'utf8'));
+  const m = new RegExp(`'(# mfa-env [^'\n]*profile functions for ${shell}[^'\n]*)'`).exec(
+    readFileSync(integrationFile(shell), 'utf8'),
+  );
   return m ? m[1] : `# mfa-env profile functions for ${shell}: made by mfa-env, not to be edited`;
 }
 const MEMO = (shell: InteractiveShell) => `profiles.${shell}`;
@@ -36,7 +57,9 @@ let sessions: ShellSession[] = [];
 beforeEach(async () => {
   tamper = {};
   f = await startFixture({ roles: [{ arn: ROLE('admin'), requireMfa: true }], tamper: () => tamper });
-  appendConfig(`\n[profile admin]\nrole_arn = ${ROLE('admin')}\nsource_profile = demo-user\nendpoint_url = ${f.server.url}\n`);
+  appendConfig(
+    `\n[profile admin]\nrole_arn = ${ROLE('admin')}\nsource_profile = demo-user\nendpoint_url = ${f.server.url}\n`,
+  );
   // An existing cache directory, as a user who ran mfa-env before has: the old integration only wrote its memo into one.
   mkdirSync(cacheDir(), { recursive: true, mode: 0o700 });
 });
@@ -72,8 +95,10 @@ function appendConfig(text: string): void {
   ageAwsFiles();
 }
 
-const defined = (shell: InteractiveShell, fn: string) => (shell === 'fish' ? `functions -q -- ${q(fn)}` : `type -- ${q(fn)} >/dev/null 2>&1`);
-const exportVar = (shell: InteractiveShell, name: string, value: string) => (shell === 'fish' ? `set -gx ${name} ${q(value)}` : `export ${name}=${q(value)}`);
+const defined = (shell: InteractiveShell, fn: string) =>
+  shell === 'fish' ? `functions -q -- ${q(fn)}` : `type -- ${q(fn)} >/dev/null 2>&1`;
+const exportVar = (shell: InteractiveShell, name: string, value: string) =>
+  shell === 'fish' ? `set -gx ${name} ${q(value)}` : `export ${name}=${q(value)}`;
 /** The bytes a command printed, through od, so no terminal or line editor can alter or hide a control character. */
 const hexOf = (cmd: string) => `${cmd} | od -An -v -tx1`;
 function bytesOf(odOutput: string): Buffer {
@@ -139,7 +164,9 @@ async function cancelLine(s: ShellSession): Promise<void> {
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -182,7 +209,9 @@ describe.each(SHELLS)('repro 1, %s: completing profile names runs nothing from t
         const r = await s.run(direct);
         expect([existsSync(fromConfig), existsSync(fromCredentials)]).toEqual([false, false]);
         expect(r.status).toBe(0);
-        expect(r.out).toContain(shell === 'bash' ? `<\\$\\(touch\\$\\{IFS\\}${fromCredentials}\\)>` : `$(touch\${IFS}${fromCredentials})`);
+        expect(r.out).toContain(
+          shell === 'bash' ? `<\\$\\(touch\\$\\{IFS\\}${fromCredentials}\\)>` : `$(touch\${IFS}${fromCredentials})`,
+        );
         if (shell === 'fish') expect(r.out).toMatch(/^demo-user$/m);
       }
     },
@@ -190,23 +219,26 @@ describe.each(SHELLS)('repro 1, %s: completing profile names runs nothing from t
   );
 });
 
-describe.each(SHELLS)('completion, %s: a partly typed quoted profile name completes (found writing repro 1)', (shell) => {
-  it(
-    "Tab after mfa-env 'demo-u completes to 'demo-user'",
-    async () => {
-      const { s } = await open(shell, shell === 'zsh' ? { setup: 'autoload -Uz compinit && compinit -u -D' } : {});
-      const from = s.pty.output.length;
-      s.pty.type("mfa-env 'demo-u\t");
-      await shows(s, "'demo-user'", from);
-      // fish redraws the line with cursor moves between the command and the completed word.
-      if (shell === 'fish') expect(plain(s.pty.output.slice(from))).toMatch(/mfa-env[\s\S]*'demo-user'/);
-      else expect(plain(s.pty.output.slice(from))).toContain("mfa-env 'demo-user'");
-      await cancelLine(s);
-      if (shell === 'fish') expect((await s.run(`complete -C "mfa-env 'demo-u"`)).out).toMatch(/^'?demo-user'?$/m);
-    },
-    TIMEOUT,
-  );
-});
+describe.each(SHELLS)(
+  'completion, %s: a partly typed quoted profile name completes (found writing repro 1)',
+  (shell) => {
+    it(
+      "Tab after mfa-env 'demo-u completes to 'demo-user'",
+      async () => {
+        const { s } = await open(shell, shell === 'zsh' ? { setup: 'autoload -Uz compinit && compinit -u -D' } : {});
+        const from = s.pty.output.length;
+        s.pty.type("mfa-env 'demo-u\t");
+        await shows(s, "'demo-user'", from);
+        // fish redraws the line with cursor moves between the command and the completed word.
+        if (shell === 'fish') expect(plain(s.pty.output.slice(from))).toMatch(/mfa-env[\s\S]*'demo-user'/);
+        else expect(plain(s.pty.output.slice(from))).toContain("mfa-env 'demo-user'");
+        await cancelLine(s);
+        if (shell === 'fish') expect((await s.run(`complete -C "mfa-env 'demo-u"`)).out).toMatch(/^'?demo-user'?$/m);
+      },
+      TIMEOUT,
+    );
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 2. The wrappers evaluated output that is not shell code.
@@ -258,8 +290,14 @@ describe.each(SHELLS)('repro 2, %s: the wrapper evaluates only the code mfa-env 
       const { s } = await open(shell);
       const h = f.home.home;
       const code = f.code();
-      expect(await s.run(`mfa-env demo-user -t ${code} --format dotenv > ${q(join(h, 'aws.env'))}`)).toEqual({ out: '', status: 0 });
-      expect(await s.run(`command mfa-env demo-user -t ${code} --format dotenv > ${q(join(h, 'aws2.env'))}`)).toEqual({ out: '', status: 0 });
+      expect(await s.run(`mfa-env demo-user -t ${code} --format dotenv > ${q(join(h, 'aws.env'))}`)).toEqual({
+        out: '',
+        status: 0,
+      });
+      expect(await s.run(`command mfa-env demo-user -t ${code} --format dotenv > ${q(join(h, 'aws2.env'))}`)).toEqual({
+        out: '',
+        status: 0,
+      });
       const dotenv = readFileSync(join(h, 'aws.env'), 'utf8');
       expect(dotenv).toMatch(/^AWS_ACCESS_KEY_ID=ASIA[A-Z0-9]+$/m);
       expect(dotenv).toMatch(/^AWS_SESSION_TOKEN=.+$/m);
@@ -299,147 +337,150 @@ describe.each(SHELLS)('repro 2, %s: the wrapper evaluates only the code mfa-env 
 // ---------------------------------------------------------------------------------------------------------------
 // 3. The start-up memo was sourced through symlinks, without a header, and written through symlinks.
 
-describe.each(SHELLS)('repro 3, %s: the start-up memo is sourced and written only as a regular file of ours', (shell) => {
-  const memoPath = () => join(cacheDir(), MEMO(shell));
-  /** Code a planted memo would run if sourced: the right header (so only the check under test refuses it), then the canary. */
-  const planted = (c: string) => `${MEMO_HEADER(shell)}\ntouch ${q(c)}\n`;
+describe.each(SHELLS)(
+  'repro 3, %s: the start-up memo is sourced and written only as a regular file of ours',
+  (shell) => {
+    const memoPath = () => join(cacheDir(), MEMO(shell));
+    /** Code a planted memo would run if sourced: the right header (so only the check under test refuses it), then the canary. */
+    const planted = (c: string) => `${MEMO_HEADER(shell)}\ntouch ${q(c)}\n`;
 
-  async function expectFunctions(s: ShellSession): Promise<void> {
-    expect((await s.run(defined(shell, 'mfa-demo-user'))).status).toBe(0);
-    expect((await s.run(defined(shell, 'mfa-admin'))).status).toBe(0);
-  }
+    async function expectFunctions(s: ShellSession): Promise<void> {
+      expect((await s.run(defined(shell, 'mfa-demo-user'))).status).toBe(0);
+      expect((await s.run(defined(shell, 'mfa-admin'))).status).toBe(0);
+    }
 
-  it(
-    'a memo that is a symlink to a file of ours is not sourced; the functions are made anew and the file is untouched',
-    async () => {
-      const c = canary('memo-symlink');
-      const history = join(f.home.home, shell === 'fish' ? 'fish_history' : `.${shell}_history`);
-      writeFileSync(history, planted(c), { mode: 0o600 });
-      utimesSync(history, FUTURE(), FUTURE());
-      symlinkSync(history, memoPath());
-      const { s } = await open(shell);
-      expect(existsSync(c)).toBe(false);
-      await expectFunctions(s);
-      expect(readFileSync(history, 'utf8')).toBe(planted(c));
-      // Replaced by a memo of mfa-env's own (rename over the link), not written through it.
-      expect(lstatSync(memoPath()).isFile()).toBe(true);
-      expect(readFileSync(memoPath(), 'utf8').split('\n')[0]).toBe(MEMO_HEADER(shell));
-    },
-    TIMEOUT,
-  );
+    it(
+      'a memo that is a symlink to a file of ours is not sourced; the functions are made anew and the file is untouched',
+      async () => {
+        const c = canary('memo-symlink');
+        const history = join(f.home.home, shell === 'fish' ? 'fish_history' : `.${shell}_history`);
+        writeFileSync(history, planted(c), { mode: 0o600 });
+        utimesSync(history, FUTURE(), FUTURE());
+        symlinkSync(history, memoPath());
+        const { s } = await open(shell);
+        expect(existsSync(c)).toBe(false);
+        await expectFunctions(s);
+        expect(readFileSync(history, 'utf8')).toBe(planted(c));
+        // Replaced by a memo of mfa-env's own (rename over the link), not written through it.
+        expect(lstatSync(memoPath()).isFile()).toBe(true);
+        expect(readFileSync(memoPath(), 'utf8').split('\n')[0]).toBe(MEMO_HEADER(shell));
+      },
+      TIMEOUT,
+    );
 
-  it(
-    'a cache directory that is a symlink is not sourced from',
-    async () => {
-      const c = canary('dir-symlink');
-      const elsewhere = join(f.home.home, 'elsewhere');
-      mkdirSync(elsewhere, { mode: 0o700 });
-      writeFileSync(join(elsewhere, MEMO(shell)), planted(c), { mode: 0o600 });
-      utimesSync(join(elsewhere, MEMO(shell)), FUTURE(), FUTURE());
-      const linked = join(f.home.home, 'linked-cache');
-      symlinkSync(elsewhere, linked);
-      const { s } = await open(shell, { env: { MFA_ENV_CACHE_DIR: linked }, quiet: false });
-      expect(existsSync(c)).toBe(false);
-      await expectFunctions(s);
-    },
-    TIMEOUT,
-  );
+    it(
+      'a cache directory that is a symlink is not sourced from',
+      async () => {
+        const c = canary('dir-symlink');
+        const elsewhere = join(f.home.home, 'elsewhere');
+        mkdirSync(elsewhere, { mode: 0o700 });
+        writeFileSync(join(elsewhere, MEMO(shell)), planted(c), { mode: 0o600 });
+        utimesSync(join(elsewhere, MEMO(shell)), FUTURE(), FUTURE());
+        const linked = join(f.home.home, 'linked-cache');
+        symlinkSync(elsewhere, linked);
+        const { s } = await open(shell, { env: { MFA_ENV_CACHE_DIR: linked }, quiet: false });
+        expect(existsSync(c)).toBe(false);
+        await expectFunctions(s);
+      },
+      TIMEOUT,
+    );
 
-  it(
-    'a regular memo file of ours, 0600, without the header is not sourced',
-    async () => {
-      const c = canary('no-header');
-      writeFileSync(memoPath(), `touch ${q(c)}\n`, { mode: 0o600 });
-      utimesSync(memoPath(), FUTURE(), FUTURE());
-      const { s } = await open(shell);
-      expect(existsSync(c)).toBe(false);
-      await expectFunctions(s);
-      expect(readFileSync(memoPath(), 'utf8').split('\n')[0]).toBe(MEMO_HEADER(shell));
-    },
-    TIMEOUT,
-  );
+    it(
+      'a regular memo file of ours, 0600, without the header is not sourced',
+      async () => {
+        const c = canary('no-header');
+        writeFileSync(memoPath(), `touch ${q(c)}\n`, { mode: 0o600 });
+        utimesSync(memoPath(), FUTURE(), FUTURE());
+        const { s } = await open(shell);
+        expect(existsSync(c)).toBe(false);
+        await expectFunctions(s);
+        expect(readFileSync(memoPath(), 'utf8').split('\n')[0]).toBe(MEMO_HEADER(shell));
+      },
+      TIMEOUT,
+    );
 
-  // Another user's files need root to make (chown): these two fail in CI, which runs as root, if it does not.
-  const asRoot = itNeeding(missingRoot("only root can hand a file to another user"));
-  const NOBODY = 65534;
+    // Another user's files need root to make (chown): these two fail in CI, which runs as root, if it does not.
+    const asRoot = itNeeding(missingRoot('only root can hand a file to another user'));
+    const NOBODY = 65534;
 
-  asRoot(
-    "a memo of another user's in our cache directory is not sourced",
-    async () => {
-      const c = canary('others-memo');
-      writeFileSync(memoPath(), planted(c), { mode: 0o644 });
-      utimesSync(memoPath(), FUTURE(), FUTURE());
-      chownSync(memoPath(), NOBODY, NOBODY);
-      const { s } = await open(shell, { quiet: false });
-      expect(existsSync(c)).toBe(false);
-      await expectFunctions(s);
-    },
-    TIMEOUT,
-  );
+    asRoot(
+      "a memo of another user's in our cache directory is not sourced",
+      async () => {
+        const c = canary('others-memo');
+        writeFileSync(memoPath(), planted(c), { mode: 0o644 });
+        utimesSync(memoPath(), FUTURE(), FUTURE());
+        chownSync(memoPath(), NOBODY, NOBODY);
+        const { s } = await open(shell, { quiet: false });
+        expect(existsSync(c)).toBe(false);
+        await expectFunctions(s);
+      },
+      TIMEOUT,
+    );
 
-  asRoot(
-    "a memo of ours in another user's cache directory is not sourced",
-    async () => {
-      const c = canary('others-dir');
-      writeFileSync(memoPath(), planted(c), { mode: 0o600 });
-      utimesSync(memoPath(), FUTURE(), FUTURE());
-      chmodSync(cacheDir(), 0o755);
-      chownSync(cacheDir(), NOBODY, NOBODY);
-      const { s } = await open(shell, { quiet: false });
-      expect(existsSync(c)).toBe(false);
-      await expectFunctions(s);
-    },
-    TIMEOUT,
-  );
+    asRoot(
+      "a memo of ours in another user's cache directory is not sourced",
+      async () => {
+        const c = canary('others-dir');
+        writeFileSync(memoPath(), planted(c), { mode: 0o600 });
+        utimesSync(memoPath(), FUTURE(), FUTURE());
+        chmodSync(cacheDir(), 0o755);
+        chownSync(cacheDir(), NOBODY, NOBODY);
+        const { s } = await open(shell, { quiet: false });
+        expect(existsSync(c)).toBe(false);
+        await expectFunctions(s);
+      },
+      TIMEOUT,
+    );
 
-  it(
-    'writing the memo never writes through a symlink planted at its path (own directory: replaced by rename)',
-    async () => {
-      const rc = join(f.home.home, `.${shell}rc-like`);
-      writeFileSync(rc, '# my rc file\n', { mode: 0o600 });
-      // Older than the AWS files: not taken for a fresh memo; what matters is what the write does.
-      utimesSync(rc, new Date(2000, 0, 1), new Date(2000, 0, 1));
-      symlinkSync(rc, memoPath());
-      const { s } = await open(shell);
-      await expectFunctions(s);
-      expect(readFileSync(rc, 'utf8')).toBe('# my rc file\n');
-      expect(lstatSync(memoPath()).isFile()).toBe(true);
-    },
-    TIMEOUT,
-  );
+    it(
+      'writing the memo never writes through a symlink planted at its path (own directory: replaced by rename)',
+      async () => {
+        const rc = join(f.home.home, `.${shell}rc-like`);
+        writeFileSync(rc, '# my rc file\n', { mode: 0o600 });
+        // Older than the AWS files: not taken for a fresh memo; what matters is what the write does.
+        utimesSync(rc, new Date(2000, 0, 1), new Date(2000, 0, 1));
+        symlinkSync(rc, memoPath());
+        const { s } = await open(shell);
+        await expectFunctions(s);
+        expect(readFileSync(rc, 'utf8')).toBe('# my rc file\n');
+        expect(lstatSync(memoPath()).isFile()).toBe(true);
+      },
+      TIMEOUT,
+    );
 
-  it(
-    'a cache directory writable by others is refused for the memo: the file a planted symlink points to is unchanged',
-    async () => {
-      const rc = join(f.home.home, `.${shell}rc-like`);
-      writeFileSync(rc, '# my rc file\n', { mode: 0o600 });
-      utimesSync(rc, new Date(2000, 0, 1), new Date(2000, 0, 1));
-      chmodSync(cacheDir(), 0o777);
-      symlinkSync(rc, memoPath());
-      const { s } = await open(shell, { quiet: false });
-      await expectFunctions(s);
-      expect(readFileSync(rc, 'utf8')).toBe('# my rc file\n');
-      expect(lstatSync(memoPath()).isSymbolicLink()).toBe(true);
-    },
-    TIMEOUT,
-  );
+    it(
+      'a cache directory writable by others is refused for the memo: the file a planted symlink points to is unchanged',
+      async () => {
+        const rc = join(f.home.home, `.${shell}rc-like`);
+        writeFileSync(rc, '# my rc file\n', { mode: 0o600 });
+        utimesSync(rc, new Date(2000, 0, 1), new Date(2000, 0, 1));
+        chmodSync(cacheDir(), 0o777);
+        symlinkSync(rc, memoPath());
+        const { s } = await open(shell, { quiet: false });
+        await expectFunctions(s);
+        expect(readFileSync(rc, 'utf8')).toBe('# my rc file\n');
+        expect(lstatSync(memoPath()).isSymbolicLink()).toBe(true);
+      },
+      TIMEOUT,
+    );
 
-  it(
-    'the memo is written 0600 whatever the umask, and a second shell uses it',
-    async () => {
-      const { s } = await open(shell, { setup: 'umask 000' });
-      await expectFunctions(s);
-      expect(statSync(memoPath()).mode & 0o777).toBe(0o600);
-      expect(readFileSync(memoPath(), 'utf8').split('\n')[0]).toBe(MEMO_HEADER(shell));
-      // The next start sources it (it is fresh): same functions, and it stays the same file.
-      const { ino } = statSync(memoPath());
-      const second = await open(shell);
-      await expectFunctions(second.s);
-      expect(statSync(memoPath()).ino).toBe(ino);
-    },
-    TIMEOUT,
-  );
-});
+    it(
+      'the memo is written 0600 whatever the umask, and a second shell uses it',
+      async () => {
+        const { s } = await open(shell, { setup: 'umask 000' });
+        await expectFunctions(s);
+        expect(statSync(memoPath()).mode & 0o777).toBe(0o600);
+        expect(readFileSync(memoPath(), 'utf8').split('\n')[0]).toBe(MEMO_HEADER(shell));
+        // The next start sources it (it is fresh): same functions, and it stays the same file.
+        const { ino } = statSync(memoPath());
+        const second = await open(shell);
+        await expectFunctions(second.s);
+        expect(statSync(memoPath()).ino).toBe(ino);
+      },
+      TIMEOUT,
+    );
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 4. fish copied the credentials file (long-term secret key included) into the cache directory.
@@ -543,11 +584,14 @@ describe.each(SHELLS)('repro 5, %s: start-up finishes on odd and large AWS files
   it(
     '5,000 role profiles: every one gets its function, on the first start and from the memo on the next',
     async () => {
-      const roles = Array.from({ length: 5000 }, (_, i) => `\n[profile role-${i + 1}]\nrole_arn = ${ROLE(`r${i + 1}`)}\nsource_profile = demo-user\n`);
+      const roles = Array.from(
+        { length: 5000 },
+        (_, i) => `\n[profile role-${i + 1}]\nrole_arn = ${ROLE(`r${i + 1}`)}\nsource_profile = demo-user\n`,
+      );
       appendConfig(roles.join(''));
       const count = {
         bash: "declare -F | grep -c ' mfa-role-'",
-        zsh: "print -l -- ${(k)functions[(I)mfa-role-*]} | grep -c .",
+        zsh: 'print -l -- ${(k)functions[(I)mfa-role-*]} | grep -c .',
         fish: "functions -n | string match -- 'mfa-role-*' | count",
       }[shell];
       for (const start of ['first', 'from the memo']) {
@@ -577,7 +621,11 @@ describe.each(SHELLS)('repro 6, %s: the prompt and the function prefix take noth
   it(
     'a profile named with OSC 0, OSC 52 or a C1 CSI shows in the prompt escaped, with no ESC, BEL or U+009B',
     async () => {
-      appendCredentials(Object.values(NAMES).map((n) => `\n[${n}]\n${USER_KEYS}region = eu-west-1\nendpoint_url = ${f.server.url}\n`).join(''));
+      appendCredentials(
+        Object.values(NAMES)
+          .map((n) => `\n[${n}]\n${USER_KEYS}region = eu-west-1\nendpoint_url = ${f.server.url}\n`)
+          .join(''),
+      );
       const { s } = await open(shell, { env: { ...NAMES, NO_COLOR: '1' } });
       for (const [variable, name] of Object.entries(NAMES)) {
         expect(await s.run(`mfa-env "$${variable}" -t ${f.code()}`)).toEqual({ out: '', status: 0 });
@@ -587,7 +635,12 @@ describe.each(SHELLS)('repro 6, %s: the prompt and the function prefix take noth
           expect(r.status).toBe(0);
           const bytes = bytesOf(r.out);
           const text = bytes.toString('utf8');
-          expect([variable, bytes.includes(0x1b), bytes.includes(0x07), text.includes('\u009b')]).toEqual([variable, false, false, false]);
+          expect([variable, bytes.includes(0x1b), bytes.includes(0x07), text.includes('\u009b')]).toEqual([
+            variable,
+            false,
+            false,
+            false,
+          ]);
           // The label mfa-env made: the name JSON-quoted with its control characters as \u escapes.
           const label = `"${name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
           expect(text).toMatch(new RegExp(`^${label.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')} (11h59m|12h00m)\\n$`));
@@ -602,13 +655,17 @@ describe.each(SHELLS)('repro 6, %s: the prompt and the function prefix take noth
     async () => {
       const c = canary('prefix');
       const prefix = `x(){ :;}; touch ${c}; y`;
-      const { s, sourced } = await open(shell, { setup: exportVar(shell, 'MFA_ENV_FUNCTION_PREFIX', prefix), quiet: false });
+      const { s, sourced } = await open(shell, {
+        setup: exportVar(shell, 'MFA_ENV_FUNCTION_PREFIX', prefix),
+        quiet: false,
+      });
       expect(existsSync(c)).toBe(false);
       expect(sourced.status).toBe(0);
       const lines = `${sourced.out}${sourced.beforePrompt}`.split('\n').filter((l) => !SHELL_DECORATION.test(l));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^mfa-env: warning: .*MFA_ENV_FUNCTION_PREFIX/);
-      for (const fn of ['x', 'mfa-demo-user', 'ydemo-user']) expect([fn, (await s.run(defined(shell, fn))).status]).not.toEqual([fn, 0]);
+      for (const fn of ['x', 'mfa-demo-user', 'ydemo-user'])
+        expect([fn, (await s.run(defined(shell, fn))).status]).not.toEqual([fn, 0]);
       // The wrapper itself is there and works.
       const help = await s.run('mfa-env --help');
       expect(help.status).toBe(0);
@@ -622,7 +679,11 @@ describe.each(SHELLS)('repro 6, %s: the prompt and the function prefix take noth
     'a malformed MFA_ENV_EXPIRES_AT (0999, abc, 1e20) shows nothing and prints nothing at each prompt',
     async () => {
       const { s } = await open(shell);
-      expect(await s.run(`${exportVar(shell, 'MFA_ENV_PROFILE', 'demo-user')}; ${exportVar(shell, 'MFA_ENV_PROFILE_LABEL', 'demo-user')}`)).toEqual({ out: '', status: 0 });
+      expect(
+        await s.run(
+          `${exportVar(shell, 'MFA_ENV_PROFILE', 'demo-user')}; ${exportVar(shell, 'MFA_ENV_PROFILE_LABEL', 'demo-user')}`,
+        ),
+      ).toEqual({ out: '', status: 0 });
       for (const bad of ['0999', 'abc', '1e20']) {
         const set = await s.runToPrompt(exportVar(shell, 'MFA_ENV_EXPIRES_AT', bad));
         expect([bad, set.out, set.status]).toEqual([bad, '', 0]);
@@ -633,7 +694,10 @@ describe.each(SHELLS)('repro 6, %s: the prompt and the function prefix take noth
         if (shell !== 'fish') expect([bad, await value(s, 'MFA_ENV_PROMPT')]).toEqual([bad, '']);
       }
       // The same segment with a sane time does show: the checks above saw a working prompt function.
-      const soon = shell === 'fish' ? 'set -gx MFA_ENV_EXPIRES_AT (math (date +%s) + 7200)' : 'export MFA_ENV_EXPIRES_AT=$(( $(date +%s) + 7200 ))';
+      const soon =
+        shell === 'fish'
+          ? 'set -gx MFA_ENV_EXPIRES_AT (math (date +%s) + 7200)'
+          : 'export MFA_ENV_EXPIRES_AT=$(( $(date +%s) + 7200 ))';
       expect((await s.run(soon)).status).toBe(0);
       expect((await s.run('mfa_env_prompt')).out).toMatch(/^demo-user (1h59m|2h00m)\n$/);
     },
@@ -651,7 +715,9 @@ describe('repro 7: completion offers every option --help shows', () => {
     // The option column only: descriptions name other tools' options too (docker --env-file).
     const options = [...help.stdout.matchAll(/^ {2,}(?:-[A-Za-z], +)?(--[a-z][a-z-]*)/gm)].map((m) => m[1]);
     // A sanity floor, so a help text that failed to parse cannot make the check vacuous.
-    expect(options).toEqual(expect.arrayContaining(['--clear', '--token-code', '--format', '--debug', '--write-profile']));
+    expect(options).toEqual(
+      expect.arrayContaining(['--clear', '--token-code', '--format', '--debug', '--write-profile']),
+    );
     return options;
   }
 
@@ -695,7 +761,11 @@ describe.each(SHELLS)('repro 7, %s: the prompt and auto-renewal follow MFA_ENV_M
 
       // Prompt only: 15 minutes left is "expiring" exactly when the renewal time has come.
       const set = (label: string, expiresAt: number, renewAt: number) =>
-        [exportVar(shell, 'MFA_ENV_PROFILE_LABEL', label), exportVar(shell, 'MFA_ENV_EXPIRES_AT', String(expiresAt)), exportVar(shell, 'MFA_ENV_RENEW_AT', String(renewAt))].join('; ');
+        [
+          exportVar(shell, 'MFA_ENV_PROFILE_LABEL', label),
+          exportVar(shell, 'MFA_ENV_EXPIRES_AT', String(expiresAt)),
+          exportVar(shell, 'MFA_ENV_RENEW_AT', String(renewAt)),
+        ].join('; ');
       const t = now();
       expect((await s.run(set('p', t + 900, t + 900 - 1200))).status).toBe(0);
       expect((await s.run('mfa_env_prompt')).out).toMatch(/^p expiring 1[45]m\n$/);

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_USER, demoConfig } from '../support/fixture';
-import { tempHome, type TempHome } from '../support/tempHome';
 import { describeNeeding, missingPrograms } from '../support/requirements';
-import { integrationFile, type InteractiveShell } from '../support/shellSession';
+import { type InteractiveShell, integrationFile } from '../support/shellSession';
+import { type TempHome, tempHome } from '../support/tempHome';
 
 const TIMEOUT = 30000;
 const SHELLS: InteractiveShell[] = ['bash', 'zsh', 'fish'];
@@ -28,9 +28,9 @@ function argv(shell: InteractiveShell, script: string): string[] {
 /** Sources the file twice; with `fn`, then checks that function exists, silently. fish has no -e: each step is checked. */
 function sourceTwice(shell: InteractiveShell, file: string, fn?: string): string {
   if (shell === 'fish') {
-    return `source '${file}'; or exit 11; source '${file}'; or exit 12` + (fn ? `; functions -q -- '${fn}'; or exit 13` : '');
+    return `source '${file}'; or exit 11; source '${file}'; or exit 12${fn ? `; functions -q -- '${fn}'; or exit 13` : ''}`;
   }
-  return `source '${file}'; source '${file}'` + (fn ? `; type -- '${fn}' >/dev/null` : '');
+  return `source '${file}'; source '${file}'${fn ? `; type -- '${fn}' >/dev/null` : ''}`;
 }
 
 type Setup = 'no AWS files' | "the fixture's files" | 'roles and odd profile names, with a cache directory';
@@ -57,7 +57,12 @@ function makeHome(setup: Setup): TempHome {
         odd.map((n) => extra(n, [`mfa_serial = ${DEMO_USER.serial}`])).join(''),
       credentials:
         readFileSync(h.credentialsPath, 'utf8') +
-        odd.map((n) => `\n[${n}]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`).join(''),
+        odd
+          .map(
+            (n) =>
+              `\n[${n}]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`,
+          )
+          .join(''),
     });
     // The memo of profile functions goes there (without one, mfa-env makes the directory itself).
     mkdirSync(h.env.MFA_ENV_CACHE_DIR, { recursive: true, mode: 0o700 });
@@ -72,7 +77,9 @@ function makeHome(setup: Setup): TempHome {
 /** Changes the AWS files the way a user does (one appears, or gets a profile): a memo made before is stale. */
 function changeAwsFiles(h: TempHome): void {
   mkdirSync(join(h.home, '.aws'), { recursive: true, mode: 0o700 });
-  h.write({ config: `${existsSync(h.configPath) ? readFileSync(h.configPath, 'utf8') : ''}\n[profile late]\nregion = eu-west-1\n` });
+  h.write({
+    config: `${existsSync(h.configPath) ? readFileSync(h.configPath, 'utf8') : ''}\n[profile late]\nregion = eu-west-1\n`,
+  });
 }
 
 /**
@@ -81,7 +88,8 @@ function changeAwsFiles(h: TempHome): void {
  */
 function untilASecondAfter(file: string): void {
   const next = (Math.floor(statSync(file).mtimeMs / 1000) + 1) * 1000 + 20;
-  for (let left = next - Date.now(); left > 0; left = next - Date.now()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, left);
+  for (let left = next - Date.now(); left > 0; left = next - Date.now())
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, left);
 }
 
 const SETUPS: { setup: Setup; fn?: string }[] = [
@@ -115,7 +123,12 @@ describe.each(SHELLS)('sourcing the %s integration in strict mode', (shell) => {
         if (round === 3) changeAwsFiles(h);
         const [cmd, ...args] = argv(shell, sourceTwice(shell, file, fn));
         const result = spawnSync(cmd, args, { cwd: h.home, env: h.env, encoding: 'utf8', timeout: 20000 });
-        expect({ round, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ round, status: 0, stdout: '', stderr: '' });
+        expect({ round, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+          round,
+          status: 0,
+          stdout: '',
+          stderr: '',
+        });
       }
     },
     TIMEOUT,
@@ -182,58 +195,70 @@ function expectOneMfaEnvRun(creations: string[], h: TempHome): void {
 
 function countUnderStrace(shell: InteractiveShell, script: string, h: TempHome): string[] {
   const log = join(h.home, 'strace.log');
-  const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve,execveat,clone,clone3,fork,vfork', '-o', log, ...argv(shell, script)], {
-    cwd: h.home,
-    env: h.env,
-    encoding: 'utf8',
-    timeout: 20000,
+  const result = spawnSync(
+    'strace',
+    ['-f', '-qq', '-e', 'trace=execve,execveat,clone,clone3,fork,vfork', '-o', log, ...argv(shell, script)],
+    {
+      cwd: h.home,
+      env: h.env,
+      encoding: 'utf8',
+      timeout: 20000,
+    },
+  );
+  if (result.status !== 0 && /ptrace|Operation not permitted/.test(result.stderr))
+    throw new Error(`strace cannot trace here: ${result.stderr}`);
+  expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+    status: 0,
+    stdout: '',
+    stderr: '',
   });
-  if (result.status !== 0 && /ptrace|Operation not permitted/.test(result.stderr)) throw new Error(`strace cannot trace here: ${result.stderr}`);
-  expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
   return processCreations(readFileSync(log, 'utf8'));
 }
 
-for (const shell of SHELLS) describeNeeding(NEEDS_STRACE)(`sourcing the ${shell} integration under strace`, () => {
-  const file = integrationFile(shell);
+for (const shell of SHELLS)
+  describeNeeding(NEEDS_STRACE)(`sourcing the ${shell} integration under strace`, () => {
+    const file = integrationFile(shell);
 
-  it(
-    'the count sees a process the shell does start',
-    () => {
-      const h = home('no AWS files');
-      // /bin/true is one fork and one exec (two entries); the trailing command stops the shell from exec'ing it in place.
-      expect(countUnderStrace(shell, shell === 'fish' ? '/bin/true; true' : '/bin/true; :', h).length).toBeGreaterThanOrEqual(2);
-    },
-    TIMEOUT,
-  );
+    it(
+      'the count sees a process the shell does start',
+      () => {
+        const h = home('no AWS files');
+        // /bin/true is one fork and one exec (two entries); the trailing command stops the shell from exec'ing it in place.
+        expect(
+          countUnderStrace(shell, shell === 'fish' ? '/bin/true; true' : '/bin/true; :', h).length,
+        ).toBeGreaterThanOrEqual(2);
+      },
+      TIMEOUT,
+    );
 
-  it.each(SETUPS)(
-    'with $setup: one mfa-env run makes the memo, then sourcing starts no process until an AWS file changes',
-    ({ setup, fn }) => {
-      const h = home(setup);
-      // The shell on its own, for comparison: whatever it starts with nothing sourced is not the integration's doing.
-      const baseline = countUnderStrace(shell, shell === 'fish' ? 'true' : ':', h);
-      const expectNone = (sourcing: string[]) => {
-        if (shell === 'fish') {
-          // fish: reported rather than required to be zero; it must at least add nothing to what fish does by itself.
-          expect(sourcing.length).toBeLessThanOrEqual(baseline.length);
-        } else {
-          expect(baseline).toEqual([]);
-          expect(sourcing).toEqual([]);
-        }
-      };
-      // The first start has no memo: mfa-env makes it, once (the second sourcing in the same shell uses it).
-      expectOneMfaEnvRun(countUnderStrace(shell, sourceTwice(shell, file, fn), h), h);
-      // The steady state: every later start.
-      expectNone(countUnderStrace(shell, sourceTwice(shell, file, fn), h));
-      // An AWS file changes: the memo is stale, and one run makes it anew (a second later, for fish's whole seconds).
-      changeAwsFiles(h);
-      untilASecondAfter(h.configPath);
-      expectOneMfaEnvRun(countUnderStrace(shell, sourceTwice(shell, file, fn), h), h);
-      expectNone(countUnderStrace(shell, sourceTwice(shell, file, fn), h));
-    },
-    TIMEOUT,
-  );
-});
+    it.each(SETUPS)(
+      'with $setup: one mfa-env run makes the memo, then sourcing starts no process until an AWS file changes',
+      ({ setup, fn }) => {
+        const h = home(setup);
+        // The shell on its own, for comparison: whatever it starts with nothing sourced is not the integration's doing.
+        const baseline = countUnderStrace(shell, shell === 'fish' ? 'true' : ':', h);
+        const expectNone = (sourcing: string[]) => {
+          if (shell === 'fish') {
+            // fish: reported rather than required to be zero; it must at least add nothing to what fish does by itself.
+            expect(sourcing.length).toBeLessThanOrEqual(baseline.length);
+          } else {
+            expect(baseline).toEqual([]);
+            expect(sourcing).toEqual([]);
+          }
+        };
+        // The first start has no memo: mfa-env makes it, once (the second sourcing in the same shell uses it).
+        expectOneMfaEnvRun(countUnderStrace(shell, sourceTwice(shell, file, fn), h), h);
+        // The steady state: every later start.
+        expectNone(countUnderStrace(shell, sourceTwice(shell, file, fn), h));
+        // An AWS file changes: the memo is stale, and one run makes it anew (a second later, for fish's whole seconds).
+        changeAwsFiles(h);
+        untilASecondAfter(h.configPath);
+        expectOneMfaEnvRun(countUnderStrace(shell, sourceTwice(shell, file, fn), h), h);
+        expectNone(countUnderStrace(shell, sourceTwice(shell, file, fn), h));
+      },
+      TIMEOUT,
+    );
+  });
 
 // fish has two ways to say "empty": a list of one empty string (what an exported `MFA_ENV_FUNCTION_PREFIX=` becomes,
 // test/shell/integration.test.ts) and an empty list (`set -gx MFA_ENV_FUNCTION_PREFIX`). Both mean no prefix.
@@ -243,9 +268,16 @@ describe('fish: an empty MFA_ENV_FUNCTION_PREFIX', () => {
     'as an empty list means no prefix, and sourcing prints nothing',
     () => {
       const h = home("the fixture's files");
-      const [cmd, ...args] = argv('fish', `set -gx MFA_ENV_FUNCTION_PREFIX; source '${integrationFile('fish')}'; or exit 11; functions -q demo-user; or exit 13`);
+      const [cmd, ...args] = argv(
+        'fish',
+        `set -gx MFA_ENV_FUNCTION_PREFIX; source '${integrationFile('fish')}'; or exit 11; functions -q demo-user; or exit 13`,
+      );
       const result = spawnSync(cmd, args, { cwd: h.home, env: h.env, encoding: 'utf8', timeout: 20000 });
-      expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+      expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+        status: 0,
+        stdout: '',
+        stderr: '',
+      });
     },
     TIMEOUT,
   );

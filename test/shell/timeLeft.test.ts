@@ -6,7 +6,7 @@ import { formatListing } from '../../src/commands/listProfiles';
 import { status } from '../../src/commands/status';
 import { formatTimeLeft } from '../../src/profiles/duration';
 import { CLI } from '../support/runCli';
-import { integrationFile, type InteractiveShell } from '../support/shellSession';
+import { type InteractiveShell, integrationFile } from '../support/shellSession';
 
 const SHELLS: InteractiveShell[] = ['bash', 'zsh', 'fish'];
 
@@ -20,11 +20,21 @@ function promptShows(shell: InteractiveShell): string[] {
     shell === 'fish'
       ? `source '${file}'; set -gx MFA_ENV_PROFILE_LABEL p; for left in ${LEFT.join(' ')}; set -gx MFA_ENV_EXPIRES_AT (math (date +%s) + $left); set -gx MFA_ENV_RENEW_AT $MFA_ENV_EXPIRES_AT; mfa_env_prompt; end`
       : `source '${file}'; export MFA_ENV_PROFILE_LABEL=p; for left in ${LEFT.join(' ')}; do export MFA_ENV_EXPIRES_AT=$(( $(date +%s) + left )); export MFA_ENV_RENEW_AT=$MFA_ENV_EXPIRES_AT; mfa_env_prompt; done`;
-  const argv = { bash: ['bash', '--noprofile', '--norc', '-c'], zsh: ['zsh', '-f', '-c'], fish: ['fish', '--no-config', '--private', '-c'] }[shell];
+  const argv = {
+    bash: ['bash', '--noprofile', '--norc', '-c'],
+    zsh: ['zsh', '-f', '-c'],
+    fish: ['fish', '--no-config', '--private', '-c'],
+  }[shell];
   // No mfa-env on PATH: sourcing defines no profile functions and starts nothing.
-  const result = spawnSync(argv[0], [...argv.slice(1), script], { env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', NO_COLOR: '1' }, encoding: 'utf8' });
+  const result = spawnSync(argv[0], [...argv.slice(1), script], {
+    env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
   expect(result.stderr).toBe('');
-  return result.stdout.trimEnd().split('\n').map((line) => line.replace(/^p /, ''));
+  return result.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.replace(/^p /, ''));
 }
 
 /** What `mfa-env status` shows for a session ending `left` seconds from now. */
@@ -46,7 +56,11 @@ describe('the time left', () => {
         left,
         ...Object.fromEntries(SHELLS.map((shell) => [shell, prompts[shell][i]])),
         status: statusShows(left),
-        list: /(\S+) left$/.exec(formatListing([{ profile: 'p', kind: 'user', source: 'p', mfaSerial: 'GAHT12345678', sessionSecondsLeft: left }]).trimEnd())?.[1],
+        list: /(\S+) left$/.exec(
+          formatListing([
+            { profile: 'p', kind: 'user', source: 'p', mfaSerial: 'GAHT12345678', sessionSecondsLeft: left },
+          ]).trimEnd(),
+        )?.[1],
       };
       expect(shown).toEqual({ left, bash: expected, zsh: expected, fish: expected, status: expected, list: expected });
     });
@@ -74,7 +88,11 @@ describe('formatTimeLeft', () => {
     // The prompt at that moment: EXPIRES_AT minus the whole seconds of now, 900; a count from the exact time, 899.5,
     // once made status say 14m while the prompt said 15m.
     const expires = 2_000_000_000;
-    const report = await status({ MFA_ENV_PROFILE: 'p', MFA_ENV_EXPIRES_AT: String(expires) }, undefined, (expires - 900) * 1000 + 500);
+    const report = await status(
+      { MFA_ENV_PROFILE: 'p', MFA_ENV_EXPIRES_AT: String(expires) },
+      undefined,
+      (expires - 900) * 1000 + 500,
+    );
     expect(report.text.split('\n')[1]).toBe('expires:  2033-05-18T03:33:20Z (15m left)');
   });
 });

@@ -1,8 +1,9 @@
 // The demo user in an account that works like the README's: the MFA-enforcing policy attached (key management needs
 // MFA), roles to assume, and hooks on every request the server answers (to act between two steps of a command).
-import { StsServer, type StsCall, type StsRoleConfig, type StsServerOptions } from './sts-server';
+
 import { ACCOUNT, DEMO_USER, demoConfig, type Fixture } from './fixture';
 import { runCli } from './runCli';
+import { type StsCall, type StsRoleConfig, StsServer, type StsServerOptions } from './sts-server';
 import { tempHome } from './tempHome';
 import { newTotpSecret, totpCode } from './totp';
 
@@ -20,7 +21,9 @@ export interface AccountFixture extends Fixture {
   onCall: Array<(call: StsCall) => void>;
 }
 
-export async function startAccountFixture(options: Partial<StsServerOptions> & { roles?: StsRoleConfig[] } = {}): Promise<AccountFixture> {
+export async function startAccountFixture(
+  options: Partial<StsServerOptions> & { roles?: StsRoleConfig[] } = {},
+): Promise<AccountFixture> {
   const secret = newTotpSecret();
   const onCall: AccountFixture['onCall'] = [];
   const server = await StsServer.start({
@@ -29,7 +32,9 @@ export async function startAccountFixture(options: Partial<StsServerOptions> & {
       { arn: ADMIN_ROLE, requireMfa: true },
       { arn: LONG_ROLE, requireMfa: true, maxSessionDuration: 43200 },
     ],
-    onCall: (call) => onCall.forEach((hook) => hook(call)),
+    onCall: (call) => {
+      for (const hook of onCall) hook(call);
+    },
     ...options,
   });
   const home = tempHome(demoConfig(server.url, `\n${ROLE_PROFILES}`));

@@ -9,5 +9,9 @@ export const NOT_SESSIONS: readonly string[] = ['plans', COMPILED];
 
 /** The names in a cache directory that belong to sessions (entries, locks, temp files), sorted; none if it is not there. */
 export function sessionCacheNames(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((name) => !NOT_SESSIONS.includes(name)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => !NOT_SESSIONS.includes(name))
+        .sort()
+    : [];
 }

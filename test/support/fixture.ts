@@ -1,7 +1,7 @@
+import { type CliOptions, type CliResult, runCli } from './runCli';
 import { StsServer, type StsServerOptions } from './sts-server';
-import { tempHome, type TempHome } from './tempHome';
+import { type TempHome, tempHome } from './tempHome';
 import { newTotpSecret, totpCode } from './totp';
-import { runCli, type CliOptions, type CliResult } from './runCli';
 
 export const ACCOUNT = '123456789012';
 

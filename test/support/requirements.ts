@@ -10,7 +10,11 @@ export const IN_CI = !['', '0', 'false'].includes((process.env.CI ?? '').toLower
 /** Each of `programs` (a name looked up on PATH, or an absolute path) that cannot be run here, with how to get it. */
 export function missingPrograms(programs: Record<string, string>): string[] {
   return Object.entries(programs)
-    .filter(([program]) => (program.startsWith('/') ? !executable(program) : spawnSync('sh', ['-c', 'command -v -- "$1"', 'sh', program]).status !== 0))
+    .filter(([program]) =>
+      program.startsWith('/')
+        ? !executable(program)
+        : spawnSync('sh', ['-c', 'command -v -- "$1"', 'sh', program]).status !== 0,
+    )
     .map(([program, install]) => `${program} is not installed (${install})`);
 }
 
@@ -28,7 +32,8 @@ export function missingRoot(why: string): string[] {
   return process.geteuid?.() === 0 ? [] : [`not running as root (${why})`];
 }
 
-const failure = (missing: string[]) => new Error(`${missing.join('; ')}. CI must have it (.ci/run installs every tool and runs as root)`);
+const failure = (missing: string[]) =>
+  new Error(`${missing.join('; ')}. CI must have it (.ci/run installs every tool and runs as root)`);
 const skipped = (name: string, missing: string[]) => `${name} [skipped: ${missing.join('; ')}]`;
 
 type TestFn = (name: string, fn: jest.ProvidesCallback, timeout?: number) => void;

@@ -45,7 +45,9 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
       } catch {
         // already gone
       }
-      reject(new Error(`mfa-env ${args.join(' ')} did not finish in ${options.timeoutMs ?? 20000} ms; stderr: ${stderr}`));
+      reject(
+        new Error(`mfa-env ${args.join(' ')} did not finish in ${options.timeoutMs ?? 20000} ms; stderr: ${stderr}`),
+      );
     }, options.timeoutMs ?? 20000);
     child.on('error', reject);
     child.on('close', (status, signal) => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +78,9 @@ export async function startSecretService(): Promise<SecretService> {
       const timer = setTimeout(() => reject(new Error(`no Secret Service after 20 s; stderr: ${stderr}`)), 20000);
       child.on('error', (err) => {
         clearTimeout(timer);
-        reject(new Error(`cannot run dbus-run-session (${err.message}): apt-get install dbus gnome-keyring (.ci/run does)`));
+        reject(
+          new Error(`cannot run dbus-run-session (${err.message}): apt-get install dbus gnome-keyring (.ci/run does)`),
+        );
       });
       child.stdout!.on('data', (d) => {
         out += d;

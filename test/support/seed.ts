@@ -5,7 +5,8 @@
 export function testSeed(): number {
   const given = process.env.MFA_ENV_TEST_SEED;
   if (given === undefined || given === '') return Math.floor(Math.random() * 2 ** 31);
-  if (!/^\d+$/.test(given) || Number(given) >= 2 ** 32) throw new Error(`MFA_ENV_TEST_SEED is "${given}", not an integer from 0 to 2^32-1`);
+  if (!/^\d+$/.test(given) || Number(given) >= 2 ** 32)
+    throw new Error(`MFA_ENV_TEST_SEED is "${given}", not an integer from 0 to 2^32-1`);
   return Number(given);
 }
 

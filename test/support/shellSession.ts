@@ -29,7 +29,8 @@ export const STATUS_VAR: Record<InteractiveShell, string> = { bash: '$?', zsh: '
 
 // Terminal control sequences: CSI, OSC (title), charset selection, keypad modes, bell, backspace.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /\x1b\[[0-9;?<>=!]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>78DEHM]|[\x07\b]/g;
+const CONTROL =
+  /\x1b\[[0-9;?<>=!]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>78DEHM]|[\x07\b]/g;
 
 /** What the terminal showed, as text: control sequences dropped, CR LF as LF. */
 export function plain(terminal: string): string {

@@ -14,7 +14,11 @@ const ARGV: Record<ShellName, string[]> = {
 };
 
 /** Evaluates `code` the way the README tells users to, in a real shell, and returns the environment after it. */
-export function evalInShell(shell: ShellName, code: string, env: Record<string, string | undefined>): Record<string, string> {
+export function evalInShell(
+  shell: ShellName,
+  code: string,
+  env: Record<string, string | undefined>,
+): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'mfa-env-eval-'));
   try {
     const codeFile = join(dir, 'code');
@@ -22,7 +26,9 @@ export function evalInShell(shell: ShellName, code: string, env: Record<string, 
     writeFileSync(codeFile, code);
     writeFileSync(
       script,
-      shell === 'fish' ? 'eval (cat $argv[1] | string collect); or exit 99\nenv -0\n' : 'eval "$(cat "$1")" || exit 99\nenv -0\n',
+      shell === 'fish'
+        ? 'eval (cat $argv[1] | string collect); or exit 99\nenv -0\n'
+        : 'eval "$(cat "$1")" || exit 99\nenv -0\n',
     );
     const result = spawnSync(ARGV[shell][0], [...ARGV[shell].slice(1), script, codeFile], { env });
     if (result.status !== 0) throw new Error(`${shell} exited ${result.status}: ${result.stderr}`);
@@ -32,7 +38,8 @@ export function evalInShell(shell: ShellName, code: string, env: Record<string, 
       out[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
     // Shells add their own bookkeeping; only what the caller could have set matters.
-    for (const name of ['PWD', 'OLDPWD', 'SHLVL', '_', 'SHELL', 'TERM', 'COLUMNS', 'LINES', 'LOGNAME', 'USER']) if (!(name in env)) delete out[name];
+    for (const name of ['PWD', 'OLDPWD', 'SHLVL', '_', 'SHELL', 'TERM', 'COLUMNS', 'LINES', 'LOGNAME', 'USER'])
+      if (!(name in env)) delete out[name];
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@
 // the address; logs one line per request to stderr (never a whole key, secret or token);
 // exits with status 0 on SIGTERM or SIGINT (and stops by itself if its parent dies).
 import * as fs from 'node:fs';
-import { StsServer, type StsCall, type StsServerOptions } from './sts-server';
+import { type StsCall, StsServer, type StsServerOptions } from './sts-server';
 
 function logLine(call: StsCall): void {
   // Only the last 4 characters of the key: enough to tell users apart in a log.

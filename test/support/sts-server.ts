@@ -122,7 +122,12 @@ export interface ConsoleLogin {
   issuer?: string;
 }
 
-export type CredentialsTamper = Partial<{ accessKeyId: string; secretAccessKey: string; sessionToken: string; expirationXml: string }>;
+export type CredentialsTamper = Partial<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expirationXml: string;
+}>;
 
 /** Failures the CLI must survive; see `failNext`. */
 export type StsFault =
@@ -226,7 +231,10 @@ const MSG = {
 } as const;
 
 function xmlEscape(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as const)[c as '&']};`);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as const)[c as '&']};`,
+  );
 }
 
 /** A tiny element tree; leaves are escaped on render so no caller can forget to. */
@@ -294,11 +302,18 @@ class Validator {
     if (value === undefined) this.add(field, value, 'Member must not be null');
   }
 
-  string(field: string, value: string | undefined, min: number, max: number, pattern?: { re: RegExp; text: string }): void {
+  string(
+    field: string,
+    value: string | undefined,
+    min: number,
+    max: number,
+    pattern?: { re: RegExp; text: string },
+  ): void {
     if (value === undefined) return;
     if (value.length < min) this.add(field, value, `Member must have length greater than or equal to ${min}`);
     if (value.length > max) this.add(field, value, `Member must have length less than or equal to ${max}`);
-    if (pattern && !pattern.re.test(value)) this.add(field, value, `Member must satisfy regular expression pattern: ${pattern.text}`);
+    if (pattern && !pattern.re.test(value))
+      this.add(field, value, `Member must satisfy regular expression pattern: ${pattern.text}`);
   }
 
   /** Returns the number, or undefined when absent or invalid (the problem is recorded). */
@@ -317,7 +332,11 @@ class Validator {
   throwIfAny(): void {
     const n = this.problems.length;
     if (n === 0) return;
-    throw new StsError(400, 'ValidationError', `${n} validation error${n === 1 ? '' : 's'} detected: ${this.problems.join('; ')}`);
+    throw new StsError(
+      400,
+      'ValidationError',
+      `${n} validation error${n === 1 ? '' : 's'} detected: ${this.problems.join('; ')}`,
+    );
   }
 }
 
@@ -429,7 +448,10 @@ function parseAuthorization(header: string): ParsedAuth {
 
 /** `20261122T180000Z` <-> Date. */
 function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 function parseAmzDate(s: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
@@ -479,7 +501,9 @@ interface RoleRecord {
 }
 
 /** `keyId`: which of the user's access keys signed the request (the configured one when absent). */
-type Caller = { kind: 'user'; user: UserRecord; keyId?: string } | { kind: 'temporary'; user: UserRecord; creds: IssuedCredentials };
+type Caller =
+  | { kind: 'user'; user: UserRecord; keyId?: string }
+  | { kind: 'temporary'; user: UserRecord; creds: IssuedCredentials };
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -501,7 +525,7 @@ function stableId(prefix: string, seed: string): string {
 function newSessionToken(): string {
   for (;;) {
     // 400 bytes -> 536 base64 chars ending in '=='.
-    const token = 'IQoJb3JpZ2luX2VjE' + crypto.randomBytes(400).toString('base64');
+    const token = `IQoJb3JpZ2luX2VjE${crypto.randomBytes(400).toString('base64')}`;
     if (token.includes('/') && token.includes('+')) return token;
   }
 }
@@ -617,13 +641,19 @@ export class StsServer {
   }
 
   private static checkOptions(opts: StsServerOptions): void {
-    for (const [name, value] of Object.entries({ roleDurationSeconds: opts.roleDurationSeconds, sessionTokenDurationSeconds: opts.sessionTokenDurationSeconds })) {
-      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`StsServer: ${name} must be a whole number of seconds, at least 1`);
+    for (const [name, value] of Object.entries({
+      roleDurationSeconds: opts.roleDurationSeconds,
+      sessionTokenDurationSeconds: opts.sessionTokenDurationSeconds,
+    })) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 1))
+        throw new Error(`StsServer: ${name} must be a whole number of seconds, at least 1`);
     }
     const keys = new Set<string>();
     for (const u of opts.users ?? []) {
       if (!u.userName || !/^\d{12}$/.test(u.accountId) || !u.accessKeyId || !u.secretAccessKey) {
-        throw new Error(`StsServer: user needs userName, a 12-digit accountId, accessKeyId and secretAccessKey: ${u.userName}`);
+        throw new Error(
+          `StsServer: user needs userName, a 12-digit accountId, accessKeyId and secretAccessKey: ${u.userName}`,
+        );
       }
       if (keys.has(u.accessKeyId)) throw new Error(`StsServer: duplicate access key id ${u.accessKeyId}`);
       keys.add(u.accessKeyId);
@@ -639,14 +669,23 @@ export class StsServer {
     const partition = u.partition ?? 'aws';
     const record: UserRecord = {
       config: u,
-      arn: u.isRoot ? `arn:${partition}:iam::${u.accountId}:root` : `arn:${partition}:iam::${u.accountId}:user/${u.userName}`,
+      arn: u.isRoot
+        ? `arn:${partition}:iam::${u.accountId}:root`
+        : `arn:${partition}:iam::${u.accountId}:user/${u.userName}`,
       // The root user's UserId is the account id, an IAM user's an AIDA… id.
       userId: u.isRoot ? u.accountId : stableId('AIDA', `${u.accountId}/${u.userName}`),
     };
     this.usersByKey.set(u.accessKeyId, record);
     this.usersByName.set(u.userName, record);
     const createdAtMs = Math.floor(this.nowMs() / 1000) * 1000;
-    this.accessKeys.set(u.accessKeyId, { user: record, secret: u.secretAccessKey, status: 'Active', createdAtMs, usableAtMs: 0, refusalsLeft: 0 });
+    this.accessKeys.set(u.accessKeyId, {
+      user: record,
+      secret: u.secretAccessKey,
+      status: 'Active',
+      createdAtMs,
+      usableAtMs: 0,
+      refusalsLeft: 0,
+    });
   }
 
   private addRole(r: StsRoleConfig): void {
@@ -689,7 +728,13 @@ export class StsServer {
     return [...this.accessKeys]
       .filter(([, k]) => k.user.config.userName === userName)
       .sort(([, a], [, b]) => a.createdAtMs - b.createdAtMs)
-      .map(([accessKeyId, k]) => ({ userName, accessKeyId, secretAccessKey: k.secret, status: k.status, createdAtMs: k.createdAtMs }));
+      .map(([accessKeyId, k]) => ({
+        userName,
+        accessKeyId,
+        secretAccessKey: k.secret,
+        status: k.status,
+        createdAtMs: k.createdAtMs,
+      }));
   }
 
   /** Whether a request signed with this key and secret would be accepted (propagation delays aside). */
@@ -699,12 +744,23 @@ export class StsServer {
   }
 
   /** Gives a user another key, as if made in the console; returns it. */
-  addAccessKey(userName: string, accessKeyId = `AKIA${randomAlnum(16)}`, secretAccessKey = crypto.randomBytes(30).toString('base64')): AccessKeyState {
+  addAccessKey(
+    userName: string,
+    accessKeyId = `AKIA${randomAlnum(16)}`,
+    secretAccessKey = crypto.randomBytes(30).toString('base64'),
+  ): AccessKeyState {
     const user = this.usersByName.get(userName);
     if (!user) throw new Error(`StsServer: no user ${userName}`);
     if (this.accessKeys.has(accessKeyId)) throw new Error(`StsServer: duplicate access key id ${accessKeyId}`);
     const createdAtMs = Math.floor(this.nowMs() / 1000) * 1000;
-    this.accessKeys.set(accessKeyId, { user, secret: secretAccessKey, status: 'Active', createdAtMs, usableAtMs: 0, refusalsLeft: 0 });
+    this.accessKeys.set(accessKeyId, {
+      user,
+      secret: secretAccessKey,
+      status: 'Active',
+      createdAtMs,
+      usableAtMs: 0,
+      refusalsLeft: 0,
+    });
     this.usersByKey.set(accessKeyId, user);
     return { userName, accessKeyId, secretAccessKey, status: 'Active', createdAtMs };
   }
@@ -803,7 +859,14 @@ export class StsServer {
       if (body === undefined) throw new StsError(413, 'RequestEntityTooLarge', 'Request body too large');
       xml = await this.dispatch(req, url, body, params, requestId);
     } catch (e) {
-      const err = e instanceof StsError ? e : new StsError(500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.');
+      const err =
+        e instanceof StsError
+          ? e
+          : new StsError(
+              500,
+              'InternalFailure',
+              'The request processing has failed because of an unknown error, exception or failure.',
+            );
       this.sendError(res, call, requestId, err, huge);
       return;
     }
@@ -830,7 +893,13 @@ export class StsServer {
   }
 
   /** `xml` with `<Padding>xxx...</Padding>` before its closing tag, `bytes` long in all, written as fast as the client reads. */
-  private sendPadded(res: http.ServerResponse, status: number, xml: string, requestId: string, { bytes, contentLength = true }: HugeFault): void {
+  private sendPadded(
+    res: http.ServerResponse,
+    status: number,
+    xml: string,
+    requestId: string,
+    { bytes, contentLength = true }: HugeFault,
+  ): void {
     const close = xml.lastIndexOf('</');
     const head = Buffer.from(`${xml.slice(0, close)}<Padding>`);
     const tail = Buffer.from(`</Padding>\n${xml.slice(close)}`);
@@ -856,7 +925,12 @@ export class StsServer {
   }
 
   /** `contentLength` undefined: none, so node sends the body chunked. */
-  private writeHead(res: http.ServerResponse, status: number, contentLength: number | undefined, requestId: string): void {
+  private writeHead(
+    res: http.ServerResponse,
+    status: number,
+    contentLength: number | undefined,
+    requestId: string,
+  ): void {
     // Node would stamp its own (real-clock) Date header; STS's Date is the server clock.
     res.sendDate = false;
     res.writeHead(status, {
@@ -880,7 +954,14 @@ export class StsServer {
     return pending.fault;
   }
 
-  private applyFault(fault: Exclude<StsFault, { kind: 'delay' | 'huge' }>, action: string, requestId: string, req: http.IncomingMessage, res: http.ServerResponse, call: StsCall): void {
+  private applyFault(
+    fault: Exclude<StsFault, { kind: 'delay' | 'huge' }>,
+    action: string,
+    requestId: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    call: StsCall,
+  ): void {
     const socket = req.socket;
     // The action names XML elements below; never let a request choose arbitrary markup.
     const tag = /^[A-Za-z]{1,64}$/.test(action) ? action : 'Unknown';
@@ -894,8 +975,16 @@ export class StsServer {
           call,
           requestId,
           fault.status === 503
-            ? new StsError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.')
-            : new StsError(500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.'),
+            ? new StsError(
+                503,
+                'ServiceUnavailable',
+                'The request has failed due to a temporary failure of the server.',
+              )
+            : new StsError(
+                500,
+                'InternalFailure',
+                'The request processing has failed because of an unknown error, exception or failure.',
+              ),
         );
         return;
       case 'throttle':
@@ -944,7 +1033,7 @@ export class StsServer {
         call.status = 200;
         this.record(call);
         // A well-formed success body announced in full but cut in half, then the connection closes.
-        const fake = successXml(tag, [['Credentials', [['AccessKeyId', 'ASIA' + randomAlnum(16)]]]], requestId);
+        const fake = successXml(tag, [['Credentials', [['AccessKeyId', `ASIA${randomAlnum(16)}`]]]], requestId);
         this.writeHead(res, 200, Buffer.byteLength(fake), requestId);
         res.write(fake.slice(0, Math.floor(fake.length / 2)), () => socket.destroy());
         return;
@@ -952,13 +1041,24 @@ export class StsServer {
     }
   }
 
-  private async dispatch(req: http.IncomingMessage, url: URL, body: Buffer, params: Record<string, string>, requestId: string): Promise<string> {
+  private async dispatch(
+    req: http.IncomingMessage,
+    url: URL,
+    body: Buffer,
+    params: Record<string, string>,
+    requestId: string,
+  ): Promise<string> {
     if (req.method !== 'POST' && req.method !== 'GET') {
-      throw new StsError(405, 'MethodNotAllowed', `The HTTP method ${req.method ?? ''} is not allowed; use POST or GET.`);
+      throw new StsError(
+        405,
+        'MethodNotAllowed',
+        `The HTTP method ${req.method ?? ''} is not allowed; use POST or GET.`,
+      );
     }
     const action = params.Action;
     if (!action) throw new StsError(400, 'MissingAction', 'Missing Action');
-    if (params.Version === undefined) throw new StsError(400, 'MissingParameter', 'The request must contain the parameter Version');
+    if (params.Version === undefined)
+      throw new StsError(400, 'MissingParameter', 'The request must contain the parameter Version');
     if (params.Version === IAM_VERSION && action === 'ListMFADevices') {
       const caller = await this.authenticate(req, url, body, 'iam');
       return successXml(action, this.listMfaDevices(caller, params), requestId, IAM_NAMESPACE);
@@ -979,7 +1079,11 @@ export class StsServer {
   private listMfaDevices(caller: Caller, p: Record<string, string>): XmlNode[] {
     const user = caller.user;
     if (p.UserName !== undefined && p.UserName !== user.config.userName) {
-      throw new StsError(403, 'AccessDenied', `User: ${this.identityOf(caller).arn} is not authorized to perform: iam:ListMFADevices on resource: user ${p.UserName}`);
+      throw new StsError(
+        403,
+        'AccessDenied',
+        `User: ${this.identityOf(caller).arn} is not authorized to perform: iam:ListMFADevices on resource: user ${p.UserName}`,
+      );
     }
     const enabled = new Date(Date.UTC(2026, 0, 2, 3, 4, 5)).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return [
@@ -1008,7 +1112,7 @@ export class StsServer {
    */
   private usableKey(accessKeyId: string): AccessKeyRecord {
     const key = this.accessKeys.get(accessKeyId);
-    if (!key || key.status !== 'Active') throw new StsError(403, 'InvalidClientTokenId', MSG.invalidToken);
+    if (key?.status !== 'Active') throw new StsError(403, 'InvalidClientTokenId', MSG.invalidToken);
     const propagating = this.nowMs() < key.usableAtMs || key.refusalsLeft > 0;
     if (key.refusalsLeft > 0) key.refusalsLeft--;
     if (propagating) throw new StsError(403, 'InvalidClientTokenId', MSG.invalidToken);
@@ -1031,15 +1135,23 @@ export class StsServer {
     const user = caller.user;
     const userName = p.UserName ?? user.config.userName;
     const denied = (why = '') =>
-      new StsError(403, 'AccessDenied', `User: ${callerArn} is not authorized to perform: iam:${action} on resource: user ${userName}${why}`);
-    if ((caller.kind === 'temporary' && caller.creds.action !== 'GetSessionToken') || userName !== user.config.userName) throw denied();
+      new StsError(
+        403,
+        'AccessDenied',
+        `User: ${callerArn} is not authorized to perform: iam:${action} on resource: user ${userName}${why}`,
+      );
+    if ((caller.kind === 'temporary' && caller.creds.action !== 'GetSessionToken') || userName !== user.config.userName)
+      throw denied();
     const mfa = caller.kind === 'temporary' && caller.creds.mfa;
-    if (user.config.forceMfa && !mfa && MFA_FOR_KEYS.has(action)) throw denied(' with an explicit deny in an identity-based policy');
+    if (user.config.forceMfa && !mfa && MFA_FOR_KEYS.has(action))
+      throw denied(' with an explicit deny in an identity-based policy');
     return user;
   }
 
   private keysOf(user: UserRecord): Array<[string, AccessKeyRecord]> {
-    return [...this.accessKeys].filter(([, k]) => k.user === user).sort(([, a], [, b]) => a.createdAtMs - b.createdAtMs);
+    return [...this.accessKeys]
+      .filter(([, k]) => k.user === user)
+      .sort(([, a], [, b]) => a.createdAtMs - b.createdAtMs);
   }
 
   private ownKey(user: UserRecord, p: Record<string, string>): [string, AccessKeyRecord] {
@@ -1048,7 +1160,8 @@ export class StsServer {
     v.string('accessKeyId', p.AccessKeyId, 16, 128, { re: /^\w*$/, text: '[\\w]+' });
     v.throwIfAny();
     const key = this.accessKeys.get(p.AccessKeyId!);
-    if (!key || key.user !== user) throw new StsError(404, 'NoSuchEntity', `The Access Key with id ${p.AccessKeyId} cannot be found.`);
+    if (!key || key.user !== user)
+      throw new StsError(404, 'NoSuchEntity', `The Access Key with id ${p.AccessKeyId} cannot be found.`);
     return [p.AccessKeyId!, key];
   }
 
@@ -1058,14 +1171,25 @@ export class StsServer {
       return [
         [
           'AccessKeyMetadata',
-          this.keysOf(user).map(([id, k]): XmlNode => ['member', [['UserName', user.config.userName], ['AccessKeyId', id], ['Status', k.status], ['CreateDate', iso8601NoMillis(k.createdAtMs)]]]),
+          this.keysOf(user).map(
+            ([id, k]): XmlNode => [
+              'member',
+              [
+                ['UserName', user.config.userName],
+                ['AccessKeyId', id],
+                ['Status', k.status],
+                ['CreateDate', iso8601NoMillis(k.createdAtMs)],
+              ],
+            ],
+          ),
         ],
         ['IsTruncated', 'false'],
       ];
     },
     CreateAccessKey: (caller, p) => {
       const user = this.keyOwner(caller, p, 'CreateAccessKey');
-      if (this.keysOf(user).length >= MAX_ACCESS_KEYS) throw new StsError(409, 'LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
+      if (this.keysOf(user).length >= MAX_ACCESS_KEYS)
+        throw new StsError(409, 'LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
       const accessKeyId = `AKIA${randomAlnum(16)}`;
       const createdAtMs = Math.floor(this.nowMs() / 1000) * 1000;
       const record: AccessKeyRecord = {
@@ -1121,7 +1245,14 @@ export class StsServer {
    * credentials are taken (not GetSessionToken's), and SessionDuration not with credentials from role chaining.
    * AWS answers a refusal with an HTML page; the status is what clients go by.
    */
-  private federation(req: http.IncomingMessage, url: URL, p: Record<string, string>, call: StsCall, res: http.ServerResponse, huge?: HugeFault): void {
+  private federation(
+    req: http.IncomingMessage,
+    _url: URL,
+    p: Record<string, string>,
+    call: StsCall,
+    res: http.ServerResponse,
+    huge?: HugeFault,
+  ): void {
     const fail = (status: number, text: string) => {
       call.status = status;
       call.errorCode = text;
@@ -1129,13 +1260,17 @@ export class StsServer {
       res.writeHead(status, { 'Content-Type': 'text/html' });
       res.end(`<html><body><h1>${xmlEscape(text)}</h1></body></html>\n`);
     };
-    if (req.method !== 'GET' && req.method !== 'POST') return fail(405, 'Method not allowed');
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      fail(405, 'Method not allowed');
+      return;
+    }
     if (p.Action === 'getSigninToken') {
       let session: { sessionId?: unknown; sessionKey?: unknown; sessionToken?: unknown } = {};
       try {
         session = JSON.parse(p.Session ?? '') as typeof session;
       } catch {
-        return fail(400, 'Invalid Session parameter');
+        fail(400, 'Invalid Session parameter');
+        return;
       }
       const creds = typeof session.sessionId === 'string' ? this.issuedByKey.get(session.sessionId) : undefined;
       if (
@@ -1146,38 +1281,68 @@ export class StsServer {
         !timingSafeEqualStr(session.sessionToken, creds.sessionToken) ||
         this.nowMs() >= creds.expiresAtMs
       ) {
-        return fail(400, 'Invalid credentials parameter');
+        fail(400, 'Invalid credentials parameter');
+        return;
       }
-      if (creds.action !== 'AssumeRole') return fail(400, 'Only federation tokens or assume role tokens may be used for federated login.');
+      if (creds.action !== 'AssumeRole') {
+        fail(400, 'Only federation tokens or assume role tokens may be used for federated login.');
+        return;
+      }
       let sessionDuration: number | undefined;
       if (p.SessionDuration !== undefined) {
         sessionDuration = /^\d{1,6}$/.test(p.SessionDuration) ? Number(p.SessionDuration) : NaN;
-        if (!(sessionDuration >= 900 && sessionDuration <= 43200)) return fail(400, 'Invalid SessionDuration parameter');
+        if (!(sessionDuration >= 900 && sessionDuration <= 43200)) {
+          fail(400, 'Invalid SessionDuration parameter');
+          return;
+        }
         // A role assumed with temporary credentials (from GetSessionToken or another role) is role chaining.
-        if (this.issuedByKey.has(creds.sourceAccessKeyId)) return fail(400, 'Invalid credentials parameter');
+        if (this.issuedByKey.has(creds.sourceAccessKeyId)) {
+          fail(400, 'Invalid credentials parameter');
+          return;
+        }
       }
       const signinToken = crypto.randomBytes(300).toString('base64url');
-      this.signinTokens.push({ signinToken, accessKeyId: creds.accessKeyId, roleArn: creds.roleArn, sessionDuration, issuedAtMs: this.nowMs() });
+      this.signinTokens.push({
+        signinToken,
+        accessKeyId: creds.accessKeyId,
+        roleArn: creds.roleArn,
+        sessionDuration,
+        issuedAtMs: this.nowMs(),
+      });
       call.status = 200;
       this.record(call);
       let json = JSON.stringify({ SigninToken: signinToken });
       if (huge) json = `${json.slice(0, -1)},"Padding":"${'x'.repeat(Math.max(0, huge.bytes - json.length - 14))}"}`;
-      res.writeHead(200, { 'Content-Type': 'application/json', ...(huge?.contentLength === false ? {} : { 'Content-Length': Buffer.byteLength(json) }) });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        ...(huge?.contentLength === false ? {} : { 'Content-Length': Buffer.byteLength(json) }),
+      });
       res.end(json);
       return;
     }
     if (p.Action === 'login') {
       // A sign-in token is good for 15 minutes.
       const grant = this.signinTokens.find((g) => g.signinToken === p.SigninToken);
-      if (!grant || this.nowMs() - grant.issuedAtMs > 15 * 60_000) return fail(400, 'Invalid SigninToken');
+      if (!grant || this.nowMs() - grant.issuedAtMs > 15 * 60_000) {
+        fail(400, 'Invalid SigninToken');
+        return;
+      }
       let destination: URL | undefined;
       try {
         destination = new URL(p.Destination ?? '');
       } catch {
         destination = undefined;
       }
-      if (!destination || destination.protocol !== 'https:') return fail(400, 'Invalid Destination');
-      this.consoleLogins.push({ signinToken: grant.signinToken, accessKeyId: grant.accessKeyId, destination: destination.href, issuer: p.Issuer });
+      if (destination?.protocol !== 'https:') {
+        fail(400, 'Invalid Destination');
+        return;
+      }
+      this.consoleLogins.push({
+        signinToken: grant.signinToken,
+        accessKeyId: grant.accessKeyId,
+        destination: destination.href,
+        issuer: p.Issuer,
+      });
       call.status = 302;
       this.record(call);
       res.writeHead(302, { Location: destination.href });
@@ -1206,7 +1371,11 @@ export class StsServer {
     const authorization = headerValue(req, 'authorization');
     if (!authorization) {
       if (url.searchParams.has('X-Amz-Signature') || url.searchParams.has('X-Amz-Credential')) {
-        throw new StsError(403, 'IncompleteSignature', 'Query-string (presigned) authentication is not supported by this test server.');
+        throw new StsError(
+          403,
+          'IncompleteSignature',
+          'Query-string (presigned) authentication is not supported by this test server.',
+        );
       }
       throw new StsError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
     }
@@ -1214,17 +1383,33 @@ export class StsServer {
 
     const amzDate = headerValue(req, 'x-amz-date');
     if (!amzDate) {
-      throw new StsError(403, 'IncompleteSignature', `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization}`);
+      throw new StsError(
+        403,
+        'IncompleteSignature',
+        `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization}`,
+      );
     }
     const signedAt = parseAmzDate(amzDate);
     if (signedAt === undefined) {
-      throw new StsError(403, 'IncompleteSignature', `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+      throw new StsError(
+        403,
+        'IncompleteSignature',
+        `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+      );
     }
     if (auth.service !== service) {
-      throw new StsError(403, 'SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'. `);
+      throw new StsError(
+        403,
+        'SignatureDoesNotMatch',
+        `Credential should be scoped to correct service: '${service}'. `,
+      );
     }
     if (auth.terminator !== 'aws4_request') {
-      throw new StsError(403, 'SignatureDoesNotMatch', `Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator}'. `);
+      throw new StsError(
+        403,
+        'SignatureDoesNotMatch',
+        `Credential should be scoped with a valid terminator: 'aws4_request', not '${auth.terminator}'. `,
+      );
     }
     if (auth.shortDate !== amzDate.slice(0, 8)) {
       throw new StsError(
@@ -1234,7 +1419,11 @@ export class StsServer {
       );
     }
     if (!auth.signedHeaders.includes('host')) {
-      throw new StsError(403, 'IncompleteSignature', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+      throw new StsError(
+        403,
+        'IncompleteSignature',
+        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+      );
     }
 
     // The window is checked against the server clock; the SDK reads our Date header from this
@@ -1291,7 +1480,14 @@ export class StsServer {
   }
 
   /** Re-sign the request as received, with the client's signed headers, date and scope. */
-  private async computeSignature(req: http.IncomingMessage, url: URL, body: Buffer, auth: ParsedAuth, secretAccessKey: string, signedAt: number): Promise<string> {
+  private async computeSignature(
+    req: http.IncomingMessage,
+    url: URL,
+    body: Buffer,
+    auth: ParsedAuth,
+    secretAccessKey: string,
+    signedAt: number,
+  ): Promise<string> {
     const headers: Record<string, string> = {};
     for (const name of auth.signedHeaders) {
       const value = headerValue(req, name);
@@ -1342,7 +1538,8 @@ export class StsServer {
   // ---- actions ------------------------------------------------------------------------------
 
   private identityOf(caller: Caller): { arn: string; userId: string; accountId: string } {
-    if (caller.kind === 'temporary') return { arn: caller.creds.arn, userId: caller.creds.userId, accountId: caller.creds.accountId };
+    if (caller.kind === 'temporary')
+      return { arn: caller.creds.arn, userId: caller.creds.userId, accountId: caller.creds.accountId };
     return { arn: caller.user.arn, userId: caller.user.userId, accountId: caller.user.config.accountId };
   }
 
@@ -1366,17 +1563,20 @@ export class StsServer {
     if (user.config.isRoot) duration = Math.min(duration, 3600);
     duration = this.sessionTokenDurationSeconds ?? duration;
 
-    const creds = this.issue({
-      action: 'GetSessionToken',
-      duration,
-      userName: user.config.userName,
-      accountId: user.config.accountId,
-      arn: user.arn,
-      userId: user.userId,
-      mfa: mfaSerial !== undefined,
-      mfaSerial,
-      sourceAccessKeyId: caller.keyId ?? user.config.accessKeyId,
-    }, user);
+    const creds = this.issue(
+      {
+        action: 'GetSessionToken',
+        duration,
+        userName: user.config.userName,
+        accountId: user.config.accountId,
+        arn: user.arn,
+        userId: user.userId,
+        mfa: mfaSerial !== undefined,
+        mfaSerial,
+        sourceAccessKeyId: caller.keyId ?? user.config.accessKeyId,
+      },
+      user,
+    );
     return [credentialsXml(creds, this.tamper?.(creds))];
   }
 
@@ -1395,7 +1595,11 @@ export class StsServer {
     const roleArn = p.RoleArn as string;
     const sessionName = p.RoleSessionName as string;
     const callerId = this.identityOf(caller);
-    const notAuthorized = new StsError(403, 'AccessDenied', `User: ${callerId.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    const notAuthorized = new StsError(
+      403,
+      'AccessDenied',
+      `User: ${callerId.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+    );
 
     // Root's keys and root's session credentials alike.
     if (caller.user.config.isRoot) throw new StsError(403, 'AccessDenied', MSG.rootAssumeRole);
@@ -1423,19 +1627,23 @@ export class StsServer {
 
     const arn = `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`;
     const userId = `${role.roleId}:${sessionName}`;
-    const creds = this.issue({
-      action: 'AssumeRole',
-      duration: this.roleDurationSeconds ?? duration,
-      userName: caller.user.config.userName,
-      accountId: role.accountId,
-      arn,
-      userId,
-      mfa,
-      mfaSerial,
-      roleArn,
-      roleSessionName: sessionName,
-      sourceAccessKeyId: caller.kind === 'temporary' ? caller.creds.accessKeyId : (caller.keyId ?? caller.user.config.accessKeyId),
-    }, caller.user);
+    const creds = this.issue(
+      {
+        action: 'AssumeRole',
+        duration: this.roleDurationSeconds ?? duration,
+        userName: caller.user.config.userName,
+        accountId: role.accountId,
+        arn,
+        userId,
+        mfa,
+        mfaSerial,
+        roleArn,
+        roleSessionName: sessionName,
+        sourceAccessKeyId:
+          caller.kind === 'temporary' ? caller.creds.accessKeyId : (caller.keyId ?? caller.user.config.accessKeyId),
+      },
+      caller.user,
+    );
     return [
       credentialsXml(creds, this.tamper?.(creds)),
       [
@@ -1465,14 +1673,26 @@ export class StsServer {
     }
   }
 
-  private issue(f: Omit<IssuedCredentials, 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'expiration' | 'expiresAtMs' | 'issuedAtMs' | 'durationSeconds'> & { duration: number }, user: UserRecord): IssuedCredentials {
+  private issue(
+    f: Omit<
+      IssuedCredentials,
+      | 'accessKeyId'
+      | 'secretAccessKey'
+      | 'sessionToken'
+      | 'expiration'
+      | 'expiresAtMs'
+      | 'issuedAtMs'
+      | 'durationSeconds'
+    > & { duration: number },
+    user: UserRecord,
+  ): IssuedCredentials {
     // Whole seconds, so the Expiration in the XML is exactly expiresAtMs.
     const issuedAtMs = Math.floor(this.nowMs() / 1000) * 1000;
     const expiresAtMs = issuedAtMs + f.duration * 1000;
     const { duration, ...rest } = f;
     const creds: IssuedCredentials = {
       ...rest,
-      accessKeyId: 'ASIA' + randomAlnum(16),
+      accessKeyId: `ASIA${randomAlnum(16)}`,
       secretAccessKey: crypto.randomBytes(30).toString('base64'),
       sessionToken: newSessionToken(),
       expiration: iso8601NoMillis(expiresAtMs),
@@ -1526,7 +1746,10 @@ function redactParams(params: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     // The federation endpoint's Session holds a secret key and token; a SigninToken is a console login.
-    out[k] = /^x-amz-(security-token|signature)$/i.test(k) || /secret/i.test(k) || k === 'Session' || k === 'SigninToken' ? '<redacted>' : v;
+    out[k] =
+      /^x-amz-(security-token|signature)$/i.test(k) || /secret/i.test(k) || k === 'Session' || k === 'SigninToken'
+        ? '<redacted>'
+        : v;
   }
   return out;
 }

@@ -1,12 +1,22 @@
 import { keepQuotes } from '../../src/argvQuotes';
 import { checkDecodable } from '../../src/env/undecodable';
-import { escapeControls, showName } from '../../src/text/showText';
 import { checkEndpoint } from '../../src/profiles/checks';
 import { describeTarget } from '../../src/session/awsCall';
+import { escapeControls, showName } from '../../src/text/showText';
 
 describe('keepQuotes (yargs-parser strips quotes from --opt=VALUE)', () => {
   it('wraps a quoted --opt=VALUE once more, and leaves everything else alone', () => {
-    expect(keepQuotes(["--profile='prod'", '--profile="x"', "--mfa-serial='", '--profile=plain', "-p='x'", "'prod'", "--x=a'"])).toEqual([
+    expect(
+      keepQuotes([
+        "--profile='prod'",
+        '--profile="x"',
+        "--mfa-serial='",
+        '--profile=plain',
+        "-p='x'",
+        "'prod'",
+        "--x=a'",
+      ]),
+    ).toEqual([
       `--profile="'prod'"`,
       `--profile=""x""`,
       `--mfa-serial="'"`,
@@ -26,7 +36,9 @@ describe('describeTarget (endpoints in messages)', () => {
   it('names AWS by region, and an endpoint by its origin', () => {
     expect(describeTarget({ region: 'eu-west-1' })).toBe('sts.eu-west-1');
     expect(describeTarget({ region: 'x', endpoint: 'http://127.0.0.1:4566' })).toBe('http://127.0.0.1:4566');
-    expect(describeTarget({ region: 'x', endpoint: 'https://sts.example.com/base' })).toBe('https://sts.example.com/base');
+    expect(describeTarget({ region: 'x', endpoint: 'https://sts.example.com/base' })).toBe(
+      'https://sts.example.com/base',
+    );
   });
 
   it('never shows a user:password part', () => {
@@ -48,7 +60,19 @@ describe('showName and escapeControls (values in text for people)', () => {
     .map((i) => String.fromCharCode(i))
     .concat('\u2028', '\u2029')
     // Bidirectional controls: a right-to-left override shows "prod\u202e1-tset" as "prodtest-1".
-    .concat('\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069');
+    .concat(
+      '\u200e',
+      '\u200f',
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+    );
 
   it('keeps ordinary names as written, however unusual', () => {
     for (const name of ['prod', 'café', 'a b', 'x"y', 'back\\slash', '日本', '']) expect(showName(name)).toBe(name);
@@ -63,7 +87,9 @@ describe('showName and escapeControls (values in text for people)', () => {
   });
 
   it('escapes control characters inside a sentence, leaving the rest alone', () => {
-    expect(escapeControls('profile "x" (aws configure --profile x\u001b[2J)')).toBe('profile "x" (aws configure --profile x\\u001b[2J)');
+    expect(escapeControls('profile "x" (aws configure --profile x\u001b[2J)')).toBe(
+      'profile "x" (aws configure --profile x\\u001b[2J)',
+    );
     for (const c of every) expect(escapeControls(c)).toMatch(/^\\u[0-9a-f]{4}$/);
   });
 });
@@ -71,7 +97,9 @@ describe('showName and escapeControls (values in text for people)', () => {
 describe('checkEndpoint', () => {
   it('accepts http(s) URLs and refuses others, naming where the value came from', () => {
     expect(checkEndpoint('https://sts.example.com', 'AWS_ENDPOINT_URL_STS')).toBe('https://sts.example.com');
-    expect(() => checkEndpoint('ftp://x', 'AWS_ENDPOINT_URL_STS')).toThrow(/AWS_ENDPOINT_URL_STS is "ftp:\/\/x", not an http\(s\) URL/);
+    expect(() => checkEndpoint('ftp://x', 'AWS_ENDPOINT_URL_STS')).toThrow(
+      /AWS_ENDPOINT_URL_STS is "ftp:\/\/x", not an http\(s\) URL/,
+    );
   });
 
   it('refuses spaces and control characters the URL parser would silently drop (exit 3 from files, 2 from a flag)', () => {
@@ -87,7 +115,9 @@ describe('checkDecodable (values Node decoded with U+FFFD)', () => {
 
   it('refuses a value whose bytes were not UTF-8, naming the variable', () => {
     const env = { AWS_PROFILE: Buffer.from([0x61, 0xff]).toString('utf8') };
-    expect(() => checkDecodable(env, ['AWS_PROFILE'], raw({ AWS_PROFILE: Buffer.from([0x61, 0xff]) }))).toThrow(/^AWS_PROFILE holds bytes that are not UTF-8/);
+    expect(() => checkDecodable(env, ['AWS_PROFILE'], raw({ AWS_PROFILE: Buffer.from([0x61, 0xff]) }))).toThrow(
+      /^AWS_PROFILE holds bytes that are not UTF-8/,
+    );
   });
 
   it('keeps a real U+FFFD, and refuses one it cannot check', () => {

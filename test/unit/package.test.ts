@@ -12,7 +12,9 @@ const ROOT = join(__dirname, '..', '..');
 describe('npm pack', () => {
   it('ships dist/, shell/, LICENSE, README.md and SECURITY.md, and nothing of src/ or test/', () => {
     // --ignore-scripts: list the files without building again (the tests run against the build already made).
-    const [report] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }));
+    const [report] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }),
+    );
     expect((report.files as Array<{ path: string }>).map((f) => f.path).sort()).toEqual([
       'LICENSE',
       'README.md',
@@ -31,7 +33,11 @@ describe('npm pack', () => {
   it('LICENSE is the MIT licence package.json names, for the mfa-env contributors', () => {
     const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
     expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).license).toBe('MIT');
-    expect(license.split('\n').slice(0, 3)).toEqual(['MIT License', '', `Copyright (c) ${license.match(/\d{4}/)![0]} mfa-env contributors`]);
+    expect(license.split('\n').slice(0, 3)).toEqual([
+      'MIT License',
+      '',
+      `Copyright (c) ${license.match(/\d{4}/)![0]} mfa-env contributors`,
+    ]);
     expect(license).toContain('THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND');
   });
 });
@@ -57,7 +63,8 @@ describe('scripts/packManifest.js (prepack and postpack)', () => {
     const expected = JSON.parse(original);
     delete expected.scripts.prepare;
     expect(packed).toEqual(expected);
-    for (const name of ['preinstall', 'install', 'postinstall', 'prepare']) expect(packed.scripts[name]).toBeUndefined();
+    for (const name of ['preinstall', 'install', 'postinstall', 'prepare'])
+      expect(packed.scripts[name]).toBeUndefined();
     run('restore');
     expect(manifest()).toBe(original);
   });
@@ -76,8 +83,13 @@ describe('scripts/packManifest.js (prepack and postpack)', () => {
 });
 
 describe('dependencies', () => {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  };
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, string>
+  >;
 
   it('one version line of the AWS SDK: no @aws-sdk or @smithy package is installed in two versions', () => {
     const versions = new Map<string, Set<string>>();
@@ -90,7 +102,9 @@ describe('dependencies', () => {
   });
 
   it('runtime dependencies are only what dist/ loads from node_modules (the rest is bundled)', () => {
-    const dist = ['cli.js', 'main.js', 'stsSdk.js', 'iamSdk.js'].map((f) => readFileSync(join(ROOT, 'dist', f), 'utf8')).join('\n');
+    const dist = ['cli.js', 'main.js', 'stsSdk.js', 'iamSdk.js']
+      .map((f) => readFileSync(join(ROOT, 'dist', f), 'utf8'))
+      .join('\n');
     const required = new Set(
       [...dist.matchAll(/require\("((?:@[^/"]+\/)?[^/"]+)[^"]*"\)/g)]
         .map((m) => m[1])

@@ -1,8 +1,14 @@
 // The test STS server's IAM access keys and console federation endpoint, driven by the real AWS SDK (and plain
 // HTTP for the federation endpoint, which has no SDK): the errors, limits and delays mfa-env must meet, as AWS has them.
 import * as http from 'node:http';
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { StsServer, type StsServerOptions } from '../support/sts-server';
 import { newTotpSecret, totpCode } from '../support/totp';
 
@@ -17,7 +23,12 @@ const carol = {
   mfaDevices: [{ serial: SERIAL, secret: TOTP }],
   forceMfa: true,
 };
-const dave = { userName: 'dave', accountId: ACCOUNT, accessKeyId: 'AKIADAVE000000000002', secretAccessKey: 'daveSecretKey0000000000000000000000000000' };
+const dave = {
+  userName: 'dave',
+  accountId: ACCOUNT,
+  accessKeyId: 'AKIADAVE000000000002',
+  secretAccessKey: 'daveSecretKey0000000000000000000000000000',
+};
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/Admin`;
 const LONG_ROLE = `arn:aws:iam::${ACCOUNT}:role/Long`;
 
@@ -37,11 +48,15 @@ beforeEach(async () => {
 });
 afterEach(() => server.stop());
 
-const iam = (credentials: Keys) => new IAMClient({ region: 'us-east-1', endpoint: server.url, credentials, maxAttempts: 1 });
-const sts = (credentials: Keys) => new STSClient({ region: 'us-east-1', endpoint: server.url, credentials, maxAttempts: 1 });
+const iam = (credentials: Keys) =>
+  new IAMClient({ region: 'us-east-1', endpoint: server.url, credentials, maxAttempts: 1 });
+const sts = (credentials: Keys) =>
+  new STSClient({ region: 'us-east-1', endpoint: server.url, credentials, maxAttempts: 1 });
 
 async function mfaSession(user = carol): Promise<Keys> {
-  const out = await sts(user).send(new GetSessionTokenCommand({ SerialNumber: SERIAL, TokenCode: totpCode(TOTP, Date.now()) }));
+  const out = await sts(user).send(
+    new GetSessionTokenCommand({ SerialNumber: SERIAL, TokenCode: totpCode(TOTP, Date.now()) }),
+  );
   const c = out.Credentials!;
   return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
 }
@@ -67,7 +82,9 @@ describe('IAM access keys', () => {
     const session = await mfaSession();
     const client = iam(session);
     const listed = await client.send(new ListAccessKeysCommand({ UserName: 'carol' }));
-    expect(listed.AccessKeyMetadata!.map((k) => [k.AccessKeyId, k.Status, k.UserName])).toEqual([[carol.accessKeyId, 'Active', 'carol']]);
+    expect(listed.AccessKeyMetadata!.map((k) => [k.AccessKeyId, k.Status, k.UserName])).toEqual([
+      [carol.accessKeyId, 'Active', 'carol'],
+    ]);
 
     const made = (await client.send(new CreateAccessKeyCommand({ UserName: 'carol' }))).AccessKey!;
     expect(made).toMatchObject({ UserName: 'carol', Status: 'Active' });
@@ -76,16 +93,25 @@ describe('IAM access keys', () => {
     expect(server.accessKeysOf('carol').map((k) => k.accessKeyId)).toEqual([carol.accessKeyId, made.AccessKeyId]);
 
     // The new key is the user's: STS knows it, and it makes MFA sessions like the first.
-    const who = await sts({ accessKeyId: made.AccessKeyId!, secretAccessKey: made.SecretAccessKey! }).send(new GetCallerIdentityCommand({}));
+    const who = await sts({ accessKeyId: made.AccessKeyId!, secretAccessKey: made.SecretAccessKey! }).send(
+      new GetCallerIdentityCommand({}),
+    );
     expect(who.Arn).toBe(`arn:aws:iam::${ACCOUNT}:user/carol`);
 
-    await client.send(new UpdateAccessKeyCommand({ UserName: 'carol', AccessKeyId: carol.accessKeyId, Status: 'Inactive' }));
-    expect(await failure(sts(carol).send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
+    await client.send(
+      new UpdateAccessKeyCommand({ UserName: 'carol', AccessKeyId: carol.accessKeyId, Status: 'Inactive' }),
+    );
+    expect(await failure(sts(carol).send(new GetCallerIdentityCommand({})))).toMatchObject({
+      name: 'InvalidClientTokenId',
+      status: 403,
+    });
     expect(server.keyWorks(carol.accessKeyId, carol.secretAccessKey)).toBe(false);
 
     await client.send(new DeleteAccessKeyCommand({ UserName: 'carol', AccessKeyId: carol.accessKeyId }));
     expect(server.accessKeysOf('carol').map((k) => k.accessKeyId)).toEqual([made.AccessKeyId]);
-    expect(await failure(sts(carol).send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InvalidClientTokenId' });
+    expect(await failure(sts(carol).send(new GetCallerIdentityCommand({})))).toMatchObject({
+      name: 'InvalidClientTokenId',
+    });
     // The MFA session outlives the key that made it: STS credentials cannot be revoked.
     expect((await sts(session).send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${ACCOUNT}:user/carol`);
   });
@@ -98,27 +124,41 @@ describe('IAM access keys', () => {
       status: 409,
       message: 'Cannot exceed quota for AccessKeysPerUser: 2',
     });
-    expect(await failure(client.send(new DeleteAccessKeyCommand({ UserName: 'carol', AccessKeyId: 'AKIANOSUCHKEY0000000' })))).toMatchObject({
+    expect(
+      await failure(
+        client.send(new DeleteAccessKeyCommand({ UserName: 'carol', AccessKeyId: 'AKIANOSUCHKEY0000000' })),
+      ),
+    ).toMatchObject({
       name: 'NoSuchEntityException',
       status: 404,
       message: 'The Access Key with id AKIANOSUCHKEY0000000 cannot be found.',
     });
     // Someone else's key is no more found than a key that does not exist.
-    expect(await failure(client.send(new DeleteAccessKeyCommand({ UserName: 'carol', AccessKeyId: dave.accessKeyId })))).toMatchObject({ name: 'NoSuchEntityException' });
+    expect(
+      await failure(client.send(new DeleteAccessKeyCommand({ UserName: 'carol', AccessKeyId: dave.accessKeyId }))),
+    ).toMatchObject({ name: 'NoSuchEntityException' });
     expect(await failure(client.send(new ListAccessKeysCommand({})))).toMatchObject({
       name: 'ValidationError',
       message: 'Must specify userName when calling with non-User credentials',
     });
-    expect(await failure(client.send(new ListAccessKeysCommand({ UserName: 'dave' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(await failure(client.send(new ListAccessKeysCommand({ UserName: 'dave' })))).toMatchObject({
+      name: 'AccessDenied',
+      status: 403,
+    });
   });
 
   it('under the MFA policy, changing keys needs MFA; listing does not; a session without MFA cannot call IAM at all', async () => {
     const longTerm = iam(carol);
     expect((await longTerm.send(new ListAccessKeysCommand({}))).AccessKeyMetadata).toHaveLength(1);
-    for (const sent of [longTerm.send(new CreateAccessKeyCommand({})), longTerm.send(new DeleteAccessKeyCommand({ AccessKeyId: carol.accessKeyId }))]) {
+    for (const sent of [
+      longTerm.send(new CreateAccessKeyCommand({})),
+      longTerm.send(new DeleteAccessKeyCommand({ AccessKeyId: carol.accessKeyId })),
+    ]) {
       expect(await failure(sent)).toMatchObject({
         name: 'AccessDenied',
-        message: expect.stringMatching(/^User: arn:aws:iam::111122223333:user\/carol is not authorized to perform: iam:\w+AccessKey on resource: user carol with an explicit deny/),
+        message: expect.stringMatching(
+          /^User: arn:aws:iam::111122223333:user\/carol is not authorized to perform: iam:\w+AccessKey on resource: user carol with an explicit deny/,
+        ),
       });
     }
     expect(server.accessKeysOf('carol')).toHaveLength(1);
@@ -126,11 +166,19 @@ describe('IAM access keys', () => {
     expect((await iam(dave).send(new CreateAccessKeyCommand({}))).AccessKey!.UserName).toBe('dave');
 
     const noMfa = (await sts(carol).send(new GetSessionTokenCommand({}))).Credentials!;
-    const plain = iam({ accessKeyId: noMfa.AccessKeyId!, secretAccessKey: noMfa.SecretAccessKey!, sessionToken: noMfa.SessionToken! });
-    expect(await failure(plain.send(new ListAccessKeysCommand({ UserName: 'carol' })))).toMatchObject({ name: 'InvalidClientTokenId' });
+    const plain = iam({
+      accessKeyId: noMfa.AccessKeyId!,
+      secretAccessKey: noMfa.SecretAccessKey!,
+      sessionToken: noMfa.SessionToken!,
+    });
+    expect(await failure(plain.send(new ListAccessKeysCommand({ UserName: 'carol' })))).toMatchObject({
+      name: 'InvalidClientTokenId',
+    });
     // Role credentials are not the user.
     const role = iam(await roleSession(await mfaSession(), ROLE));
-    expect(await failure(role.send(new CreateAccessKeyCommand({ UserName: 'carol' })))).toMatchObject({ name: 'AccessDenied' });
+    expect(await failure(role.send(new CreateAccessKeyCommand({ UserName: 'carol' })))).toMatchObject({
+      name: 'AccessDenied',
+    });
   });
 
   it('a new key is refused for a while (IAM propagation), by time or by number of calls', async () => {
@@ -165,7 +213,9 @@ describe('IAM access keys', () => {
   it("fault 'dropAnswer' carries the call out and loses the answer", async () => {
     const client = iam(await mfaSession());
     server.failNext({ kind: 'dropAnswer' }, 1, 'CreateAccessKey');
-    expect((await failure(client.send(new CreateAccessKeyCommand({ UserName: 'carol' })))).name).not.toBe('LimitExceededException');
+    expect((await failure(client.send(new CreateAccessKeyCommand({ UserName: 'carol' })))).name).not.toBe(
+      'LimitExceededException',
+    );
     expect(server.accessKeysOf('carol')).toHaveLength(2);
     expect(server.callsOf('CreateAccessKey')).toEqual([expect.objectContaining({ fault: 'dropAnswer', status: 0 })]);
   });
@@ -188,7 +238,8 @@ function federation(params: Record<string, string>): Promise<{ status: number; b
   return get(`${server.url}/federation?${new URLSearchParams(params)}`);
 }
 
-const sessionParam = (k: Keys) => JSON.stringify({ sessionId: k.accessKeyId, sessionKey: k.secretAccessKey, sessionToken: k.sessionToken });
+const sessionParam = (k: Keys) =>
+  JSON.stringify({ sessionId: k.accessKeyId, sessionKey: k.secretAccessKey, sessionToken: k.sessionToken });
 
 describe('console federation endpoint', () => {
   it('turns role credentials into a sign-in token, and the token into a redirect to the console', async () => {
@@ -196,12 +247,16 @@ describe('console federation endpoint', () => {
     const answer = await federation({ Action: 'getSigninToken', Session: sessionParam(role) });
     expect(answer.status).toBe(200);
     const token = (JSON.parse(answer.body) as { SigninToken: string }).SigninToken;
-    expect(server.signinTokens).toEqual([expect.objectContaining({ signinToken: token, accessKeyId: role.accessKeyId, roleArn: ROLE })]);
+    expect(server.signinTokens).toEqual([
+      expect.objectContaining({ signinToken: token, accessKeyId: role.accessKeyId, roleArn: ROLE }),
+    ]);
 
     const destination = 'https://eu-west-1.console.aws.amazon.com/s3?region=eu-west-1';
     const login = await federation({ Action: 'login', Issuer: 'test', Destination: destination, SigninToken: token });
     expect(login).toMatchObject({ status: 302, location: destination });
-    expect(server.consoleLogins).toEqual([{ signinToken: token, accessKeyId: role.accessKeyId, destination, issuer: 'test' }]);
+    expect(server.consoleLogins).toEqual([
+      { signinToken: token, accessKeyId: role.accessKeyId, destination, issuer: 'test' },
+    ]);
     // What the server records never holds the session or the token.
     expect(JSON.stringify(server.calls)).not.toContain(role.secretAccessKey);
     expect(JSON.stringify(server.calls)).not.toContain(token);
@@ -211,17 +266,33 @@ describe('console federation endpoint', () => {
     const session = await mfaSession();
     expect((await federation({ Action: 'getSigninToken', Session: sessionParam(session) })).status).toBe(400);
     const chained = await roleSession(session, ROLE);
-    expect((await federation({ Action: 'getSigninToken', Session: sessionParam({ ...chained, secretAccessKey: 'wrong' }) })).status).toBe(400);
+    expect(
+      (await federation({ Action: 'getSigninToken', Session: sessionParam({ ...chained, secretAccessKey: 'wrong' }) }))
+        .status,
+    ).toBe(400);
     expect((await federation({ Action: 'getSigninToken', Session: '{' })).status).toBe(400);
-    expect(await federation({ Action: 'getSigninToken', SessionDuration: '3600', Session: sessionParam(chained) })).toMatchObject({
+    expect(
+      await federation({ Action: 'getSigninToken', SessionDuration: '3600', Session: sessionParam(chained) }),
+    ).toMatchObject({
       status: 400,
       body: expect.stringContaining('Invalid credentials parameter'),
     });
     // A role assumed with the long-term keys (and its own code) may ask for a console session length.
-    const direct = await roleSession(carol, LONG_ROLE, { DurationSeconds: 7200, SerialNumber: SERIAL, TokenCode: totpCode(TOTP, Date.now()) });
-    expect((await federation({ Action: 'getSigninToken', SessionDuration: '43200', Session: sessionParam(direct) })).status).toBe(200);
-    expect((await federation({ Action: 'getSigninToken', SessionDuration: '60', Session: sessionParam(direct) })).status).toBe(400);
+    const direct = await roleSession(carol, LONG_ROLE, {
+      DurationSeconds: 7200,
+      SerialNumber: SERIAL,
+      TokenCode: totpCode(TOTP, Date.now()),
+    });
+    expect(
+      (await federation({ Action: 'getSigninToken', SessionDuration: '43200', Session: sessionParam(direct) })).status,
+    ).toBe(200);
+    expect(
+      (await federation({ Action: 'getSigninToken', SessionDuration: '60', Session: sessionParam(direct) })).status,
+    ).toBe(400);
     expect(server.signinTokens.map((g) => g.sessionDuration)).toEqual([43200]);
-    expect((await federation({ Action: 'login', Destination: 'https://console.aws.amazon.com/', SigninToken: 'nope' })).status).toBe(400);
+    expect(
+      (await federation({ Action: 'login', Destination: 'https://console.aws.amazon.com/', SigninToken: 'nope' }))
+        .status,
+    ).toBe(400);
   });
 });

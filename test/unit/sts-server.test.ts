@@ -14,12 +14,12 @@ import {
 } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
+  type IssuedCredentials,
   NodeSha256,
   STS_NAMESPACE,
   StsServer,
-  startStsServer,
-  type IssuedCredentials,
   type StsServerOptions,
+  startStsServer,
 } from '../support/sts-server';
 import { newTotpSecret, totpCode } from '../support/totp';
 import { until } from '../support/until';
@@ -81,7 +81,11 @@ function client(creds: Creds, extra: Partial<STSClientConfig> = {}): STSClient {
 }
 
 function credsOf(issued: IssuedCredentials): Creds {
-  return { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken };
+  return {
+    accessKeyId: issued.accessKeyId,
+    secretAccessKey: issued.secretAccessKey,
+    sessionToken: issued.sessionToken,
+  };
 }
 
 /** A code that is not valid now: one from 10 minutes ago (outside the ±1 step window). */
@@ -110,7 +114,12 @@ async function failure(p: Promise<unknown>): Promise<SdkError> {
   return outcome.e as SdkError;
 }
 
-async function expectStsError(p: Promise<unknown>, code: string, status: number, message?: string | RegExp): Promise<SdkError> {
+async function expectStsError(
+  p: Promise<unknown>,
+  code: string,
+  status: number,
+  message?: string | RegExp,
+): Promise<SdkError> {
   const err = await failure(p);
   expect(err.name).toBe(code);
   expect(err.$metadata?.httpStatusCode).toBe(status);
@@ -121,7 +130,11 @@ async function expectStsError(p: Promise<unknown>, code: string, status: number,
 
 async function sessionWithMfa(durationSeconds?: number): Promise<IssuedCredentials> {
   await client(alice).send(
-    new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP), DurationSeconds: durationSeconds }),
+    new GetSessionTokenCommand({
+      SerialNumber: ALICE_SERIAL,
+      TokenCode: totpCode(ALICE_TOTP),
+      DurationSeconds: durationSeconds,
+    }),
   );
   return server.lastIssued() as IssuedCredentials;
 }
@@ -153,12 +166,16 @@ async function rawRequest(
   }
   const body = method === 'POST' ? (opts.tamperBody ?? form) : undefined;
   return new Promise((resolve, reject) => {
-    const req = http.request(`${server.url}/${method === 'GET' ? `?${form}` : ''}`, { method, headers: signedHeaders }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = http.request(
+      `${server.url}/${method === 'GET' ? `?${form}` : ''}`,
+      { method, headers: signedHeaders },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -176,7 +193,9 @@ afterEach(async () => {
 describe('GetSessionToken', () => {
   test('a valid TOTP code yields the credentials the server issued, carrying MFA context', async () => {
     const before = server.nowMs();
-    const out = await client(alice).send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP) }));
+    const out = await client(alice).send(
+      new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP) }),
+    );
     expect(server.issued).toHaveLength(1);
     const issued = server.issued[0]!;
     expect(out.Credentials).toEqual({
@@ -194,12 +213,20 @@ describe('GetSessionToken', () => {
     expect(issued.expiresAtMs - issued.issuedAtMs).toBe(43200_000);
     expect(issued.issuedAtMs).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(issued.issuedAtMs).toBeLessThanOrEqual(server.nowMs());
-    expect(issued).toMatchObject({ action: 'GetSessionToken', mfa: true, mfaSerial: ALICE_SERIAL, userName: 'alice', durationSeconds: 43200 });
+    expect(issued).toMatchObject({
+      action: 'GetSessionToken',
+      mfa: true,
+      mfaSerial: ALICE_SERIAL,
+      userName: 'alice',
+      durationSeconds: 43200,
+    });
   });
 
   test('calls are recorded with the TokenCode but without secrets or tokens', async () => {
     const code = totpCode(ALICE_TOTP);
-    await client(alice).send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: code, DurationSeconds: 900 }));
+    await client(alice).send(
+      new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: code, DurationSeconds: 900 }),
+    );
     const issued = server.lastIssued() as IssuedCredentials;
     await client(credsOf(issued)).send(new GetCallerIdentityCommand({}));
     expect(server.calls.map((c) => [c.action, c.status])).toEqual([
@@ -209,11 +236,18 @@ describe('GetSessionToken', () => {
     expect(server.callsOf('GetSessionToken')[0]).toMatchObject({
       accessKeyId: alice.accessKeyId,
       region: 'us-east-1',
-      params: { Action: 'GetSessionToken', Version: '2011-06-15', SerialNumber: ALICE_SERIAL, TokenCode: code, DurationSeconds: '900' },
+      params: {
+        Action: 'GetSessionToken',
+        Version: '2011-06-15',
+        SerialNumber: ALICE_SERIAL,
+        TokenCode: code,
+        DurationSeconds: '900',
+      },
     });
     expect(server.callsOf('GetCallerIdentity')[0]?.accessKeyId).toBe(issued.accessKeyId);
     const recorded = JSON.stringify(server.calls);
-    for (const secret of [alice.secretAccessKey, issued.secretAccessKey, issued.sessionToken]) expect(recorded).not.toContain(secret);
+    for (const secret of [alice.secretAccessKey, issued.secretAccessKey, issued.sessionToken])
+      expect(recorded).not.toContain(secret);
     server.resetCalls();
     expect(server.calls).toHaveLength(0);
   });
@@ -225,21 +259,41 @@ describe('GetSessionToken', () => {
 
   test('a wrong code is AccessDenied', async () => {
     const c = client(alice);
-    await expectStsError(c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: staleCode(ALICE_TOTP) })), 'AccessDenied', 403, MSG_BAD_CODE);
+    await expectStsError(
+      c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: staleCode(ALICE_TOTP) })),
+      'AccessDenied',
+      403,
+      MSG_BAD_CODE,
+    );
     expect(server.issued).toHaveLength(0);
     expect(server.calls[0]).toMatchObject({ status: 403, errorCode: 'AccessDenied' });
   });
 
   test('codes from the previous and next 30-s steps are accepted (phone drift)', async () => {
     const c = client(alice);
-    await c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP, server.nowMs() - 30000) }));
-    await c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP, server.nowMs() + 30000) }));
+    await c.send(
+      new GetSessionTokenCommand({
+        SerialNumber: ALICE_SERIAL,
+        TokenCode: totpCode(ALICE_TOTP, server.nowMs() - 30000),
+      }),
+    );
+    await c.send(
+      new GetSessionTokenCommand({
+        SerialNumber: ALICE_SERIAL,
+        TokenCode: totpCode(ALICE_TOTP, server.nowMs() + 30000),
+      }),
+    );
     expect(server.issued).toHaveLength(2);
   });
 
   test("a serial that is not the user's device is AccessDenied", async () => {
     await expectStsError(
-      client(alice).send(new GetSessionTokenCommand({ SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/mallory`, TokenCode: totpCode(ALICE_TOTP) })),
+      client(alice).send(
+        new GetSessionTokenCommand({
+          SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/mallory`,
+          TokenCode: totpCode(ALICE_TOTP),
+        }),
+      ),
       'AccessDenied',
       403,
       /^MultiFactorAuthentication failed, unable to validate MFA code/,
@@ -248,7 +302,11 @@ describe('GetSessionToken', () => {
 
   test('TokenCode without SerialNumber, or a 5-digit code, is a ValidationError', async () => {
     const c = client(alice);
-    await expectStsError(c.send(new GetSessionTokenCommand({ TokenCode: totpCode(ALICE_TOTP) })), 'ValidationError', 400);
+    await expectStsError(
+      c.send(new GetSessionTokenCommand({ TokenCode: totpCode(ALICE_TOTP) })),
+      'ValidationError',
+      400,
+    );
     await expectStsError(c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL })), 'ValidationError', 400);
     await expectStsError(
       c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: '12345' })),
@@ -306,7 +364,12 @@ describe('GetSessionToken', () => {
     server.rejectReusedCodes = true;
     const fresh = totpCode(ALICE_TOTP, server.nowMs() + 30000);
     await c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: fresh }));
-    await expectStsError(c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: fresh })), 'AccessDenied', 403, MSG_BAD_CODE);
+    await expectStsError(
+      c.send(new GetSessionTokenCommand({ SerialNumber: ALICE_SERIAL, TokenCode: fresh })),
+      'AccessDenied',
+      403,
+      MSG_BAD_CODE,
+    );
   });
 });
 
@@ -332,7 +395,11 @@ describe('SigV4 and credentials', () => {
   test('temporary keys need their own session token', async () => {
     const session = await sessionWithMfa();
     const { accessKeyId, secretAccessKey } = session;
-    await expectStsError(client({ accessKeyId, secretAccessKey }).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
+    await expectStsError(
+      client({ accessKeyId, secretAccessKey }).send(new GetCallerIdentityCommand({})),
+      'InvalidClientTokenId',
+      403,
+    );
     const other = await sessionWithMfa();
     await expectStsError(
       client({ accessKeyId, secretAccessKey, sessionToken: other.sessionToken }).send(new GetCallerIdentityCommand({})),
@@ -340,7 +407,11 @@ describe('SigV4 and credentials', () => {
       403,
     );
     // And long-term keys must not come with one.
-    await expectStsError(client({ ...alice, sessionToken: session.sessionToken }).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
+    await expectStsError(
+      client({ ...alice, sessionToken: session.sessionToken }).send(new GetCallerIdentityCommand({})),
+      'InvalidClientTokenId',
+      403,
+    );
   });
 
   test('expired temporary credentials are ExpiredToken', async () => {
@@ -357,14 +428,24 @@ describe('SigV4 and credentials', () => {
 
   test('a 10-minute clock skew is refused once, then corrected by the SDK from the Date header', async () => {
     server.clockSkewSeconds = 600;
-    await expectStsError(client(alice).send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', 403, /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/);
+    await expectStsError(
+      client(alice).send(new GetCallerIdentityCommand({})),
+      'SignatureDoesNotMatch',
+      403,
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/,
+    );
     server.resetCalls();
     const out = await client(alice, { maxAttempts: 3 }).send(new GetCallerIdentityCommand({}));
     expect(out.Arn).toBe(`arn:aws:iam::${ACCOUNT}:user/alice`);
     expect(server.calls.map((c) => c.errorCode ?? c.status)).toEqual(['SignatureDoesNotMatch', 200]);
     // A server running behind is refused with the "not yet current" wording.
     server.clockSkewSeconds = -600;
-    await expectStsError(client(alice).send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', 403, /^Signature not yet current: /);
+    await expectStsError(
+      client(alice).send(new GetCallerIdentityCommand({})),
+      'SignatureDoesNotMatch',
+      403,
+      /^Signature not yet current: /,
+    );
   });
 
   test('the Date header is the server clock; errors are ErrorResponse XML with a request id', async () => {
@@ -375,7 +456,9 @@ describe('SigV4 and credentials', () => {
     const requestId = String(res.headers['x-amzn-requestid']);
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body).toContain(`<ErrorResponse xmlns="${STS_NAMESPACE}">`);
-    expect(res.body).toMatch(/<Error>\s*<Type>Sender<\/Type>\s*<Code>MissingAuthenticationToken<\/Code>\s*<Message>Request is missing Authentication Token<\/Message>\s*<\/Error>/);
+    expect(res.body).toMatch(
+      /<Error>\s*<Type>Sender<\/Type>\s*<Code>MissingAuthenticationToken<\/Code>\s*<Message>Request is missing Authentication Token<\/Message>\s*<\/Error>/,
+    );
     expect(res.body).toContain(`<RequestId>${requestId}</RequestId>`);
   });
 
@@ -415,7 +498,9 @@ describe('SigV4 and credentials', () => {
 describe('AssumeRole', () => {
   test('MFA-context session credentials satisfy an MFA-requiring role without a code', async () => {
     const session = await sessionWithMfa();
-    const out = await client(credsOf(session)).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'alice-admin' }));
+    const out = await client(credsOf(session)).send(
+      new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'alice-admin' }),
+    );
     const issued = server.lastIssued() as IssuedCredentials;
     expect(out.Credentials).toEqual({
       AccessKeyId: issued.accessKeyId,
@@ -425,7 +510,14 @@ describe('AssumeRole', () => {
     });
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/Admin/alice-admin`);
     expect(out.AssumedRoleUser?.AssumedRoleId).toMatch(/^AROA[A-Z0-9]{17}:alice-admin$/);
-    expect(issued).toMatchObject({ action: 'AssumeRole', mfa: true, roleArn: ADMIN_ROLE, roleSessionName: 'alice-admin', durationSeconds: 3600, userName: 'alice' });
+    expect(issued).toMatchObject({
+      action: 'AssumeRole',
+      mfa: true,
+      roleArn: ADMIN_ROLE,
+      roleSessionName: 'alice-admin',
+      durationSeconds: 3600,
+      userName: 'alice',
+    });
   });
 
   test('without MFA context an MFA-requiring role is AccessDenied', async () => {
@@ -437,10 +529,19 @@ describe('AssumeRole', () => {
       403,
       `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: sts:AssumeRole on resource: ${ADMIN_ROLE}`,
     );
-    await expectStsError(client(alice).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 's1' })), 'AccessDenied', 403);
+    await expectStsError(
+      client(alice).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 's1' })),
+      'AccessDenied',
+      403,
+    );
     // A code from the user behind the session credentials supplies the MFA.
     await client(credsOf(plain)).send(
-      new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 's1', SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP) }),
+      new AssumeRoleCommand({
+        RoleArn: ADMIN_ROLE,
+        RoleSessionName: 's1',
+        SerialNumber: ALICE_SERIAL,
+        TokenCode: totpCode(ALICE_TOTP),
+      }),
     );
     expect(server.lastIssued()).toMatchObject({ mfa: true, roleArn: ADMIN_ROLE });
   });
@@ -448,7 +549,9 @@ describe('AssumeRole', () => {
   test('role chaining is capped at one hour', async () => {
     const session = await sessionWithMfa();
     await expectStsError(
-      client(credsOf(session)).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'chained', DurationSeconds: 7200 })),
+      client(credsOf(session)).send(
+        new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'chained', DurationSeconds: 7200 }),
+      ),
       'ValidationError',
       400,
       'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
@@ -461,13 +564,17 @@ describe('AssumeRole', () => {
     expect(session).toMatchObject({ durationSeconds: 3 });
     expect(session.expiresAtMs).toBe(session.issuedAtMs + 3000);
     server.roleDurationSeconds = 2;
-    const out = await client(credsOf(session)).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'short', DurationSeconds: 3600 }));
+    const out = await client(credsOf(session)).send(
+      new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'short', DurationSeconds: 3600 }),
+    );
     const role = server.lastIssued() as IssuedCredentials;
     expect(role).toMatchObject({ action: 'AssumeRole', durationSeconds: 2 });
     expect(out.Credentials?.Expiration?.getTime()).toBe(role.issuedAtMs + 2000);
     // The requested duration is still checked as STS checks it.
     await expectStsError(
-      client(credsOf(session)).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'short', DurationSeconds: 7200 })),
+      client(credsOf(session)).send(
+        new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'short', DurationSeconds: 7200 }),
+      ),
       'ValidationError',
       400,
     );
@@ -477,13 +584,21 @@ describe('AssumeRole', () => {
 
   test('direct AssumeRole with a code may exceed one hour up to the role maximum', async () => {
     const out = await client(alice).send(
-      new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'long', DurationSeconds: 7200, SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP) }),
+      new AssumeRoleCommand({
+        RoleArn: ADMIN_ROLE,
+        RoleSessionName: 'long',
+        DurationSeconds: 7200,
+        SerialNumber: ALICE_SERIAL,
+        TokenCode: totpCode(ALICE_TOTP),
+      }),
     );
     const issued = server.lastIssued() as IssuedCredentials;
     expect(issued.durationSeconds).toBe(7200);
     expect(out.Credentials?.Expiration?.getTime()).toBe(issued.issuedAtMs + 7200_000);
     await expectStsError(
-      client(alice).send(new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: 'long', DurationSeconds: 7200 })),
+      client(alice).send(
+        new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: 'long', DurationSeconds: 7200 }),
+      ),
       'ValidationError',
       400,
       'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
@@ -492,7 +607,14 @@ describe('AssumeRole', () => {
 
   test('a wrong MFA code on AssumeRole is AccessDenied', async () => {
     await expectStsError(
-      client(alice).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'x1', SerialNumber: ALICE_SERIAL, TokenCode: staleCode(ALICE_TOTP) })),
+      client(alice).send(
+        new AssumeRoleCommand({
+          RoleArn: ADMIN_ROLE,
+          RoleSessionName: 'x1',
+          SerialNumber: ALICE_SERIAL,
+          TokenCode: staleCode(ALICE_TOTP),
+        }),
+      ),
       'AccessDenied',
       403,
       MSG_BAD_CODE,
@@ -502,8 +624,18 @@ describe('AssumeRole', () => {
   test('external id must match', async () => {
     const c = client(alice);
     const denied = `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: sts:AssumeRole on resource: ${PARTNER_ROLE}`;
-    await expectStsError(c.send(new AssumeRoleCommand({ RoleArn: PARTNER_ROLE, RoleSessionName: 'p1' })), 'AccessDenied', 403, denied);
-    await expectStsError(c.send(new AssumeRoleCommand({ RoleArn: PARTNER_ROLE, RoleSessionName: 'p1', ExternalId: 'wrong-id' })), 'AccessDenied', 403, denied);
+    await expectStsError(
+      c.send(new AssumeRoleCommand({ RoleArn: PARTNER_ROLE, RoleSessionName: 'p1' })),
+      'AccessDenied',
+      403,
+      denied,
+    );
+    await expectStsError(
+      c.send(new AssumeRoleCommand({ RoleArn: PARTNER_ROLE, RoleSessionName: 'p1', ExternalId: 'wrong-id' })),
+      'AccessDenied',
+      403,
+      denied,
+    );
     await c.send(new AssumeRoleCommand({ RoleArn: PARTNER_ROLE, RoleSessionName: 'p1', ExternalId: 'partner-ext-42' }));
     expect(server.lastIssued()?.roleArn).toBe(PARTNER_ROLE);
   });
@@ -511,7 +643,7 @@ describe('AssumeRole', () => {
   test('session names are validated, and echoed values are XML-escaped', async () => {
     const c = client(alice);
     await expectStsError(
-      c.send(new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: "<a&b'\">" })),
+      c.send(new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: '<a&b\'">' })),
       'ValidationError',
       400,
       `1 validation error detected: Value '<a&b'">' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
@@ -522,7 +654,12 @@ describe('AssumeRole', () => {
       400,
       "1 validation error detected: Value 'a' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2",
     );
-    await expectStsError(c.send(new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: 'x'.repeat(65) })), 'ValidationError', 400, /less than or equal to 64/);
+    await expectStsError(
+      c.send(new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: 'x'.repeat(65) })),
+      'ValidationError',
+      400,
+      /less than or equal to 64/,
+    );
     await c.send(new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: 'ok+=,.@-_name' }));
   });
 
@@ -534,17 +671,32 @@ describe('AssumeRole', () => {
       403,
       `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: sts:AssumeRole on resource: ${unknown}`,
     );
-    await expectStsError(client(bob).send(new AssumeRoleCommand({ RoleArn: LOCAL_ROLE, RoleSessionName: 'bob' })), 'AccessDenied', 403);
+    await expectStsError(
+      client(bob).send(new AssumeRoleCommand({ RoleArn: LOCAL_ROLE, RoleSessionName: 'bob' })),
+      'AccessDenied',
+      403,
+    );
     await client(alice).send(new AssumeRoleCommand({ RoleArn: LOCAL_ROLE, RoleSessionName: 'alice' }));
-    await expectStsError(client(root).send(new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: 'root' })), 'AccessDenied', 403);
+    await expectStsError(
+      client(root).send(new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: 'root' })),
+      'AccessDenied',
+      403,
+    );
   });
 
   test('role credentials can chain into another role and keep the MFA context', async () => {
     await client(alice).send(
-      new AssumeRoleCommand({ RoleArn: READONLY_ROLE, RoleSessionName: 'first', SerialNumber: ALICE_SERIAL, TokenCode: totpCode(ALICE_TOTP) }),
+      new AssumeRoleCommand({
+        RoleArn: READONLY_ROLE,
+        RoleSessionName: 'first',
+        SerialNumber: ALICE_SERIAL,
+        TokenCode: totpCode(ALICE_TOTP),
+      }),
     );
     const first = server.lastIssued() as IssuedCredentials;
-    const out = await client(credsOf(first)).send(new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'second' }));
+    const out = await client(credsOf(first)).send(
+      new AssumeRoleCommand({ RoleArn: ADMIN_ROLE, RoleSessionName: 'second' }),
+    );
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/Admin/second`);
     expect(server.lastIssued()).toMatchObject({ mfa: true, userName: 'alice', sourceAccessKeyId: first.accessKeyId });
   });
@@ -674,10 +826,14 @@ describe('standalone runner', () => {
     const config = path.join(dir, 'config.json');
     fs.writeFileSync(config, JSON.stringify({ users: [alice], roles: [{ arn: READONLY_ROLE }] }));
     const root = path.resolve(__dirname, '../..');
-    const child = spawn(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'test/support/sts-server-main.ts', config], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'test/support/sts-server-main.ts', config],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       let stdout = '';
       let stderr = '';
@@ -715,5 +871,7 @@ describe('standalone runner', () => {
 });
 
 test('start() rejects a bad config before listening', async () => {
-  await expect(StsServer.start({ users: [], roles: [{ arn: 'arn:aws:iam::123:user/x' }] })).rejects.toThrow(/not a role ARN/);
+  await expect(StsServer.start({ users: [], roles: [{ arn: 'arn:aws:iam::123:user/x' }] })).rejects.toThrow(
+    /not a role ARN/,
+  );
 });

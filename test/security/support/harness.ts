@@ -1,10 +1,10 @@
 // Helpers shared by the security tests: running the built CLI with raw-byte environment values and arguments,
 // running many runs at once, checking the shape of an error, reading `env -0` dumps, and checking cache files.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI } from '../../support/runCli';
 import { sessionCacheNames } from '../../support/cacheDir';
+import { CLI } from '../../support/runCli';
 
 export interface RawResult {
   status: number | null;
@@ -69,9 +69,13 @@ export function runRaw(options: RawRunOptions): Promise<RawResult> {
   const piped = options.stdin !== undefined && options.stdin !== 'null' && options.stdin !== 'closed';
   // The wrapper only when it has something to do: one process less per run.
   const direct = !options.rawEnv && !options.rawProfile && options.preEval === undefined && options.stdin !== 'closed';
-  const env: Record<string, string | undefined> = direct ? { ...options.env } : { ...options.env, WRAP_NODE: process.execPath, WRAP_CLI: CLI };
+  const env: Record<string, string | undefined> = direct
+    ? { ...options.env }
+    : { ...options.env, WRAP_NODE: process.execPath, WRAP_CLI: CLI };
   if (options.stdin === 'closed') env.WRAP_CLOSE_STDIN = '1';
-  const [command, argv] = direct ? [process.execPath, [CLI, ...options.args]] : ['dash', ['-c', WRAPPER, 'wrap', options.dir, ...options.args]];
+  const [command, argv] = direct
+    ? [process.execPath, [CLI, ...options.args]]
+    : ['dash', ['-c', WRAPPER, 'wrap', options.dir, ...options.args]];
   const started = Date.now();
   const child = spawn(command, argv, {
     env: scrub(env),
@@ -142,28 +146,40 @@ const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
 export const RETRY_NOTICE = /^mfa-env: [^\n]*; trying again with the same MFA code$/;
 
 /** Everything wrong with a failed run, as sentences; empty when it failed the documented way. */
-export function errorProblems(r: { status: number | null; stdout: string | Buffer; stderr: string }, e: ErrorExpectation): string[] {
+export function errorProblems(
+  r: { status: number | null; stdout: string | Buffer; stderr: string },
+  e: ErrorExpectation,
+): string[] {
   const problems: string[] = [];
   const stdout = r.stdout.toString();
   const exits = Array.isArray(e.exit) ? e.exit : [e.exit];
   if (stdout !== '') problems.push(`stdout is not empty: ${JSON.stringify(stdout.slice(0, 200))}`);
   if (!exits.includes(r.status as number)) problems.push(`exit ${r.status}, expected ${exits.join(' or ')}`);
   if (r.stderr.includes('    at ')) problems.push('stderr holds a stack trace');
-  if (!r.stderr.endsWith('\n')) problems.push(`stderr does not end with a newline: ${JSON.stringify(r.stderr.slice(-200))}`);
+  if (!r.stderr.endsWith('\n'))
+    problems.push(`stderr does not end with a newline: ${JSON.stringify(r.stderr.slice(-200))}`);
   const lines = r.stderr.split('\n').slice(0, -1);
   if (e.usage) {
-    if (lines.length !== 2 || lines[1] !== 'Run "mfa-env --help" for usage.') problems.push(`a usage error is two lines, the second the --help hint: ${JSON.stringify(r.stderr.slice(0, 400))}`);
+    if (lines.length !== 2 || lines[1] !== 'Run "mfa-env --help" for usage.')
+      problems.push(
+        `a usage error is two lines, the second the --help hint: ${JSON.stringify(r.stderr.slice(0, 400))}`,
+      );
     lines.splice(1);
   }
   const error = lines.at(-1) ?? '';
   const before = lines.slice(0, -1);
   if (!e.usage && before.length > 0 && !(e.retries && before.every((l) => RETRY_NOTICE.test(l)))) {
-    problems.push(`stderr is ${lines.length} lines, expected one${e.retries ? ' after retry notices' : ''}: ${JSON.stringify(r.stderr.slice(0, 600))}`);
+    problems.push(
+      `stderr is ${lines.length} lines, expected one${e.retries ? ' after retry notices' : ''}: ${JSON.stringify(r.stderr.slice(0, 600))}`,
+    );
   }
-  if (!error.startsWith('mfa-env: ')) problems.push(`the error line does not start with "mfa-env: ": ${JSON.stringify(error.slice(0, 200))}`);
-  if (RAW_CONTROL.test(lines.join(''))) problems.push(`stderr holds raw control characters: ${JSON.stringify(r.stderr.slice(0, 600))}`);
+  if (!error.startsWith('mfa-env: '))
+    problems.push(`the error line does not start with "mfa-env: ": ${JSON.stringify(error.slice(0, 200))}`);
+  if (RAW_CONTROL.test(lines.join('')))
+    problems.push(`stderr holds raw control characters: ${JSON.stringify(r.stderr.slice(0, 600))}`);
   for (const secret of e.secrets) {
-    if (secret && (r.stderr.includes(secret) || stdout.includes(secret))) problems.push(`a secret shows: ...${secret.slice(-6)}`);
+    if (secret && (r.stderr.includes(secret) || stdout.includes(secret)))
+      problems.push(`a secret shows: ...${secret.slice(-6)}`);
   }
   return problems;
 }
@@ -185,7 +201,18 @@ export function parseEnvDump(dump: Buffer): Map<string, Buffer> {
   return out;
 }
 
-export const CACHE_FIELDS = ['version', 'kind', 'profile', 'sourceProfile', 'mfaSerial', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'expiration', 'createdAt'] as const;
+export const CACHE_FIELDS = [
+  'version',
+  'kind',
+  'profile',
+  'sourceProfile',
+  'mfaSerial',
+  'accessKeyId',
+  'secretAccessKey',
+  'sessionToken',
+  'expiration',
+  'createdAt',
+] as const;
 
 /** Problems with one cache file (empty when it is a complete, valid entry as README describes it). */
 export function cacheEntryProblems(path: string): string[] {
@@ -202,7 +229,8 @@ export function cacheEntryProblems(path: string): string[] {
     if (field === 'version') continue;
     if (typeof entry[field] !== 'string' || entry[field] === '') problems.push(`${path}: ${field} missing`);
   }
-  if (typeof entry.expiration === 'string' && Number.isNaN(Date.parse(entry.expiration))) problems.push(`${path}: expiration ${entry.expiration}`);
+  if (typeof entry.expiration === 'string' && Number.isNaN(Date.parse(entry.expiration)))
+    problems.push(`${path}: expiration ${entry.expiration}`);
   return problems;
 }
 

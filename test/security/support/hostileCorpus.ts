@@ -102,15 +102,19 @@ export function hostileCorpus(canary: string): Hostile[] {
   ];
   const out = texts.map((t) => fromText(t));
   // Control bytes: all of C0 and DEL together, and on their own those that shells or terminals act on.
-  out.push(fromText(Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('') + '\u007f', 'ctl-all'));
-  for (const b of [0x08, 0x0b]) out.push(fromText(`c${String.fromCharCode(b)}c`, `ctl-0x${b.toString(16).padStart(2, '0')}`));
+  out.push(fromText(`${Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('')}\u007f`, 'ctl-all'));
+  for (const b of [0x08, 0x0b])
+    out.push(fromText(`c${String.fromCharCode(b)}c`, `ctl-0x${b.toString(16).padStart(2, '0')}`));
   // Invalid UTF-8, written raw into files and the environment.
   out.push(
     fromBytes([0xff], 'raw-ff'),
     fromBytes([0x61, 0xfe, 0x62], 'raw-a-fe-b'),
     fromBytes([0xe2, 0x82], 'raw-truncated-3byte'),
     fromBytes([0xed, 0xa0, 0x80], 'raw-cesu-surrogate'),
-    fromBytes(Buffer.concat([Buffer.from("x'"), Buffer.from([0x80]), Buffer.from(`'$(${touch})`)]), 'raw-quote-80-subst'),
+    fromBytes(
+      Buffer.concat([Buffer.from("x'"), Buffer.from([0x80]), Buffer.from(`'$(${touch})`)]),
+      'raw-quote-80-subst',
+    ),
     fromBytes([0x27, 0xc0, 0x27], 'raw-quote-c0-quote'),
     fromBytes([0x5c, 0xe0, 0x27], 'raw-backslash-e0-quote'),
   );

@@ -1,14 +1,23 @@
 // Every way a run can fail, as data: errorPaths.test.ts checks the shape of each failure, leaks.test.ts that none
 // of them shows a secret. Each scenario prepares a fresh fixture (files, faults) and says how to run mfa-env.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACCOUNT, DEMO_USER, startFixture, type Fixture } from '../../support/fixture';
+import { sessionCacheNames } from '../../support/cacheDir';
+import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../../support/fixture';
 import { Pty } from '../../support/pty';
 import type { CliResult } from '../../support/runCli';
 import type { StsFault } from '../../support/sts-server';
 import { wrongCode } from './harness';
-import { sessionCacheNames } from '../../support/cacheDir';
 
 export const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
@@ -40,7 +49,11 @@ export async function scenarioFixture(): Promise<Fixture> {
       { arn: ROLE('partner'), requireMfa: true, externalId: 'partner-id-42' },
     ],
   });
-  f.home.write({ config: readFileSync(f.home.configPath, 'utf8') + roleProfile(f, 'admin', [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user']) });
+  f.home.write({
+    config:
+      readFileSync(f.home.configPath, 'utf8') +
+      roleProfile(f, 'admin', [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user']),
+  });
   return f;
 }
 
@@ -54,7 +67,12 @@ function addConfig(f: Fixture, text: string): void {
 
 /** The demo user's profile with `lines` added to its config section. */
 function demoUserWith(f: Fixture, lines: string[]): void {
-  f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('[profile demo-user]\n', `[profile demo-user]\n${lines.map((l) => `${l}\n`).join('')}`) });
+  f.home.write({
+    config: readFileSync(f.home.configPath, 'utf8').replace(
+      '[profile demo-user]\n',
+      `[profile demo-user]\n${lines.map((l) => `${l}\n`).join('')}`,
+    ),
+  });
 }
 
 function rolePlus(f: Fixture, lines: string[]): Invocation {
@@ -78,14 +96,34 @@ export const SCENARIOS: Scenario[] = [
   { name: 'two profiles', exit: 2, usage: true, prepare: () => ({ args: ['demo-user', 'other'] }) },
   { name: 'bad --shell', exit: 2, usage: true, prepare: () => ({ args: ['demo-user', '--shell', 'tcsh'] }) },
   { name: 'bad --format', exit: 2, usage: true, prepare: () => ({ args: ['demo-user', '--format', 'xml'] }) },
-  { name: '--duration that is not a duration', exit: 2, usage: true, prepare: () => ({ args: ['demo-user', '-d', 'forever'] }) },
+  {
+    name: '--duration that is not a duration',
+    exit: 2,
+    usage: true,
+    prepare: () => ({ args: ['demo-user', '-d', 'forever'] }),
+  },
   { name: '--duration 1.5h', exit: 2, usage: true, prepare: () => ({ args: ['demo-user', '-d', '1.5h'] }) },
   { name: '--duration -5', exit: 2, usage: true, prepare: () => ({ args: ['demo-user', '-d', '-5'] }) },
   { name: '--duration empty', exit: 2, usage: true, prepare: () => ({ args: ['demo-user', '-d', ''] }) },
   { name: '--duration 0', exit: 2, usage: true, prepare: (f) => ({ args: ['demo-user', '-d', '0', '-t', f.code()] }) },
-  { name: '--duration 10m (below 15m)', exit: 2, usage: true, prepare: (f) => ({ args: ['demo-user', '-d', '10m', '-t', f.code()] }) },
-  { name: '--duration 37h (above 36h)', exit: 2, usage: true, prepare: (f) => ({ args: ['demo-user', '-d', '37h', '-t', f.code()] }) },
-  { name: '--duration 13h on a role (above 12h)', exit: 2, usage: true, prepare: (f) => ({ args: ['admin', '-d', '13h', '-t', f.code()] }) },
+  {
+    name: '--duration 10m (below 15m)',
+    exit: 2,
+    usage: true,
+    prepare: (f) => ({ args: ['demo-user', '-d', '10m', '-t', f.code()] }),
+  },
+  {
+    name: '--duration 37h (above 36h)',
+    exit: 2,
+    usage: true,
+    prepare: (f) => ({ args: ['demo-user', '-d', '37h', '-t', f.code()] }),
+  },
+  {
+    name: '--duration 13h on a role (above 12h)',
+    exit: 2,
+    usage: true,
+    prepare: (f) => ({ args: ['admin', '-d', '13h', '-t', f.code()] }),
+  },
   {
     name: '--duration 2h on a role reached through another role',
     exit: 2,
@@ -100,14 +138,39 @@ export const SCENARIOS: Scenario[] = [
   { name: '--token-code with letters', exit: 2, usage: true, prepare: () => ({ args: ['demo-user', '-t', '12a456'] }) },
   { name: '--clear with a profile', exit: 2, usage: true, prepare: () => ({ args: ['--clear', 'demo-user'] }) },
   { name: '--forget without --clear', exit: 2, usage: true, prepare: () => ({ args: ['--forget'] }) },
-  { name: 'exec without a command', exit: 2, usage: true, prepare: (f) => ({ args: ['exec', 'demo-user', '-t', f.code()] }) },
+  {
+    name: 'exec without a command',
+    exit: 2,
+    usage: true,
+    prepare: (f) => ({ args: ['exec', 'demo-user', '-t', f.code()] }),
+  },
   { name: 'exec without a profile', exit: 2, usage: true, prepare: () => ({ args: ['exec'] }) },
   { name: 'init with a bad shell', exit: 2, usage: true, prepare: () => ({ args: ['init', 'tcsh'] }) },
   { name: 'init without a shell', exit: 2, usage: true, prepare: () => ({ args: ['init'] }) },
-  { name: '--timeout 0', exit: 2, usage: true, prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--timeout', '0'] }) },
-  { name: '--timeout that is not a number', exit: 2, usage: true, prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--timeout', 'soon'] }) },
-  { name: '--endpoint-url that is not a URL', exit: 2, usage: true, prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--endpoint-url', 'sts.example.com'] }) },
-  { name: '--mfa-serial that is not a device', exit: 2, usage: true, prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--mfa-serial', 'my phone'] }) },
+  {
+    name: '--timeout 0',
+    exit: 2,
+    usage: true,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--timeout', '0'] }),
+  },
+  {
+    name: '--timeout that is not a number',
+    exit: 2,
+    usage: true,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--timeout', 'soon'] }),
+  },
+  {
+    name: '--endpoint-url that is not a URL',
+    exit: 2,
+    usage: true,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--endpoint-url', 'sts.example.com'] }),
+  },
+  {
+    name: '--mfa-serial that is not a device',
+    exit: 2,
+    usage: true,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--mfa-serial', 'my phone'] }),
+  },
 
   // ---- 3: configuration -------------------------------------------------------------------------------------------
   {
@@ -162,7 +225,10 @@ export const SCENARIOS: Scenario[] = [
     exit: 3,
     prepare: (f) => {
       writeFileSync(f.home.configPath, 'this is not ini ]]] [[[ ==== \n= = =\n[unterminated\n\u0000\u0001');
-      writeFileSync(f.home.credentialsPath, Buffer.from([0xff, 0xfe, 0x00, 0x5b, 0x80, 0x81, 0x0a, 0xc3, 0x28, 0x5d, 0x1b, 0x5b, 0x32, 0x4a]));
+      writeFileSync(
+        f.home.credentialsPath,
+        Buffer.from([0xff, 0xfe, 0x00, 0x5b, 0x80, 0x81, 0x0a, 0xc3, 0x28, 0x5d, 0x1b, 0x5b, 0x32, 0x4a]),
+      );
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
@@ -180,12 +246,18 @@ export const SCENARIOS: Scenario[] = [
     name: 'credentials file with a [__proto__] section: unknown profile',
     exit: 3,
     prepare: (f) => {
-      f.home.write({ credentials: `${readFileSync(f.home.credentialsPath, 'utf8')}\n[__proto__]\naws_access_key_id = AKIAPROTO00000000000\n` });
+      f.home.write({
+        credentials: `${readFileSync(f.home.credentialsPath, 'utf8')}\n[__proto__]\naws_access_key_id = AKIAPROTO00000000000\n`,
+      });
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
   { name: 'unknown profile', exit: 3, prepare: (f) => ({ args: ['nobody', '-t', f.code()] }) },
-  { name: 'unknown profile from AWS_PROFILE', exit: 3, prepare: (f) => ({ args: ['-t', f.code()], env: { AWS_PROFILE: 'nobody' } }) },
+  {
+    name: 'unknown profile from AWS_PROFILE',
+    exit: 3,
+    prepare: (f) => ({ args: ['-t', f.code()], env: { AWS_PROFILE: 'nobody' } }),
+  },
   {
     name: 'profile without keys',
     exit: 3,
@@ -206,7 +278,9 @@ export const SCENARIOS: Scenario[] = [
     name: 'profile with only temporary keys',
     exit: 3,
     prepare: (f) => {
-      f.home.write({ credentials: `[demo-user]\naws_access_key_id = ASIATEMPORARY0000000\naws_secret_access_key = temp-secret-value\naws_session_token = temp-token-value\n` });
+      f.home.write({
+        credentials: `[demo-user]\naws_access_key_id = ASIATEMPORARY0000000\naws_secret_access_key = temp-secret-value\naws_session_token = temp-token-value\n`,
+      });
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
@@ -214,7 +288,9 @@ export const SCENARIOS: Scenario[] = [
     name: 'access key id that is not one',
     exit: 3,
     prepare: (f) => {
-      f.home.write({ credentials: `[demo-user]\naws_access_key_id = ${DEMO_USER.secretAccessKey}\naws_secret_access_key = ${DEMO_USER.accessKeyId}\n` });
+      f.home.write({
+        credentials: `[demo-user]\naws_access_key_id = ${DEMO_USER.secretAccessKey}\naws_secret_access_key = ${DEMO_USER.accessKeyId}\n`,
+      });
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
@@ -230,7 +306,12 @@ export const SCENARIOS: Scenario[] = [
     name: 'bad mfa_serial',
     exit: 3,
     prepare: (f) => {
-      f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace(`mfa_serial = ${DEMO_USER.serial}`, 'mfa_serial = my phone') });
+      f.home.write({
+        config: readFileSync(f.home.configPath, 'utf8').replace(
+          `mfa_serial = ${DEMO_USER.serial}`,
+          'mfa_serial = my phone',
+        ),
+      });
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
@@ -238,15 +319,39 @@ export const SCENARIOS: Scenario[] = [
     name: 'bad region',
     exit: 3,
     prepare: (f) => {
-      f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace('region = eu-west-1', 'region = Europe (Ireland)') });
+      f.home.write({
+        config: readFileSync(f.home.configPath, 'utf8').replace('region = eu-west-1', 'region = Europe (Ireland)'),
+      });
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
-  { name: 'bad role_arn', exit: 3, prepare: (f) => rolePlus(f, ['role_arn = arn:aws:iam::123456789012:user/admin', 'source_profile = demo-user']) },
-  { name: 'bad role_session_name', exit: 3, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user', 'role_session_name = alice smith']) },
-  { name: 'bad external_id', exit: 3, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('partner')}`, 'source_profile = demo-user', 'external_id = x']) },
-  { name: 'duration_seconds that is not a number', exit: 3, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user', 'duration_seconds = 1 hour']) },
-  { name: 'duration_seconds out of range on a role', exit: 3, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user', 'duration_seconds = 60']) },
+  {
+    name: 'bad role_arn',
+    exit: 3,
+    prepare: (f) => rolePlus(f, ['role_arn = arn:aws:iam::123456789012:user/admin', 'source_profile = demo-user']),
+  },
+  {
+    name: 'bad role_session_name',
+    exit: 3,
+    prepare: (f) =>
+      rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user', 'role_session_name = alice smith']),
+  },
+  {
+    name: 'bad external_id',
+    exit: 3,
+    prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('partner')}`, 'source_profile = demo-user', 'external_id = x']),
+  },
+  {
+    name: 'duration_seconds that is not a number',
+    exit: 3,
+    prepare: (f) =>
+      rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user', 'duration_seconds = 1 hour']),
+  },
+  {
+    name: 'duration_seconds out of range on a role',
+    exit: 3,
+    prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'source_profile = demo-user', 'duration_seconds = 60']),
+  },
   {
     name: 'duration_seconds out of range on a user',
     exit: 3,
@@ -259,33 +364,78 @@ export const SCENARIOS: Scenario[] = [
     name: 'source_profile loop',
     exit: 3,
     prepare: (f) => {
-      addConfig(f, roleProfile(f, 'loop-a', [`role_arn = ${ROLE('admin')}`, 'source_profile = loop-b']) + roleProfile(f, 'loop-b', [`role_arn = ${ROLE('admin')}`, 'source_profile = loop-a']));
+      addConfig(
+        f,
+        roleProfile(f, 'loop-a', [`role_arn = ${ROLE('admin')}`, 'source_profile = loop-b']) +
+          roleProfile(f, 'loop-b', [`role_arn = ${ROLE('admin')}`, 'source_profile = loop-a']),
+      );
       return { args: ['loop-a', '-t', f.code()] };
     },
   },
-  { name: 'source_profile that does not exist', exit: 3, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'source_profile = ghost']) },
+  {
+    name: 'source_profile that does not exist',
+    exit: 3,
+    prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'source_profile = ghost']),
+  },
   { name: 'role_arn without source_profile', exit: 3, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`]) },
-  { name: 'credential_source instead of source_profile', exit: 3, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'credential_source = Ec2InstanceMetadata']) },
+  {
+    name: 'credential_source instead of source_profile',
+    exit: 3,
+    prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('admin')}`, 'credential_source = Ec2InstanceMetadata']),
+  },
   {
     name: 'bad endpoint_url in the profile',
     exit: 3,
     prepare: (f) => {
-      f.home.write({ config: readFileSync(f.home.configPath, 'utf8').replace(`endpoint_url = ${f.server.url}`, 'endpoint_url = ftp://sts.example.com') });
+      f.home.write({
+        config: readFileSync(f.home.configPath, 'utf8').replace(
+          `endpoint_url = ${f.server.url}`,
+          'endpoint_url = ftp://sts.example.com',
+        ),
+      });
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
-  { name: 'bad AWS_ENDPOINT_URL_STS', exit: 3, prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { AWS_ENDPOINT_URL_STS: 'ftp://sts.example.com' } }) },
-  { name: 'AWS_ENDPOINT_URL that is not a URL', exit: 3, prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { AWS_ENDPOINT_URL: 'not a url' } }) },
-  { name: 'bad MFA_ENV_MIN_TTL', exit: 3, prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { MFA_ENV_MIN_TTL: 'a while' } }) },
-  { name: 'bad AWS_REGION', exit: 3, prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { AWS_REGION: 'Mars!' } }) },
-  { name: 'bad AWS_DEFAULT_REGION', exit: 3, prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { AWS_DEFAULT_REGION: 'eu west 1' } }) },
-  { name: '--write-profile onto the profile with the keys', exit: 3, prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--write-profile', 'demo-user'] }) },
+  {
+    name: 'bad AWS_ENDPOINT_URL_STS',
+    exit: 3,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { AWS_ENDPOINT_URL_STS: 'ftp://sts.example.com' } }),
+  },
+  {
+    name: 'AWS_ENDPOINT_URL that is not a URL',
+    exit: 3,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { AWS_ENDPOINT_URL: 'not a url' } }),
+  },
+  {
+    name: 'bad MFA_ENV_MIN_TTL',
+    exit: 3,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { MFA_ENV_MIN_TTL: 'a while' } }),
+  },
+  {
+    name: 'bad AWS_REGION',
+    exit: 3,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { AWS_REGION: 'Mars!' } }),
+  },
+  {
+    name: 'bad AWS_DEFAULT_REGION',
+    exit: 3,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code()], env: { AWS_DEFAULT_REGION: 'eu west 1' } }),
+  },
+  {
+    name: '--write-profile onto the profile with the keys',
+    exit: 3,
+    prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--write-profile', 'demo-user'] }),
+  },
 
   // ---- 4: no MFA code -------------------------------------------------------------------------------------------
   { name: 'no terminal, no stdin', exit: 4, prepare: () => ({ args: ['demo-user'], stdin: 'closed' }) },
   { name: 'no terminal, stdin /dev/null', exit: 4, prepare: () => ({ args: ['demo-user'], stdin: 'null' }) },
   { name: 'no terminal, empty pipe', exit: 4, prepare: () => ({ args: ['demo-user'], stdin: '' }) },
-  { name: 'garbage on stdin', exit: 4, prepare: () => ({ args: ['demo-user'], stdin: '\u001b[31mnot a code\u0000\u0007 $(rm -rf ~)\n' }) },
+  {
+    name: 'garbage on stdin',
+    exit: 4,
+    prepare: () => ({ args: ['demo-user'], stdin: '\u001b[31mnot a code\u0000\u0007 $(rm -rf ~)\n' }),
+  },
   { name: 'binary junk on stdin', exit: 4, prepare: () => ({ args: ['demo-user'], stdin: 'x'.repeat(5000) }) },
   { name: '--no-input', exit: 4, prepare: () => ({ args: ['demo-user', '--no-input'] }) },
   {
@@ -306,7 +456,11 @@ export const SCENARIOS: Scenario[] = [
       return { args: ['demo-user'], stdin: 'closed' };
     },
   },
-  { name: '--mfa-process failing', exit: 4, prepare: () => ({ args: ['demo-user', '--mfa-process', 'false'], stdin: 'closed' }) },
+  {
+    name: '--mfa-process failing',
+    exit: 4,
+    prepare: () => ({ args: ['demo-user', '--mfa-process', 'false'], stdin: 'closed' }),
+  },
 
   // ---- 5: STS refused ----------------------------------------------------------------------------------------------
   { name: 'wrong MFA code', exit: 5, prepare: (f) => ({ args: ['demo-user', '-t', wrongCode(f.code())] }) },
@@ -314,7 +468,9 @@ export const SCENARIOS: Scenario[] = [
     name: 'unknown access key',
     exit: 5,
     prepare: (f) => {
-      f.home.write({ credentials: `[demo-user]\naws_access_key_id = AKIAUNKNOWN000000000\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n` });
+      f.home.write({
+        credentials: `[demo-user]\naws_access_key_id = AKIAUNKNOWN000000000\naws_secret_access_key = ${DEMO_USER.secretAccessKey}\n`,
+      });
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
@@ -322,15 +478,36 @@ export const SCENARIOS: Scenario[] = [
     name: 'wrong secret key',
     exit: 5,
     prepare: (f) => {
-      f.home.write({ credentials: `[demo-user]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey.replace('K7', 'X9')}\n` });
+      f.home.write({
+        credentials: `[demo-user]\naws_access_key_id = ${DEMO_USER.accessKeyId}\naws_secret_access_key = ${DEMO_USER.secretAccessKey.replace('K7', 'X9')}\n`,
+      });
       return { args: ['demo-user', '-t', f.code()] };
     },
   },
-  { name: 'MFA device not the user’s', exit: 5, prepare: (f) => ({ args: ['demo-user', '-t', f.code(), '--mfa-serial', `arn:aws:iam::${ACCOUNT}:mfa/someone-else`] }) },
+  {
+    name: 'MFA device not the user’s',
+    exit: 5,
+    prepare: (f) => ({
+      args: ['demo-user', '-t', f.code(), '--mfa-serial', `arn:aws:iam::${ACCOUNT}:mfa/someone-else`],
+    }),
+  },
   // The MFA session is issued (a secret exists) before the role is refused.
-  { name: 'role not assumable (AccessDenied)', exit: 5, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('not-trusting-you')}`, 'source_profile = demo-user']) },
-  { name: 'external id mismatch (AccessDenied)', exit: 5, prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('partner')}`, 'source_profile = demo-user', 'external_id = wrong-id']) },
-  { name: 'role duration above its maximum', exit: 5, prepare: (f) => ({ args: ['admin', '-t', f.code(), '-d', '2h'] }) },
+  {
+    name: 'role not assumable (AccessDenied)',
+    exit: 5,
+    prepare: (f) => rolePlus(f, [`role_arn = ${ROLE('not-trusting-you')}`, 'source_profile = demo-user']),
+  },
+  {
+    name: 'external id mismatch (AccessDenied)',
+    exit: 5,
+    prepare: (f) =>
+      rolePlus(f, [`role_arn = ${ROLE('partner')}`, 'source_profile = demo-user', 'external_id = wrong-id']),
+  },
+  {
+    name: 'role duration above its maximum',
+    exit: 5,
+    prepare: (f) => ({ args: ['admin', '-t', f.code(), '-d', '2h'] }),
+  },
   {
     name: 'a role renewed from a cached MFA session STS no longer accepts, then a wrong code',
     exit: 5,
@@ -343,7 +520,12 @@ export const SCENARIOS: Scenario[] = [
         const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, string>;
         writeFileSync(
           join(dir, name),
-          JSON.stringify({ ...entry, accessKeyId: 'ASIAREVOKED000000000', secretAccessKey: 'revoked/secret+KEY0000000000000000000000', sessionToken: `IQoJrevoked${'t'.repeat(200)}` }),
+          JSON.stringify({
+            ...entry,
+            accessKeyId: 'ASIAREVOKED000000000',
+            secretAccessKey: 'revoked/secret+KEY0000000000000000000000',
+            sessionToken: `IQoJrevoked${'t'.repeat(200)}`,
+          }),
           { mode: 0o600 },
         );
       }
@@ -374,7 +556,9 @@ export async function runInvocation(f: Fixture, inv: Invocation): Promise<CliRes
   if (!inv.ctrlC) return f.run(inv.args, { env: inv.env, stdin: inv.stdin ?? 'null' });
   const dir = mkdtempSync(join(tmpdir(), 'mfa-env-ctrlc-'));
   const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
-  const pty = new Pty(`mfa-env ${inv.args.map(quote).join(' ')} >${dir}/out 2>${dir}/err; echo "status=$?"`, { env: { ...f.home.env, ...inv.env } });
+  const pty = new Pty(`mfa-env ${inv.args.map(quote).join(' ')} >${dir}/out 2>${dir}/err; echo "status=$?"`, {
+    env: { ...f.home.env, ...inv.env },
+  });
   try {
     await pty.waitFor('MFA code for');
     pty.type('12\x03');

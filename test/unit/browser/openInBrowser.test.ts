@@ -3,7 +3,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openInBrowser, openerFor } from '../../../src/browser/openInBrowser';
+import { openerFor, openInBrowser } from '../../../src/browser/openInBrowser';
 
 let dir: string;
 beforeEach(() => {

@@ -1,4 +1,4 @@
-import { clearChange, exportChange, originalEnv, type EnvChange } from '../../../src/env/envChange';
+import { clearChange, type EnvChange, exportChange, originalEnv } from '../../../src/env/envChange';
 import { rfc3339 } from '../../../src/text/rfc3339';
 
 const session = {
@@ -21,7 +21,10 @@ function apply(env: Record<string, string | undefined>, change: EnvChange): Reco
 
 describe('exportChange', () => {
   it('sets the credentials, both expiry forms and the bookkeeping, and removes AWS_PROFILE and AWS_SECURITY_TOKEN', () => {
-    const env = apply({ AWS_PROFILE: 'work', AWS_SECURITY_TOKEN: 'old' }, exportChange({ AWS_PROFILE: 'work', AWS_SECURITY_TOKEN: 'old' }, session));
+    const env = apply(
+      { AWS_PROFILE: 'work', AWS_SECURITY_TOKEN: 'old' },
+      exportChange({ AWS_PROFILE: 'work', AWS_SECURITY_TOKEN: 'old' }, session),
+    );
     expect(env).toEqual({
       AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE000000001',
       AWS_SECRET_ACCESS_KEY: 'secret/one',
@@ -64,7 +67,10 @@ describe('exportChange', () => {
   it('keeps the values from before the first export across a second export', () => {
     const start = { AWS_PROFILE: 'work', AWS_REGION: 'us-west-2', HOME: '/home/u' };
     const first = apply(start, exportChange(start, { ...session, region: 'eu-west-1' }));
-    const second = apply(first, exportChange(first, { ...session, profile: 'other', accessKeyId: 'ASIAEXAMPLE000000002' }));
+    const second = apply(
+      first,
+      exportChange(first, { ...session, profile: 'other', accessKeyId: 'ASIAEXAMPLE000000002' }),
+    );
     expect(second.MFA_ENV_SAVED_AWS_PROFILE).toBe('work');
     expect(second.MFA_ENV_SAVED_AWS_REGION).toBe('us-west-2');
     // The second profile has no region: the user's own comes back rather than the first profile's.
@@ -76,9 +82,15 @@ describe('exportChange', () => {
 
 describe('clearChange', () => {
   it('returns the environment to exactly how it was, after any number of exports', () => {
-    const start = { AWS_PROFILE: 'work', AWS_DEFAULT_REGION: 'ap-south-1', AWS_ACCESS_KEY_ID: 'AKIALONGTERM00000000', OTHER: 'x' };
+    const start = {
+      AWS_PROFILE: 'work',
+      AWS_DEFAULT_REGION: 'ap-south-1',
+      AWS_ACCESS_KEY_ID: 'AKIALONGTERM00000000',
+      OTHER: 'x',
+    };
     let env: Record<string, string | undefined> = start;
-    for (const region of ['eu-west-1', undefined, 'us-east-2']) env = apply(env, exportChange(env, { ...session, region }));
+    for (const region of ['eu-west-1', undefined, 'us-east-2'])
+      env = apply(env, exportChange(env, { ...session, region }));
     expect(apply(env, clearChange(env))).toEqual(start);
   });
 

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderFish, quoteFish } from '../../../src/env/formats/fish';
-import { renderSh, quoteSh } from '../../../src/env/formats/sh';
 import type { EnvChange } from '../../../src/env/envChange';
+import { quoteFish, renderFish } from '../../../src/env/formats/fish';
+import { quoteSh, renderSh } from '../../../src/env/formats/sh';
 import { hostileValues } from '../../support/hostileValues';
 
 const dir = mkdtempSync(join(tmpdir(), 'mfa-env-quote-'));
@@ -43,8 +43,12 @@ describe.each(shells)('rendered for $name', ({ argv, render }) => {
   });
 
   it('exports to child processes and unsets what is removed', () => {
-    const script =
-      render(new Map<string, string | null>([['MFA_ENV_TEST_A', "it's"], ['MFA_ENV_TEST_B', null]])) + 'env | grep "^MFA_ENV_TEST_" || true\n';
+    const script = `${render(
+      new Map<string, string | null>([
+        ['MFA_ENV_TEST_A', "it's"],
+        ['MFA_ENV_TEST_B', null],
+      ]),
+    )}env | grep "^MFA_ENV_TEST_" || true\n`;
     const result = runScript(argv, script, { MFA_ENV_TEST_B: 'gone' });
     expect(result.status).toBe(0);
     expect(result.stdout.toString()).toBe("MFA_ENV_TEST_A=it's\n");

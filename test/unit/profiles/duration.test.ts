@@ -12,7 +12,9 @@ describe('parseDuration', () => {
     [' 2h ', 7200],
   ])('%s is %d seconds', (text, seconds) => expect(parseDuration(text)).toBe(seconds));
 
-  it.each(['', 'h', '1.5h', '-1h', '1d', 'abc', '1h 30m', '10x'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', 'h', '1.5h', '-1h', '1d', 'abc', '1h 30m', '10x'])('refuses %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });
 
 describe('durationOption', () => {
@@ -22,7 +24,9 @@ describe('durationOption', () => {
   });
 
   it('says what a duration looks like', () => {
-    expect(() => durationOption('soon')).toThrow(/^--duration "soon" is not a duration; use seconds or a form like 15m, 1h/);
+    expect(() => durationOption('soon')).toThrow(
+      /^--duration "soon" is not a duration; use seconds or a form like 15m, 1h/,
+    );
   });
 });
 

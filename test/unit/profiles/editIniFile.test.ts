@@ -27,13 +27,21 @@ describe('editSection', () => {
   });
 
   it('replaces a key on its own line, keeping its spacing, and removes keys set to null', () => {
-    expect(editSection(FILE, { header: 'profile b', keys: { region: 'ap-south-1' } })).toBe(FILE.replace('region = us-west-2', 'region = ap-south-1'));
-    expect(editSection(FILE, { header: 'default', keys: { region: 'x' } })).toBe(FILE.replace('region=us-east-1', 'region=x'));
-    expect(editSection(FILE, { header: 'profile a', keys: { output: null } })).toBe(FILE.replace('output = json\n', ''));
+    expect(editSection(FILE, { header: 'profile b', keys: { region: 'ap-south-1' } })).toBe(
+      FILE.replace('region = us-west-2', 'region = ap-south-1'),
+    );
+    expect(editSection(FILE, { header: 'default', keys: { region: 'x' } })).toBe(
+      FILE.replace('region=us-east-1', 'region=x'),
+    );
+    expect(editSection(FILE, { header: 'profile a', keys: { output: null } })).toBe(
+      FILE.replace('output = json\n', ''),
+    );
   });
 
   it('appends a missing section at the end', () => {
-    expect(editSection(FILE, { header: 'profile c', keys: { region: 'eu-north-1', gone: null } })).toBe(`${FILE}\n[profile c]\nregion = eu-north-1\n`);
+    expect(editSection(FILE, { header: 'profile c', keys: { region: 'eu-north-1', gone: null } })).toBe(
+      `${FILE}\n[profile c]\nregion = eu-north-1\n`,
+    );
     expect(editSection('', { header: 'c', keys: { k: 'v' } })).toBe('[c]\nk = v\n');
     expect(editSection('[a]\nk = v', { header: 'c', keys: { k: 'v' } })).toBe('[a]\nk = v\n\n[c]\nk = v\n');
   });
@@ -46,8 +54,12 @@ describe('editSection', () => {
 
   it('does not take a sub-section key or a comment for a key, but does take an indented key', () => {
     const text = '[profile a]\ns3 =\n  region = nested\n# region = commented\n';
-    expect(editSection(text, { header: 'profile a', keys: { region: 'top' } })).toBe('[profile a]\ns3 =\n  region = nested\nregion = top\n# region = commented\n');
-    expect(editSection(FILE, { header: 'profile a', keys: { region: 'x' } })).toBe(FILE.replace('  region   =   eu-west-1', '  region   =   x'));
+    expect(editSection(text, { header: 'profile a', keys: { region: 'top' } })).toBe(
+      '[profile a]\ns3 =\n  region = nested\nregion = top\n# region = commented\n',
+    );
+    expect(editSection(FILE, { header: 'profile a', keys: { region: 'x' } })).toBe(
+      FILE.replace('  region   =   eu-west-1', '  region   =   x'),
+    );
   });
 });
 
@@ -58,7 +70,12 @@ describe('editProfile (the SDK parser must read back exactly the edit)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const edit = async (text: string, keys: Record<string, string | null>, kind: 'config' | 'credentials' = 'credentials', profile = 's') => {
+  const edit = async (
+    text: string,
+    keys: Record<string, string | null>,
+    kind: 'config' | 'credentials' = 'credentials',
+    profile = 's',
+  ) => {
     const path = join(dir, kind);
     writeFileSync(path, text, { mode: 0o600 });
     await editProfile(path, { kind, profile, keys });
@@ -80,7 +97,9 @@ describe('editProfile (the SDK parser must read back exactly the edit)', () => {
   ])('refuses %s and leaves the file alone', async (_, text, keys) => {
     const path = join(dir, 'credentials');
     writeFileSync(path, text, { mode: 0o600 });
-    await expect(editProfile(path, { kind: 'credentials', profile: 's', keys })).rejects.toThrow(/the AWS SDKs would read the result differently/);
+    await expect(editProfile(path, { kind: 'credentials', profile: 's', keys })).rejects.toThrow(
+      /the AWS SDKs would read the result differently/,
+    );
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
@@ -116,7 +135,12 @@ describe('removeLeftoverTemps', () => {
       writeFileSync(other, 'nothing\n');
       writeFileSync(unrelated, 'secret-KEY\n');
       removeLeftoverTemps(file);
-      expect(readdirSync(dir).sort()).toEqual(['credentials', 'credentials.0123456789ab.tmp', 'credentials.ba9876543210.tmp', 'credentials.bak']);
+      expect(readdirSync(dir).sort()).toEqual([
+        'credentials',
+        'credentials.0123456789ab.tmp',
+        'credentials.ba9876543210.tmp',
+        'credentials.bak',
+      ]);
       removeLeftoverTemps(file, { holding: 'secret-KEY' });
       expect(readdirSync(dir).sort()).toEqual(['credentials', 'credentials.ba9876543210.tmp', 'credentials.bak']);
     } finally {

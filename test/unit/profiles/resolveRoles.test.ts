@@ -1,9 +1,9 @@
 import { ConfigError, UsageError } from '../../../src/errors';
-import { loadConfigFiles, type Env } from '../../../src/profiles/configFiles';
+import { type Env, loadConfigFiles } from '../../../src/profiles/configFiles';
 import { ProfileSet } from '../../../src/profiles/profileSet';
-import { resolvePlan, type PlanOptions } from '../../../src/profiles/resolvePlan';
+import { type PlanOptions, resolvePlan } from '../../../src/profiles/resolvePlan';
 import { defaultSessionName } from '../../../src/profiles/roleSessionName';
-import { tempHome, type TempHome } from '../../support/tempHome';
+import { type TempHome, tempHome } from '../../support/tempHome';
 
 const USER_SERIAL = 'arn:aws:iam::123456789012:mfa/alice';
 const ROLE_SERIAL = 'arn:aws:iam::123456789012:mfa/alice-role-device';
@@ -132,7 +132,8 @@ async function failure(name: string, options: PlanOptions = OPTIONS): Promise<Er
     (p) => p,
     (e: unknown) => e as Error,
   );
-  if (!(result instanceof Error)) throw new Error(`expected profile ${name} to be refused, got a plan: ${JSON.stringify(result)}`);
+  if (!(result instanceof Error))
+    throw new Error(`expected profile ${name} to be refused, got a plan: ${JSON.stringify(result)}`);
   return result;
 }
 
@@ -187,7 +188,7 @@ describe('a role profile', () => {
     expect(p.mfaSerial).toBe(ROLE_SERIAL);
   });
 
-  it('has its own region, not its source profile\'s', async () => {
+  it("has its own region, not its source profile's", async () => {
     const own = await plan('role-full');
     expect(own.region).toBe('us-east-2');
     expect(own.stsRegion).toBe('us-east-2');
@@ -252,7 +253,13 @@ describe('role session names', () => {
     ['of 65 characters', 'a'.repeat(65)],
     ['with a slash', 'alice/work'],
   ])('refuses a role_session_name %s, naming the key and the profile', async (_what, value) => {
-    config('[profile r]', `role_arn = ${ADMIN_ARN}`, 'source_profile = user', `role_session_name = ${value}`, `mfa_serial = ${USER_SERIAL}`);
+    config(
+      '[profile r]',
+      `role_arn = ${ADMIN_ARN}`,
+      'source_profile = user',
+      `role_session_name = ${value}`,
+      `mfa_serial = ${USER_SERIAL}`,
+    );
     const error = await failure('r');
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/^role_session_name of profile "r" in ".*config" is /);
@@ -261,7 +268,13 @@ describe('role session names', () => {
 
   it('accepts role_session_names of 2 and 64 characters', async () => {
     for (const value of ['ab', 'a'.repeat(64)]) {
-      config('[profile r]', `role_arn = ${ADMIN_ARN}`, 'source_profile = user', `role_session_name = ${value}`, `mfa_serial = ${USER_SERIAL}`);
+      config(
+        '[profile r]',
+        `role_arn = ${ADMIN_ARN}`,
+        'source_profile = user',
+        `role_session_name = ${value}`,
+        `mfa_serial = ${USER_SERIAL}`,
+      );
       expect((await plan('r')).roles[0].sessionName).toBe(value);
     }
   });
@@ -272,7 +285,7 @@ describe('role durations', () => {
     expect((await plan('role')).roles[0].durationSeconds).toBe(3600);
   });
 
-  it('--duration sets the requested role\'s session, not the MFA session', async () => {
+  it("--duration sets the requested role's session, not the MFA session", async () => {
     const p = await plan('role', { ...OPTIONS, durationSeconds: 43200 });
     expect(p.roles[0].durationSeconds).toBe(43200);
     expect(p.sessionDurationSeconds).toBe(43200);
@@ -281,7 +294,7 @@ describe('role durations', () => {
     expect(q.sessionDurationSeconds).toBe(43200);
   });
 
-  it('--duration overrides the role profile\'s duration_seconds', async () => {
+  it("--duration overrides the role profile's duration_seconds", async () => {
     expect((await plan('role-full', { ...OPTIONS, durationSeconds: 1800 })).roles[0].durationSeconds).toBe(1800);
   });
 
@@ -300,14 +313,23 @@ describe('role durations', () => {
     expect(error.message).toContain('900-43200 seconds');
   });
 
-  it.each(['899', '43201'])('refuses duration_seconds = %s in a role profile, naming it and giving the allowed range', async (value) => {
-    config('[profile r]', `role_arn = ${ADMIN_ARN}`, 'source_profile = user', `duration_seconds = ${value}`, `mfa_serial = ${USER_SERIAL}`);
-    const error = await failure('r');
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toMatch(/^duration_seconds of profile "r" in ".*config" is /);
-    expect(error.message).toContain(`(${value} s), out of range`);
-    expect(error.message).toContain('900-43200 seconds');
-  });
+  it.each(['899', '43201'])(
+    'refuses duration_seconds = %s in a role profile, naming it and giving the allowed range',
+    async (value) => {
+      config(
+        '[profile r]',
+        `role_arn = ${ADMIN_ARN}`,
+        'source_profile = user',
+        `duration_seconds = ${value}`,
+        `mfa_serial = ${USER_SERIAL}`,
+      );
+      const error = await failure('r');
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toMatch(/^duration_seconds of profile "r" in ".*config" is /);
+      expect(error.message).toContain(`(${value} s), out of range`);
+      expect(error.message).toContain('900-43200 seconds');
+    },
+  );
 
   it('accepts the bounds 900 and 43200', async () => {
     expect((await plan('role', { ...OPTIONS, durationSeconds: 900 })).roles[0].durationSeconds).toBe(900);
@@ -322,7 +344,14 @@ describe('role chaining', () => {
     expect(p.keys).toEqual(USER_KEYS);
     expect(p.mfaSerial).toBe(USER_SERIAL);
     expect(p.roles).toEqual([
-      { profile: 'chain-a', roleArn: A_ARN, sessionName: 'hop-a', sessionNameConfigured: true, externalId: undefined, durationSeconds: 3600 },
+      {
+        profile: 'chain-a',
+        roleArn: A_ARN,
+        sessionName: 'hop-a',
+        sessionNameConfigured: true,
+        externalId: undefined,
+        durationSeconds: 3600,
+      },
       {
         profile: 'chain-b',
         roleArn: B_ARN,
@@ -342,7 +371,9 @@ describe('role chaining', () => {
   it('refuses a chained hop configured for more than 1 hour, saying why', async () => {
     const error = await failure('chain-b-long');
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toMatch(/^duration_seconds of profile "chain-b-long" in ".*config" is 2h \(7200 s\), out of range/);
+    expect(error.message).toMatch(
+      /^duration_seconds of profile "chain-b-long" in ".*config" is 2h \(7200 s\), out of range/,
+    );
     expect(error.message).toMatch(/role chaining/);
     expect(error.message).toContain('900-3600 seconds');
   });
@@ -359,7 +390,15 @@ describe('role chaining', () => {
   });
 
   it('reports a source_profile loop with the whole chain', async () => {
-    config('[profile a]', `role_arn = ${A_ARN}`, 'source_profile = b', '', '[profile b]', `role_arn = ${B_ARN}`, 'source_profile = a');
+    config(
+      '[profile a]',
+      `role_arn = ${A_ARN}`,
+      'source_profile = b',
+      '',
+      '[profile b]',
+      `role_arn = ${B_ARN}`,
+      'source_profile = a',
+    );
     for (const name of ['a', 'b']) {
       const error = await failure(name);
       expect(error).toBeInstanceOf(ConfigError);
@@ -377,22 +416,42 @@ describe('role chaining', () => {
   });
 
   it('reports a loop further down the chain', async () => {
-    config('[profile top]', `role_arn = ${A_ARN}`, 'source_profile = a', '', '[profile a]', `role_arn = ${A_ARN}`, 'source_profile = b', '', '[profile b]', `role_arn = ${B_ARN}`, 'source_profile = a');
+    config(
+      '[profile top]',
+      `role_arn = ${A_ARN}`,
+      'source_profile = a',
+      '',
+      '[profile a]',
+      `role_arn = ${A_ARN}`,
+      'source_profile = b',
+      '',
+      '[profile b]',
+      `role_arn = ${B_ARN}`,
+      'source_profile = a',
+    );
     expect((await failure('top')).message).toContain('"top" -> "a" -> "b" -> "a"');
   });
 });
 
 describe('where the MFA device comes from', () => {
-  it('the role profile\'s own mfa_serial', async () => {
+  it("the role profile's own mfa_serial", async () => {
     expect((await plan('role-full')).mfaSerial).toBe(ROLE_SERIAL);
   });
 
-  it('only the source profile\'s mfa_serial (awsume style)', async () => {
+  it("only the source profile's mfa_serial (awsume style)", async () => {
     expect((await plan('role')).mfaSerial).toBe(USER_SERIAL);
   });
 
-  it('the role profile\'s mfa_serial wins over its source\'s', async () => {
-    config('[profile user]', `mfa_serial = ${USER_SERIAL}`, '', '[profile r]', `role_arn = ${ADMIN_ARN}`, 'source_profile = user', `mfa_serial = ${ROLE_SERIAL}`);
+  it("the role profile's mfa_serial wins over its source's", async () => {
+    config(
+      '[profile user]',
+      `mfa_serial = ${USER_SERIAL}`,
+      '',
+      '[profile r]',
+      `role_arn = ${ADMIN_ARN}`,
+      'source_profile = user',
+      `mfa_serial = ${ROLE_SERIAL}`,
+    );
     expect((await plan('r')).mfaSerial).toBe(ROLE_SERIAL);
   });
 
@@ -413,10 +472,14 @@ describe('where the MFA device comes from', () => {
     expect((await plan('b')).mfaSerial).toBe(ROLE_SERIAL);
   });
 
-  it('aws_mfa_device in the source\'s NAME-long-term section (aws-mfa)', async () => {
+  it("aws_mfa_device in the source's NAME-long-term section (aws-mfa)", async () => {
     const p = await plan('work-role');
     expect(p.mfaSerial).toBe(WORK_SERIAL);
-    expect(p.keys).toEqual({ profile: 'work-long-term', accessKeyId: 'AKIAWORKLONGTERM0000', secretAccessKey: 'work-long-term-secret' });
+    expect(p.keys).toEqual({
+      profile: 'work-long-term',
+      accessKeyId: 'AKIAWORKLONGTERM0000',
+      secretAccessKey: 'work-long-term-secret',
+    });
     expect(p.roles.map((r) => r.roleArn)).toEqual([ADMIN_ARN]);
   });
 
@@ -430,7 +493,11 @@ describe('where the MFA device comes from', () => {
 
 describe('role profiles mfa-env cannot use', () => {
   it.each([
-    ['no source_profile', [`role_arn = ${ADMIN_ARN}`, `mfa_serial = ${USER_SERIAL}`], /^profile "r" has role_arn but no source_profile; add "source_profile = PROFILE_WITH_KEYS" to it in ".*config"$/],
+    [
+      'no source_profile',
+      [`role_arn = ${ADMIN_ARN}`, `mfa_serial = ${USER_SERIAL}`],
+      /^profile "r" has role_arn but no source_profile; add "source_profile = PROFILE_WITH_KEYS" to it in ".*config"$/,
+    ],
     [
       'a source_profile that does not exist',
       [`role_arn = ${ADMIN_ARN}`, 'source_profile = ghost', `mfa_serial = ${USER_SERIAL}`],
@@ -441,15 +508,31 @@ describe('role profiles mfa-env cannot use', () => {
       [`role_arn = ${ADMIN_ARN}`, 'credential_source = Ec2InstanceMetadata', `mfa_serial = ${USER_SERIAL}`],
       /^profile "r" takes its credentials from credential_source, which mfa-env cannot use/,
     ],
-    ['an invalid role_arn', ['role_arn = arn:aws:iam::123:role/x', 'source_profile = user', `mfa_serial = ${USER_SERIAL}`], /^role_arn of profile "r" in ".*config" is "arn:aws:iam::123:role\/x", not a role ARN/],
-    ['a user ARN as role_arn', ['role_arn = arn:aws:iam::123456789012:user/alice', 'source_profile = user', `mfa_serial = ${USER_SERIAL}`], /^role_arn of profile "r" in ".*config" is .*, not a role ARN/],
-    ['an external_id of 1 character', [`role_arn = ${ADMIN_ARN}`, 'source_profile = user', 'external_id = x', `mfa_serial = ${USER_SERIAL}`], /^external_id of profile "r" in ".*config" is "x"; an external id is 2-1224 characters/],
+    [
+      'an invalid role_arn',
+      ['role_arn = arn:aws:iam::123:role/x', 'source_profile = user', `mfa_serial = ${USER_SERIAL}`],
+      /^role_arn of profile "r" in ".*config" is "arn:aws:iam::123:role\/x", not a role ARN/,
+    ],
+    [
+      'a user ARN as role_arn',
+      ['role_arn = arn:aws:iam::123456789012:user/alice', 'source_profile = user', `mfa_serial = ${USER_SERIAL}`],
+      /^role_arn of profile "r" in ".*config" is .*, not a role ARN/,
+    ],
+    [
+      'an external_id of 1 character',
+      [`role_arn = ${ADMIN_ARN}`, 'source_profile = user', 'external_id = x', `mfa_serial = ${USER_SERIAL}`],
+      /^external_id of profile "r" in ".*config" is "x"; an external id is 2-1224 characters/,
+    ],
     [
       'an external_id with a space',
       [`role_arn = ${ADMIN_ARN}`, 'source_profile = user', 'external_id = two words', `mfa_serial = ${USER_SERIAL}`],
       /^external_id of profile "r" in ".*config" is "two words"/,
     ],
-    ['a duration_seconds that is not a number', [`role_arn = ${ADMIN_ARN}`, 'source_profile = user', 'duration_seconds = long', `mfa_serial = ${USER_SERIAL}`], /^duration_seconds of profile "r" in ".*config" is "long", not a number of seconds$/],
+    [
+      'a duration_seconds that is not a number',
+      [`role_arn = ${ADMIN_ARN}`, 'source_profile = user', 'duration_seconds = long', `mfa_serial = ${USER_SERIAL}`],
+      /^duration_seconds of profile "r" in ".*config" is "long", not a number of seconds$/,
+    ],
   ])('refuses %s, naming the profile', async (_what, lines, message) => {
     config('[profile r]', ...(lines as string[]));
     const error = await failure('r');
@@ -458,7 +541,14 @@ describe('role profiles mfa-env cannot use', () => {
   });
 
   it('names the source profile when it holds no keys', async () => {
-    config('[profile keyless]', `mfa_serial = ${USER_SERIAL}`, '', '[profile r]', `role_arn = ${ADMIN_ARN}`, 'source_profile = keyless');
+    config(
+      '[profile keyless]',
+      `mfa_serial = ${USER_SERIAL}`,
+      '',
+      '[profile r]',
+      `role_arn = ${ADMIN_ARN}`,
+      'source_profile = keyless',
+    );
     const error = await failure('r');
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/^profile "keyless" has no aws_access_key_id/);
@@ -466,7 +556,15 @@ describe('role profiles mfa-env cannot use', () => {
 
   it('refuses a source_profile that holds only temporary credentials', async () => {
     config('[profile r]', `role_arn = ${ADMIN_ARN}`, 'source_profile = temp', `mfa_serial = ${USER_SERIAL}`);
-    home.write({ credentials: ['[temp]', 'aws_access_key_id = ASIATEMP000000000000', 'aws_secret_access_key = s', 'aws_session_token = t', ''].join('\n') });
+    home.write({
+      credentials: [
+        '[temp]',
+        'aws_access_key_id = ASIATEMP000000000000',
+        'aws_secret_access_key = s',
+        'aws_session_token = t',
+        '',
+      ].join('\n'),
+    });
     const error = await failure('r');
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/^profile "temp" holds temporary credentials/);
@@ -477,7 +575,11 @@ describe('aws-mfa layout', () => {
   it('takes the keys and aws_mfa_device from NAME-long-term when NAME holds only the temporary keys aws-mfa wrote', async () => {
     const p = await plan('work');
     expect(p.profile).toBe('work');
-    expect(p.keys).toEqual({ profile: 'work-long-term', accessKeyId: 'AKIAWORKLONGTERM0000', secretAccessKey: 'work-long-term-secret' });
+    expect(p.keys).toEqual({
+      profile: 'work-long-term',
+      accessKeyId: 'AKIAWORKLONGTERM0000',
+      secretAccessKey: 'work-long-term-secret',
+    });
     expect(p.mfaSerial).toBe(WORK_SERIAL);
     expect(p.roles).toEqual([]);
     expect(p.sessionDurationSeconds).toBe(43200);
@@ -486,7 +588,11 @@ describe('aws-mfa layout', () => {
   it('works before aws-mfa ever ran, when NAME does not exist yet', async () => {
     const p = await plan('fresh');
     expect(p.profile).toBe('fresh');
-    expect(p.keys).toEqual({ profile: 'fresh-long-term', accessKeyId: 'AKIAFRESHLONGTERM000', secretAccessKey: 'fresh-long-term-secret' });
+    expect(p.keys).toEqual({
+      profile: 'fresh-long-term',
+      accessKeyId: 'AKIAFRESHLONGTERM000',
+      secretAccessKey: 'fresh-long-term-secret',
+    });
     expect(p.mfaSerial).toBe(WORK_SERIAL);
     expect(p.region).toBe('ca-central-1');
   });
@@ -494,14 +600,29 @@ describe('aws-mfa layout', () => {
   it('serves a role whose source_profile exists only as NAME-long-term (aws-mfa before its first run)', async () => {
     config('[profile fresh-role]', `role_arn = ${ADMIN_ARN}`, 'source_profile = fresh');
     const p = await plan('fresh-role');
-    expect(p.keys).toEqual({ profile: 'fresh-long-term', accessKeyId: 'AKIAFRESHLONGTERM000', secretAccessKey: 'fresh-long-term-secret' });
+    expect(p.keys).toEqual({
+      profile: 'fresh-long-term',
+      accessKeyId: 'AKIAFRESHLONGTERM000',
+      secretAccessKey: 'fresh-long-term-secret',
+    });
     expect(p.mfaSerial).toBe(WORK_SERIAL);
   });
 
   it('serves a role whose source_profile NAME has no keys, with the keys in NAME-long-term', async () => {
-    config('[profile fresh]', 'output = json', '', '[profile fresh-role]', `role_arn = ${ADMIN_ARN}`, 'source_profile = fresh');
+    config(
+      '[profile fresh]',
+      'output = json',
+      '',
+      '[profile fresh-role]',
+      `role_arn = ${ADMIN_ARN}`,
+      'source_profile = fresh',
+    );
     const p = await plan('fresh-role');
-    expect(p.keys).toEqual({ profile: 'fresh-long-term', accessKeyId: 'AKIAFRESHLONGTERM000', secretAccessKey: 'fresh-long-term-secret' });
+    expect(p.keys).toEqual({
+      profile: 'fresh-long-term',
+      accessKeyId: 'AKIAFRESHLONGTERM000',
+      secretAccessKey: 'fresh-long-term-secret',
+    });
     expect(p.mfaSerial).toBe(WORK_SERIAL);
   });
 
@@ -518,7 +639,7 @@ describe('aws-mfa layout', () => {
 });
 
 describe('the MFA session length (sessionDurationSeconds)', () => {
-  it('is a user profile\'s own duration_seconds', async () => {
+  it("is a user profile's own duration_seconds", async () => {
     expect((await plan('plain-user')).sessionDurationSeconds).toBe(3600);
   });
 
@@ -530,7 +651,7 @@ describe('the MFA session length (sessionDurationSeconds)', () => {
     expect((await plan('user')).sessionDurationSeconds).toBe(43200);
   });
 
-  it('comes from the source\'s duration_seconds for a role profile, not the role\'s', async () => {
+  it("comes from the source's duration_seconds for a role profile, not the role's", async () => {
     const p = await plan('role-of-plain');
     expect(p.sessionDurationSeconds).toBe(3600);
     expect(p.roles[0].durationSeconds).toBe(3600);
@@ -544,9 +665,11 @@ describe('the MFA session length (sessionDurationSeconds)', () => {
     expect((await plan('chain-b')).sessionDurationSeconds).toBe(43200);
   });
 
-  it('refuses a user profile\'s duration_seconds outside 900-129600, naming it', async () => {
+  it("refuses a user profile's duration_seconds outside 900-129600, naming it", async () => {
     config('[profile u]', `mfa_serial = ${USER_SERIAL}`, 'duration_seconds = 129601');
-    home.write({ credentials: ['[u]', `aws_access_key_id = ${USER_KEYS.accessKeyId}`, 'aws_secret_access_key = s', ''].join('\n') });
+    home.write({
+      credentials: ['[u]', `aws_access_key_id = ${USER_KEYS.accessKeyId}`, 'aws_secret_access_key = s', ''].join('\n'),
+    });
     const error = await failure('u');
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/^duration_seconds of profile "u" in ".*config" is .*900-129600 seconds/);

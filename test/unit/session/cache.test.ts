@@ -15,8 +15,15 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ConfigError } from '../../../src/errors';
-import { SessionCache, credentialsOf, memoryStore, type CacheKey, type CacheOptions, type CachedSession } from '../../../src/session/cache';
-import { DEFAULT_MIN_TTL_SECONDS, cacheDir, cacheDisabled, minTtlSeconds } from '../../../src/session/cacheSettings';
+import {
+  type CachedSession,
+  type CacheKey,
+  type CacheOptions,
+  credentialsOf,
+  memoryStore,
+  SessionCache,
+} from '../../../src/session/cache';
+import { cacheDir, cacheDisabled, DEFAULT_MIN_TTL_SECONDS, minTtlSeconds } from '../../../src/session/cacheSettings';
 import { itNeeding, missingRoot } from '../../support/requirements';
 
 // CI runs as root, which lets these tests hand files to another user to simulate foreign ownership; those that need
@@ -33,12 +40,24 @@ const ACCESS_KEY_ID = 'AKIADISTINCTIVE12345';
 const SERIAL = 'arn:aws:iam::123456789012:mfa/very-distinctive-device';
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/DistinctiveRole';
 
-const MFA_KEY: CacheKey = { kind: 'mfa', parts: { accessKeyId: ACCESS_KEY_ID, mfaSerial: SERIAL, sts: 'aws', durationSeconds: 43200 } };
+const MFA_KEY: CacheKey = {
+  kind: 'mfa',
+  parts: { accessKeyId: ACCESS_KEY_ID, mfaSerial: SERIAL, sts: 'aws', durationSeconds: 43200 },
+};
 const ROLE_KEY: CacheKey = {
   kind: 'role',
-  parts: { accessKeyId: ACCESS_KEY_ID, mfaSerial: SERIAL, sts: 'aws', durationSeconds: 43200, roles: [[ROLE_ARN, null, null, 3600]] },
+  parts: {
+    accessKeyId: ACCESS_KEY_ID,
+    mfaSerial: SERIAL,
+    sts: 'aws',
+    durationSeconds: 43200,
+    roles: [[ROLE_ARN, null, null, 3600]],
+  },
 };
-const OTHER_KEY: CacheKey = { kind: 'mfa', parts: { accessKeyId: 'AKIAOTHER00000000000', mfaSerial: SERIAL, sts: 'aws', durationSeconds: 43200 } };
+const OTHER_KEY: CacheKey = {
+  kind: 'mfa',
+  parts: { accessKeyId: 'AKIAOTHER00000000000', mfaSerial: SERIAL, sts: 'aws', durationSeconds: 43200 },
+};
 
 const FILE_NAME = /^(mfa|role)-[0-9a-f]{32}\.json$/;
 
@@ -54,7 +73,14 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function cache(options: Partial<CacheOptions> = {}): SessionCache {
-  return new SessionCache({ dir, minTtlSeconds: MIN_TTL, uid: UID, warn: (m) => warnings.push(m), now: () => NOW, ...options });
+  return new SessionCache({
+    dir,
+    minTtlSeconds: MIN_TTL,
+    uid: UID,
+    warn: (m) => warnings.push(m),
+    now: () => NOW,
+    ...options,
+  });
 }
 
 /** An entry with `secondsLeft` seconds to go at NOW. */
@@ -129,7 +155,16 @@ describe('SessionCache.put', () => {
     expect(names).toHaveLength(2);
     for (const name of names) {
       expect(name).toMatch(FILE_NAME);
-      for (const value of [ACCESS_KEY_ID, SERIAL, ROLE_ARN, 'DistinctiveRole', 'very-distinctive-device', '123456789012', '210987654321', 'AKIA']) {
+      for (const value of [
+        ACCESS_KEY_ID,
+        SERIAL,
+        ROLE_ARN,
+        'DistinctiveRole',
+        'very-distinctive-device',
+        '123456789012',
+        '210987654321',
+        'AKIA',
+      ]) {
         expect(name).not.toContain(value);
       }
     }
@@ -400,7 +435,12 @@ describe('SessionCache.entries and forget', () => {
   const alice = entry(3600, { profile: 'alice', sourceProfile: 'alice' });
   const bob = entry(3600, { profile: 'bob', sourceProfile: 'bob', accessKeyId: 'ASIABOB0000000000000' });
   const admin = entry(3600, { kind: 'role', profile: 'admin', sourceProfile: 'alice', roleArn: ROLE_ARN });
-  const UNRELATED = ['notes.txt', 'mfa-not-a-hash.json', 'mfa-0123456789abcdef0123456789abcdef.json.123.abcdef.tmp', 'MFA-0123456789ABCDEF0123456789ABCDEF.json'];
+  const UNRELATED = [
+    'notes.txt',
+    'mfa-not-a-hash.json',
+    'mfa-0123456789abcdef0123456789abcdef.json.123.abcdef.tmp',
+    'MFA-0123456789ABCDEF0123456789ABCDEF.json',
+  ];
 
   function populate(): SessionCache {
     const c = cache();
@@ -422,7 +462,9 @@ describe('SessionCache.entries and forget', () => {
     symlinkSync(join(root, 'target.json'), link);
 
     const listed = c.entries();
-    expect(listed.map((e) => e.file).sort()).toEqual([c.fileFor(MFA_KEY), c.fileFor(OTHER_KEY), c.fileFor(ROLE_KEY)].sort());
+    expect(listed.map((e) => e.file).sort()).toEqual(
+      [c.fileFor(MFA_KEY), c.fileFor(OTHER_KEY), c.fileFor(ROLE_KEY)].sort(),
+    );
     expect(listed.find((e) => e.file === c.fileFor(ROLE_KEY))!.entry).toEqual(admin);
     expect(listed.find((e) => e.file === c.fileFor(OTHER_KEY))!.entry).toEqual(bob);
     expect(warnings).toHaveLength(3);
@@ -440,7 +482,12 @@ describe('SessionCache.entries and forget', () => {
   asRoot('does not list an entry that belongs to another user', () => {
     const c = populate();
     chownSync(c.fileFor(OTHER_KEY), OTHER_UID, OTHER_UID);
-    expect(c.entries().map((e) => e.entry.profile).sort()).toEqual(['admin', 'alice']);
+    expect(
+      c
+        .entries()
+        .map((e) => e.entry.profile)
+        .sort(),
+    ).toEqual(['admin', 'alice']);
     expect(warnings).toHaveLength(1);
   });
 
@@ -512,17 +559,20 @@ describe('cacheSettings', () => {
     expect(minTtlSeconds({ MFA_ENV_MIN_TTL: '0' })).toBe(0);
   });
 
-  it.each(['soon', '5 min', '-1', '1.5h', ' '])('minTtlSeconds: refuses MFA_ENV_MIN_TTL=%j, naming the variable', (text) => {
-    let error: unknown;
-    try {
-      minTtlSeconds({ MFA_ENV_MIN_TTL: text });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain('MFA_ENV_MIN_TTL');
-    expect((error as Error).message).toContain(JSON.stringify(text));
-  });
+  it.each(['soon', '5 min', '-1', '1.5h', ' '])(
+    'minTtlSeconds: refuses MFA_ENV_MIN_TTL=%j, naming the variable',
+    (text) => {
+      let error: unknown;
+      try {
+        minTtlSeconds({ MFA_ENV_MIN_TTL: text });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain('MFA_ENV_MIN_TTL');
+      expect((error as Error).message).toContain(JSON.stringify(text));
+    },
+  );
 
   it('cacheDisabled: MFA_ENV_NO_CACHE set to anything but empty or 0', () => {
     expect(cacheDisabled({})).toBe(false);

@@ -16,7 +16,10 @@ describe('dialog text', () => {
 });
 
 describe('argv', () => {
-  const hostile = { title: 'mfa-env: MFA code for "-x <b>_y\\n"', text: 'for "<span foreground=\'red\'>" & _z \\101\nnext line' };
+  const hostile = {
+    title: 'mfa-env: MFA code for "-x <b>_y\\n"',
+    text: 'for "<span foreground=\'red\'>" & _z \\101\nnext line',
+  };
 
   it('zenity: a hidden entry; its text unescaped by zenity and with mnemonics is doubled, every value in the --opt=value form', () => {
     expect(dialogArgv('zenity', hostile)).toEqual([
