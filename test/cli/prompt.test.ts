@@ -62,7 +62,9 @@ describe('the MFA prompt on the terminal', () => {
       await t.waitFor(/An MFA code is 6 digits; try again\.[\s\S]*MFA code for /, { from });
     }
     t.type('1234567\r');
-    await t.waitFor('status=4');
+    // The script's last line: everything before it has been printed by then.
+    await t.waitFor('echo=');
+    expect(t.output).toContain('status=4');
     expect(t.output).toContain('mfa-env: no valid MFA code for profile "demo-user" after 3 tries; a code is 6 digits');
     expect(t.output).toContain('key=none');
   });
