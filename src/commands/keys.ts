@@ -13,6 +13,7 @@ import { keyOwner, keyringAccount, keysInFiles } from '../profiles/resolvePlan';
 import { keyHint } from '../session/awsCall';
 import { sessionCache } from '../session/cacheSettings';
 import { askOnTerminal, openTerminal, readLines, stdinIsPiped } from '../session/mfaCode';
+import { formatColumns } from '../text/columns';
 import { show, showName } from '../text/showText';
 
 /** What every keys command starts from: the files, the index's cache directory, and the profile's keyring account. */
@@ -132,15 +133,7 @@ export async function listKeys(io: CommandIo): Promise<string> {
     }
     table.push([showName(account), keys ? keyHint(keys.accessKeyId) : '-', note]);
   }
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return `${table
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return formatColumns(table);
 }
 
 /** `mfa-env keys remove PROFILE`: deletes the profile's keys from the OS keyring, once confirmed (or with --yes). */

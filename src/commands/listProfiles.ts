@@ -6,6 +6,7 @@ import { ProfileSet } from '../profiles/profileSet';
 import { type Keystore, type Plan, resolvePlan, usesCredentialProcess } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
 import { mfaSessionKey, roleSessionKey } from '../session/sessionKeys';
+import { formatColumns } from '../text/columns';
 import { escapeControls, showName } from '../text/showText';
 
 export interface ProfileListing {
@@ -91,13 +92,5 @@ export function formatListing(rows: ProfileListing[]): string {
     // The profile whose keys are used, as in --json: for a user profile, itself (or its aws-mfa NAME-long-term).
     table.push([showName(r.profile), r.kind, showName(r.source ?? ''), showName(r.mfaSerial ?? ''), cached]);
   }
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return `${table
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return formatColumns(table);
 }
