@@ -86,7 +86,7 @@ export function isTempFileOf(
  * A temp file this old was left by a run killed between writing it and the rename; a younger one may be another
  * run's, still being written, and is not pulled from under it.
  */
-export const LEFTOVER_TEMP_AGE_MS = 60_000;
+const LEFTOVER_TEMP_AGE_MS = 60_000;
 
 /**
  * Removes the temp files a killed write left beside `path` (each a whole copy of it, secrets included), when older

@@ -3,8 +3,9 @@
 // here, never typed into the shell code. `npm run build` writes shell/; a test fails when shell/ differs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { INTEGRATION_SHELLS } from '../env/formats';
 import { EVAL_FD_VAR } from '../evalChannel';
-import { INTEGRATION_SHELLS, type IntegrationShell, quotedDelegateLine, SHELL_TABLE } from './shellTable';
+import { type IntegrationShell, quotedDelegateLine, SHELL_TABLE } from './shellTable';
 
 /** Under this much time left the prompt turns yellow (red and "expiring" come from MFA_ENV_RENEW_AT). */
 export const SOON_SECONDS = 15 * 60;

@@ -5,7 +5,6 @@ import { INTEGRATION_SHELLS } from '../env/formats';
 import { quoteFish } from '../env/formats/fish';
 import { quoteSh } from '../env/formats/sh';
 
-export { INTEGRATION_SHELLS };
 export type IntegrationShell = (typeof INTEGRATION_SHELLS)[number];
 
 export interface ShellTraits {

@@ -245,7 +245,7 @@ function crypto(): typeof import('node:crypto') {
 }
 
 /** `mfa-` or `role-` and 32 hex digits of a hash, `.json`: the only names fileFor() makes. */
-export function isSessionFileName(name: string): boolean {
+function isSessionFileName(name: string): boolean {
   return /^(mfa|role)-[0-9a-f]{32}\.json$/.test(name);
 }
 
