@@ -1,10 +1,6 @@
-// What the command table (main.ts COMMANDS) says about each command's options and positionals, read back from
-// yargs itself: completion (integration/complete.ts) offers exactly these, and usage messages (usageMessages.ts)
-// say which command an option belongs to, so neither keeps a list of its own.
-
-import type { Argv } from 'yargs';
-import yargs from 'yargs/yargs';
-import type { CommandSpec } from './main';
+// What completion (integration/complete.ts) and usage messages (usageMessages.ts) need to know of each command's
+// options and positionals, read from the command table: neither keeps a list of its own.
+import { type CommandSpec, optionsOfCommand, positionalsOf } from './commandTable';
 
 export interface OptionInfo {
   name: string;
@@ -16,47 +12,36 @@ export interface OptionInfo {
   negatable: boolean;
 }
 
-type YargsOptions = {
-  key: Record<string, unknown>;
-  alias: Record<string, string[]>;
-  boolean: string[];
-  choices: Record<string, string[]>;
-  default: Record<string, unknown>;
-  hiddenOptions: string[];
-};
-
-// yargs' own record of what it was given (public in yargs, missing from its types).
-function yargsOptions(y: unknown): YargsOptions {
-  return (y as { getOptions(): YargsOptions }).getOptions();
-}
-
-/** The options of a command as yargs has them: its builder's, the global ones, and --help; hidden ones left out. */
-export function optionsOf(spec: CommandSpec, globalOptions: (y: Argv) => Argv): OptionInfo[] {
-  const o = yargsOptions(globalOptions(spec.builder(yargs([]).version(false))));
-  const positional = new Set(positionalNames(spec.cmd));
-  // yargs lists aliases as keys too (f for refresh, tokenCode for token-code): the long names are the options.
-  const infos: OptionInfo[] = Object.keys(o.key)
-    .filter((key) => key.length > 1 && !/[A-Z]/.test(key) && !o.hiddenOptions.includes(key))
-    .map((name) => ({
+/** The options of a command: --help, its own (a positional with an alias is one: `-p PROFILE`), the global ones. */
+export function optionsOf(spec: CommandSpec): OptionInfo[] {
+  const infos: OptionInfo[] = [{ name: 'help', short: [], takesValue: false, negatable: false }];
+  const seen = new Set(['help']);
+  for (const [name, positional] of Object.entries(spec.positionals)) {
+    if (positional.alias === undefined) continue;
+    seen.add(name);
+    infos.push({ name, short: [positional.alias], takesValue: true, negatable: false });
+  }
+  for (const [name, option] of Object.entries(optionsOfCommand(spec))) {
+    if (seen.has(name) || option.hidden) continue;
+    seen.add(name);
+    const info: OptionInfo = {
       name,
-      short: (o.alias[name] ?? []).filter((a) => a.length === 1),
-      // A positional with an alias (`-p PROFILE`) is an option too.
-      takesValue: positional.has(name) || !o.boolean.includes(name),
-      choices: o.choices[name]?.map(String),
-      negatable: o.boolean.includes(name) && o.default[name] === true,
-    }))
-    .filter((info) => !positional.has(info.name) || info.short.length > 0);
-  if (!infos.some((i) => i.name === 'help'))
-    infos.push({ name: 'help', short: ['h'], takesValue: false, negatable: false });
+      short: option.alias === undefined ? [] : [option.alias],
+      takesValue: option.type !== 'boolean',
+      negatable: option.type === 'boolean' && option.default === true,
+    };
+    if (option.choices) info.choices = [...option.choices];
+    infos.push(info);
+  }
   return infos;
 }
 
-/** The positionals of a command line spec (`exec <profile> [command..]`), in order. */
-export function positionalNames(cmd: string): string[] {
-  return [...cmd.matchAll(/[<[]([^\]>.]+)(?:\.\.)?[\]>]/g)].map((m) => m[1]);
+/** The positionals of a command, in order. */
+export function positionalNames(spec: CommandSpec): string[] {
+  return positionalsOf(spec.cmd).map((p) => p.name);
 }
 
 export function positionalChoices(spec: CommandSpec, name: string): string[] | undefined {
-  const o = yargsOptions(spec.builder(yargs([]).version(false)));
-  return o.choices[name]?.map(String);
+  const choices = Object.hasOwn(spec.positionals, name) ? spec.positionals[name].choices : undefined;
+  return choices && [...choices];
 }

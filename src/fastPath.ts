@@ -2,12 +2,12 @@
 // SDK: `--clear`, and an export whose session is cached and whose profile resolution is memoised. Only a narrow
 // grammar is accepted here; anything else (or any problem at all) returns undefined and the full CLI runs, which
 // gives the same answer or the proper error message. So this module never reports an error and never writes a file.
-import { COMMAND_NAMES } from './commandNames';
 import { clearSession } from './commands/clearSession';
 import { originalEnv } from './env/envChange';
-import { defaultShell, FORMATS, type Format, formatOfShell, SHELLS, type Shell } from './env/formats';
+import { defaultShell, type Format, formatOfShell, type Shell } from './env/formats';
 import { renderSession } from './env/sessionExport';
 import { isCodeForShell } from './evalChannel';
+import { leanParse } from './leanArgs';
 import { chooseProfile, rememberedDuration } from './profiles/chooseProfile';
 import type { Env } from './profiles/configPaths';
 import { credentialsOf } from './session/cache';
@@ -42,46 +42,23 @@ export function fastPath(argv: string[], env: Env, uid: number): FastOutput | un
   }
 }
 
-/** `[PROFILE] [-p|--profile P] [-s|--shell S] [--format F] [--[no-]input] [--clear]`, each at most once. */
+/** What the fast path serves: the export or `--clear`, with no option but these (the rest need the full CLI). */
+const SERVED = new Set(['profile', 'shell', 'format', 'input', 'clear', 'cache']);
+
+/** The command line, read by the lean parser (the one grammar, from the command table), if the fast path serves it. */
 function parse(argv: string[]): FastRequest | undefined {
-  const seen = new Set<string>();
-  const request: FastRequest = { clear: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const option = (
-      { '-p': 'profile', '--profile': 'profile', '-s': 'shell', '--shell': 'shell', '--format': 'format' } as Record<
-        string,
-        string
-      >
-    )[flag];
-    const switchName = ({ '--clear': 'clear', '--input': 'input', '--no-input': 'input' } as Record<string, string>)[
-      arg
-    ];
-    const name = option ?? switchName ?? (arg.startsWith('-') ? undefined : 'profile');
-    if (!name || seen.has(name)) return undefined;
-    seen.add(name);
-    if (switchName) {
-      if (switchName === 'clear') request.clear = true;
-      continue;
-    }
-    let value: string;
-    if (!option) value = arg;
-    else if (eq !== -1) value = arg.slice(eq + 1);
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('-')) value = argv[++i];
-    else return undefined;
-    if (name === 'profile') {
-      if (value === '' || (!option && (COMMAND_NAMES as readonly string[]).includes(value))) return undefined;
-      request.profile = value;
-    } else if (name === 'shell') {
-      if (!(SHELLS as readonly string[]).includes(value)) return undefined;
-      request.shell = value as Shell;
-    } else {
-      if (!(FORMATS as readonly string[]).includes(value)) return undefined;
-      request.format = value as Format;
-    }
-  }
+  const parsed = leanParse(argv);
+  if (parsed?.command !== '$0') return undefined;
+  const { args } = parsed;
+  if (Object.keys(args).some((name) => !SERVED.has(name)) || args.cache !== true) return undefined;
+  const profile = args.profile as string[] | undefined;
+  const request: FastRequest = {
+    clear: args.clear === true,
+    profile: profile?.[0],
+    shell: args.shell as Shell | undefined,
+    format: args.format as Format | undefined,
+  };
+  // The full CLI says what is wrong with these.
   if (request.clear && (request.profile !== undefined || request.format !== undefined)) return undefined;
   return request;
 }

@@ -1,22 +1,21 @@
-// The full CLI, loaded by the entry point (cli.ts) when the fast path cannot answer: it parses argv with yargs, runs
-// one command (each loaded only when used, so no path pays for the SDK unless it calls STS), writes the command's
+// The full CLI, loaded by the entry point (cli.ts) when the fast path cannot answer: it parses argv (the plain
+// command lines without yargs, leanArgs.ts; the rest with it, yargsCli.ts), runs one command (each loaded only when used, so no path pays for the SDK unless it calls STS), writes the command's
 // output once, and maps errors to exit codes. With cli.ts, the only module that touches `process`.
 import { join } from 'node:path';
-import type { Argv } from 'yargs';
-import yargs from 'yargs/yargs';
-import { keepQuotes } from './argvQuotes';
 import type { CommandIo } from './commandIo';
 import type { CommandName } from './commandNames';
 import type { ExecArgs } from './commands/execCommand';
 import type { ExportArgs } from './commands/exportSession';
-import { defaultShell, FORMATS, INTEGRATION_SHELLS, SHELLS, type Shell } from './env/formats';
+import type { KEYS_ACTIONS } from './commandTable';
+import { defaultShell, type Shell } from './env/formats';
 import { ExitCode, MfaEnvError, UsageError } from './errors';
 import { type EvalChannel, isCodeForShell } from './evalChannel';
 import type { IntegrationShell } from './integration/shellTable';
+import { leanParse } from './leanArgs';
 import { timeoutMs } from './profiles/duration';
-import { PROMPTS } from './session/promptNames';
+import { writeStdout } from './stdoutWrite';
 import { show } from './text/showText';
-import { EXEC_NEEDS_DASHES, explainUsage } from './usageMessages';
+import { EXEC_NEEDS_DASHES } from './usageMessages';
 
 /** What the default command's flags give: the export's arguments, plus the flags it dispatches on. */
 interface ExportFlags extends Omit<ExportArgs, 'shell'> {
@@ -43,111 +42,6 @@ if (process.argv.includes('--debug') || (process.env.MFA_ENV_DEBUG ?? '') === '1
   io.debug = (message) => process.stderr.write(`mfa-env: debug: ${message}\n`);
 }
 
-/** PROFILE or -p PROFILE, for the commands whose profile defaults like the export's. */
-function profileOption(y: Argv, describe = 'AWS profile (default: the loaded one, AWS_PROFILE, then "default")') {
-  return (
-    y
-      .positional('profile', { type: 'string', alias: 'p', describe })
-      // Every -p/--profile is collected with the positional, so that giving two is an error rather than a silent pick.
-      .option('profile', { type: 'string', array: true })
-  );
-}
-
-function exportOptions(y: Argv) {
-  return (
-    sessionOptions(
-      profileOption(y)
-        .option('clear', {
-          type: 'boolean',
-          describe: 'Print code that removes the session and restores the variables it replaced',
-        })
-        .option('forget', { type: 'boolean', describe: 'With --clear: also delete every cached session' }),
-    )
-      // The shell integration says which shell it is through MFA_ENV_SHELL, leaving --shell to the user.
-      .option('shell', {
-        alias: 's',
-        choices: SHELLS,
-        describe: 'Syntax of the printed code (default: $MFA_ENV_SHELL, else sh)',
-      })
-      .option('write-profile', {
-        type: 'string',
-        describe: 'Write the session to this profile in the credentials file instead of printing it',
-      })
-      .option('format', {
-        choices: FORMATS,
-        describe:
-          'Output: sh or fish code, json for credential_process, dotenv for docker --env-file (default: from --shell)',
-      })
-  );
-}
-
-/** How to get a session: shared by the export, exec and console. */
-function sessionOptions(y: Argv) {
-  return mfaOptions(
-    y.option('duration', {
-      alias: 'd',
-      type: 'string',
-      describe:
-        'Session length, seconds or 15m..36h (default 12h; for a role 1h, at most 12h; over 1h a role needs its own code)',
-    }),
-  );
-}
-
-/** How to get the MFA session: every session option but its length (rotate uses the user's own MFA session). */
-function mfaOptions(y: Argv) {
-  return y
-    .option('token-code', {
-      alias: 't',
-      type: 'string',
-      describe: 'The 6-digit MFA code (default: ask on the terminal)',
-    })
-    .option('refresh', { alias: 'f', type: 'boolean', describe: 'Ignore cached sessions: ask for a new code' })
-    .option('cache', {
-      type: 'boolean',
-      default: true,
-      describe: 'Use the session cache (--no-cache: neither read nor write it)',
-    })
-    .option('mfa-serial', { type: 'string', describe: "MFA device ARN or serial (default: the profile's mfa_serial)" })
-    .option('mfa-process', {
-      type: 'string',
-      describe: "A command that prints the MFA code (default: the profile's mfa_process)",
-    })
-    .option('endpoint-url', {
-      type: 'string',
-      describe: 'STS endpoint (default: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile)',
-    })
-    .option('input', {
-      type: 'boolean',
-      default: true,
-      describe: 'Ask for a code when needed (--no-input: fail instead, for scripts)',
-    })
-    .option('prompt', {
-      choices: PROMPTS,
-      describe:
-        "Where to ask for the code, terminal or not (default: the terminal, else the profile's mfa_prompt dialog)",
-    })
-    .option('timeout', timeoutOption);
-}
-
-const timeoutOption = {
-  type: 'number',
-  describe: 'Seconds to wait for AWS on one call, retries included (default 15)',
-} as const;
-
-/**
- * For list and status, which read the cache and never ask for a code: --no-cache leaves the cache unread, and
- * --no-input is taken (and changes nothing) so that scripts can pass it to every command.
- */
-function cacheOptions(y: Argv) {
-  return y
-    .option('cache', {
-      type: 'boolean',
-      default: true,
-      describe: 'Read the session cache (--no-cache: show nothing cached)',
-    })
-    .option('input', { type: 'boolean', default: true, hidden: true });
-}
-
 /** What a command gives for stdout, or as code for the calling shell. */
 interface Output {
   text: string;
@@ -156,162 +50,21 @@ interface Output {
 
 async function main(argv: string[]): Promise<Output | undefined> {
   let output: Output | undefined;
-  await parser(keepQuotes(argv), (o) => (output = o)).parseAsync();
+  const emit = (o: Output) => {
+    output = o;
+  };
+  const run = (command: keyof typeof HANDLERS, args: Parameters<Handler>[0]) => HANDLERS[command](args, emit);
+  // The plain command lines need no yargs (leanArgs.ts); --help and everything else get it.
+  const lean = leanParse(argv);
+  if (lean) await run(lean.command, lean.args);
+  else
+    await (require('./yargsCli') as typeof import('./yargsCli')).parseWithYargs(argv, run, {
+      columns: process.stderr.columns,
+    });
   return output;
 }
 
-/** A command as yargs is given it; completion (integration/complete.ts) reads the same table. */
-export interface CommandSpec {
-  cmd: string;
-  describe: string | false;
-  builder: (y: Argv) => Argv;
-}
-
-/** The global options, besides --help. */
-export function globalOptions(y: Argv): Argv {
-  return y.option('version', { type: 'boolean', describe: 'Show the version' }).option('debug', {
-    type: 'boolean',
-    describe: 'Say on stderr what is being done (never a secret; key ids by their last 4 characters)',
-  });
-}
-
-const KEYS_ACTIONS = ['add', 'import', 'list', 'remove', 'export'] as const;
-
-// Typed by COMMAND_NAMES, which the fast path reads: a command added to one and not the other does not compile.
-export const COMMANDS: Record<CommandName | '$0', CommandSpec> = {
-  $0: { cmd: '$0 [profile]', describe: false, builder: exportOptions },
-  forget: {
-    cmd: 'forget [profile]',
-    describe: 'Delete cached sessions: all, or those that could serve PROFILE',
-    builder: (y) => y.positional('profile', { type: 'string', describe: 'AWS profile' }),
-  },
-  exec: {
-    cmd: 'exec <profile> [command..]',
-    describe: 'Run COMMAND with the session of PROFILE in its environment: mfa-env exec PROFILE -- COMMAND [ARGS...]',
-    builder: (y) =>
-      sessionOptions(
-        y.positional('profile', { type: 'string' }).positional('command', { type: 'string', array: true }),
-      ).option('server', {
-        type: 'boolean',
-        describe:
-          "Serve the session to COMMAND from a credential endpoint on 127.0.0.1 that renews it for as long as it runs (default: the profile's mfa_exec_server)",
-      }),
-  },
-  list: {
-    cmd: 'list',
-    describe:
-      'List the profiles: user, role or credential_process, the profile with the keys, MFA device, and the time left on cached sessions',
-    builder: (y) => cacheOptions(y.option('json', { type: 'boolean', describe: 'Print JSON' })),
-  },
-  setup: {
-    cmd: 'setup <profile>',
-    describe: "Find the IAM user's MFA device with the profile's keys and add mfa_serial to the profile",
-    builder: (y) =>
-      y
-        .positional('profile', { type: 'string' })
-        .option('yes', { alias: 'y', type: 'boolean', describe: 'Do not ask for confirmation (one device only)' })
-        .option('backup', { type: 'boolean', describe: 'Keep the old config file as FILE.bak' })
-        .option('mfa-serial', { type: 'string', describe: 'Use this device instead of asking IAM' })
-        .option('endpoint-url', {
-          type: 'string',
-          describe: 'IAM endpoint (default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, the profile)',
-        })
-        .option('timeout', timeoutOption),
-  },
-  keys: {
-    cmd: 'keys <action> [profile]',
-    describe:
-      "Keep a profile's long-term keys in the OS keyring instead of the AWS files: add, import (from the files), list, remove, export (back to the files)",
-    builder: (y) =>
-      y
-        .positional('action', { choices: KEYS_ACTIONS, describe: 'What to do' })
-        .positional('profile', { type: 'string', describe: 'AWS profile (every action but list)' })
-        .option('yes', { alias: 'y', type: 'boolean', describe: 'remove: do not ask for confirmation' }),
-  },
-  console: {
-    cmd: 'console [profile]',
-    describe: "Open the AWS console in the browser as PROFILE's role session, or print its sign-in URL",
-    builder: (y) =>
-      sessionOptions(profileOption(y, 'A role profile (default: the loaded one, AWS_PROFILE, then "default")'))
-        .option('print', {
-          type: 'boolean',
-          describe: 'Print the sign-in URL on stdout instead of opening it (it is a secret for 15 minutes)',
-        })
-        .option('path', {
-          type: 'string',
-          describe: 'Console page to open, as a path: s3, ec2/home#Instances (default: the console home)',
-        })
-        .option('destination', {
-          type: 'string',
-          describe: 'Console page to open, as a whole https URL of the AWS console',
-        })
-        .option('region', {
-          type: 'string',
-          describe: "Console region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)",
-        })
-        .option('console-duration', {
-          type: 'string',
-          describe: 'Console session length, 15m..12h (only for a role assumed with long-term keys: -d over 1h)',
-        }),
-  },
-  rotate: {
-    cmd: 'rotate [profile]',
-    describe:
-      "Replace the IAM user's access key that PROFILE stands on: create a new one, prove it works, store it, delete the old one",
-    builder: (y) =>
-      mfaOptions(profileOption(y)).option('wait', {
-        type: 'string',
-        describe: 'How long to wait for AWS to accept the new key (default 1m, at most 10m)',
-      }),
-  },
-  whoami: {
-    cmd: 'whoami',
-    describe: 'Show whose credentials this shell holds (STS GetCallerIdentity)',
-    builder: (y) => y.option('json', { type: 'boolean', describe: 'Print JSON' }).option('timeout', timeoutOption),
-  },
-  policy: {
-    cmd: 'policy',
-    describe: 'Print the IAM policy that makes every call but GetSessionToken need MFA',
-    builder: (y) => y,
-  },
-  init: {
-    cmd: 'init <shell>',
-    describe: 'Print the line that loads the shell integration (functions per profile, prompt segment, completion)',
-    builder: (y) => y.positional('shell', { choices: INTEGRATION_SHELLS, describe: 'bash, zsh or fish' }),
-  },
-  status: {
-    cmd: 'status',
-    describe: 'Show the session loaded in this shell',
-    builder: (y) =>
-      cacheOptions(
-        y.option('check', {
-          type: 'boolean',
-          describe: 'Print nothing; exit 0 if a session with time left is loaded, else 1',
-        }),
-      ),
-  },
-  // For the shell integration only: its profile functions, and completion.
-  __profiles: {
-    cmd: '__profiles <shell>',
-    describe: false,
-    builder: (y) =>
-      y.positional('shell', { choices: INTEGRATION_SHELLS }).option('print', {
-        type: 'boolean',
-        describe: 'Hand the code over even when it is kept (the shell found no cache directory of its own)',
-      }),
-  },
-  __complete: {
-    cmd: '__complete <shell> [words..]',
-    describe: false,
-    builder: (y) =>
-      y.positional('shell', { choices: INTEGRATION_SHELLS }).positional('words', { type: 'string', array: true }),
-  },
-};
-
 type Handler = (args: Record<string, unknown> & { '--'?: unknown[] }, emit: (output: Output) => void) => Promise<void>;
-
-/** The commands whose arguments go on after `--`; for every other, anything there is a mistake, not ignored. */
-const TAKES_REST: ReadonlySet<string> = new Set(['exec', '__complete']);
 
 /**
  * The profile a command was given, at most one and never empty: an empty name or a second one would otherwise
@@ -329,7 +82,7 @@ function oneProfile(value: unknown): string | undefined {
   return given[0];
 }
 
-const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
+const HANDLERS: Record<CommandName | '$0', Handler> = {
   async $0(args, emit) {
     const flags = { ...args, profile: oneProfile(args.profile) } as unknown as ExportFlags;
     if (flags.version) emit({ text: `${(require('../package.json') as { version: string }).version}\n` });
@@ -455,42 +208,6 @@ const HANDLERS: Record<keyof typeof COMMANDS, Handler> = {
   },
 };
 
-/** Every command and option: what `--help` shows, what is parsed, and what completion offers (complete.ts). */
-export function parser(argv: string[], emit: (output: Output) => void): Argv {
-  let y = yargs(argv)
-    .scriptName('mfa-env')
-    // exec takes the command after `--` as it is, options and all.
-    .parserConfiguration({ 'populate--': true })
-    .usage(
-      'Usage:\n' +
-        '  eval "$(mfa-env [PROFILE])"   get an MFA session for PROFILE and load it into this shell\n' +
-        '  eval "$(mfa-env --clear)"     remove it again\n\n' +
-        'Prints shell code on stdout and nothing else; asks for the MFA code on the terminal. One code serves every\n' +
-        'role with the same source profile until the MFA session ends; sessions are cached for all shells.',
-    );
-  for (const [name, spec] of Object.entries(COMMANDS)) {
-    y = y.command(spec.cmd, spec.describe as string, spec.builder, (args) => {
-      const rest = (args['--'] as unknown[] | undefined) ?? [];
-      if (rest.length > 0 && !TAKES_REST.has(name)) {
-        throw new UsageError(
-          `${rest.map((w) => show(String(w))).join(' ')} after "--": only exec takes a command there (mfa-env exec PROFILE -- COMMAND)`,
-        );
-      }
-      return HANDLERS[name as keyof typeof COMMANDS](args as Parameters<Handler>[0], emit);
-    });
-  }
-  return globalOptions(y.version(false))
-    .help('help')
-    .alias('help', 'h')
-    .strict()
-    .exitProcess(false)
-    .wrap(Math.min(110, process.stderr.columns || 110))
-    .fail((message, err) => {
-      // yargs spreads some messages over lines; an error is one line, in the user's terms (usageMessages.ts).
-      throw err ?? new UsageError(explainUsage(message.replace(/\s*\n\s*/g, ' '), argv, COMMANDS, globalOptions));
-    });
-}
-
 async function runExport(flags: ExportFlags): Promise<string> {
   const args = { ...flags, shell: flags.shell ?? defaultShell(io.env) };
   if (args.forget && !args.clear)
@@ -525,17 +242,12 @@ export function run(argv: string[], channel?: EvalChannel): void {
   // something to show the user each time they log in.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-  // A closed stdout (`mfa-env | head -0`) is the reader's choice, not a crash.
-  process.stdout.on('error', () => {
-    process.exitCode = ExitCode.internal;
-  });
-
   main(argv).then(
     (output) => {
       // One write, after everything succeeded: an error never leaves half an export behind.
       if (!output?.text) return;
       if (output.isCode && channel) channel.write(output.text);
-      else process.stdout.write(output.text);
+      else if (!writeStdout(output.text)) process.exitCode = ExitCode.internal;
     },
     (err: unknown) => {
       process.exitCode = report(err);

@@ -1,19 +1,17 @@
 // yargs' own messages for bad arguments say what went wrong in its terms ("Unknown argument: input" for
 // `--no-input`, "Not enough non-option arguments: got 0, need at least 1"); these say it in the user's terms and
-// what to do instead, from the same command table yargs parses with.
-import type { Argv } from 'yargs';
+// what to do instead, from the same command table yargs parses with (commandTable.ts).
 import { optionsOf, positionalChoices } from './commandOptions';
-import type { CommandSpec } from './main';
+import { COMMANDS, type CommandSpec } from './commandTable';
 
 /** For `exec PROFILE COMMAND` without `--`: said by the exec handler and for yargs' errors alike. */
 export const EXEC_NEEDS_DASHES =
   'exec takes its command after "--", so that the command\'s own options stay its own: mfa-env exec PROFILE -- COMMAND [ARGS...]';
 
-type Commands = Record<string, CommandSpec>;
-
 /** yargs' failure message, rewritten where a better one can be given; otherwise as it was. */
-export function explainUsage(message: string, argv: string[], commands: Commands, globals: (y: Argv) => Argv): string {
-  const command = commandOf(argv, commands, globals);
+export function explainUsage(message: string, argv: string[]): string {
+  const commands: Record<string, CommandSpec> = COMMANDS;
+  const command = commandOf(argv);
   const unknown = /^Unknown arguments?: (.+)$/.exec(message);
   if (unknown) {
     // yargs names a dashed option twice, as typed and in camel case (token-code, tokenCode).
@@ -23,7 +21,7 @@ export function explainUsage(message: string, argv: string[], commands: Commands
     const options = names.map((name) => ({ name, typed: typedAs(name, argv) }));
     if (command === 'exec' && !argv.includes('--')) return EXEC_NEEDS_DASHES;
     if (options.some((o) => o.typed === undefined)) return message;
-    return options.map((o) => aboutOption(o.name, o.typed!, command, commands, globals)).join('; ');
+    return options.map((o) => aboutOption(o.name, o.typed!, command)).join('; ');
   }
   const missing = /^Not enough non-option arguments: got (\d+), need at least \d+$/.exec(message);
   if (missing && Object.hasOwn(commands, command)) {
@@ -36,17 +34,9 @@ export function explainUsage(message: string, argv: string[], commands: Commands
 }
 
 /** `--no-input` on a command that does not take it: which commands do. */
-function aboutOption(
-  name: string,
-  typed: string,
-  command: string,
-  commands: Commands,
-  globals: (y: Argv) => Argv,
-): string {
-  const owners = Object.entries(commands)
-    .filter(
-      ([n, spec]) => (n === '$0' || spec.describe !== false) && optionsOf(spec, globals).some((o) => o.name === name),
-    )
+function aboutOption(name: string, typed: string, command: string): string {
+  const owners = Object.entries(COMMANDS)
+    .filter(([n, spec]) => (n === '$0' || spec.describe !== false) && optionsOf(spec).some((o) => o.name === name))
     .map(([n]) => `"${label(n)}"`);
   if (owners.length === 0) return `unknown option ${typed}`;
   const list = owners.length === 1 ? owners[0] : `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}`;
@@ -69,8 +59,8 @@ function typedAs(name: string, argv: string[]): string | undefined {
 }
 
 /** The command argv runs: its first word that is not an option or an option's value, if that is a command. */
-function commandOf(argv: string[], commands: Commands, globals: (y: Argv) => Argv): string {
-  const exportOptions = optionsOf(commands.$0, globals);
+function commandOf(argv: string[]): string {
+  const exportOptions = optionsOf(COMMANDS.$0);
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];
     if (word === '--') break;
@@ -79,7 +69,7 @@ function commandOf(argv: string[], commands: Commands, globals: (y: Argv) => Arg
       if (option?.takesValue) i++;
       continue;
     }
-    return word !== '$0' && Object.hasOwn(commands, word) ? word : '$0';
+    return word !== '$0' && Object.hasOwn(COMMANDS, word) ? word : '$0';
   }
   return '$0';
 }

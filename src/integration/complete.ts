@@ -1,12 +1,12 @@
-// Tab completion for the shell integration, worked out from the same command and option table yargs parses with
-// (main.ts COMMANDS), so every option in --help completes and the shells know no option or command themselves.
+// Tab completion for the shell integration, worked out from the command table every parser reads
+// (commandTable.ts), so every option in --help completes and the shells know no option or command themselves.
 // Words come back one per line: escaped for insertion for bash (readline inserts them as they are), as they are
 // for zsh and fish (compadd and complete quote what they insert). None is ever evaluated.
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { type OptionInfo, optionsOf as optionsOfSpec, positionalChoices, positionalNames } from '../commandOptions';
+import { type OptionInfo, optionsOf, positionalChoices, positionalNames } from '../commandOptions';
+import { COMMANDS } from '../commandTable';
 import { originalEnv } from '../env/envChange';
-import { COMMANDS, type CommandSpec, globalOptions } from '../main';
 import { type Env, loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { hasControls } from '../text/showText';
@@ -89,7 +89,7 @@ async function candidatesFor(tokens: string[], env: Env): Promise<string[] | typ
     const option = findOption(options, current.slice(0, eq));
     return option?.takesValue ? (await valuesOf(option, env)).map((v) => `${current.slice(0, eq + 1)}${v}`) : [];
   }
-  const positional = positionalNames(COMMANDS[command].cmd)[positionals];
+  const positional = positionalNames(COMMANDS[command])[positionals];
   // exec's command comes after `--` (usageMessages.ts): that is what completes in its place.
   const dashes = command === 'exec' && positional === 'command' ? ['--'] : [];
   if (current.startsWith('-')) {
@@ -109,10 +109,6 @@ async function candidatesFor(tokens: string[], env: Env): Promise<string[] | typ
   if (positional === 'profile') return profileNames(env);
   const choices = (positional && positionalChoices(COMMANDS[command], positional)) || [];
   return choices;
-}
-
-function optionsOf(spec: CommandSpec): OptionInfo[] {
-  return optionsOfSpec(spec, globalOptions);
 }
 
 function isPublicCommand(word: string): boolean {

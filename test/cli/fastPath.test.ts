@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_NAMES } from '../../src/commandNames';
-import { COMMANDS } from '../../src/main';
+import { COMMANDS } from '../../src/commandTable';
 import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 
 // The fast path (src/fastPath.ts) answers --clear and a cached session without yargs, the INI parser or the SDK,

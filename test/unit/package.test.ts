@@ -23,6 +23,7 @@ describe('npm pack', () => {
       'dist/iamSdk.js',
       'dist/main.js',
       'dist/stsSdk.js',
+      'dist/yargsBundle.js',
       'package.json',
       'shell/mfa-env.bash',
       'shell/mfa-env.fish',

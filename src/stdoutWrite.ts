@@ -1,0 +1,22 @@
+// The one way mfa-env writes its output to stdout: a synchronous write, with no stream machinery to load (Node's
+// process.stdout costs every start milliseconds) for a few hundred bytes.
+import { writeSync } from 'node:fs';
+import { ExitCode } from './errors';
+
+/** Writes all of text to stdout; false when stdout is closed (`mfa-env --clear | head -0`), the reader's choice. */
+export function writeStdout(text: string): boolean {
+  const bytes = Buffer.from(text, 'utf8');
+  let done = 0;
+  try {
+    while (done < bytes.length) done += writeSync(1, bytes, done);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return false;
+    // A non-blocking stdout someone handed us: let the stream wait for it (an error then is the reader's too).
+    process.stdout.on('error', () => {
+      process.exitCode = ExitCode.internal;
+    });
+    process.stdout.write(bytes.subarray(done));
+    return true;
+  }
+}
