@@ -11,7 +11,7 @@ import { keyringIndexPath, readKeyringIndex } from '../keys/keyringIndex';
 import { configFilePaths, loadConfigFiles, TooManySections } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { sessionCache } from '../session/cacheSettings';
-import { recordingEnv } from '../session/planMemo';
+import { recordingEnv } from '../session/memoInputs';
 import { show } from '../text/showText';
 
 // Variables whose values the memo never holds: what an export sets (a shell with a session loaded would never match

@@ -16,10 +16,11 @@ import { show } from '../text/showText';
 import { describeUrl, keyHint } from './awsCall';
 import type { SessionStore } from './cache';
 import { lockWaitMs, openCache } from './cacheSettings';
+import { fileSignature, recordingEnv } from './memoInputs';
 import { type CodeSource, codeFromFlag, interactiveCodeSource, noCodeSource } from './mfaCode';
 import { codeFromProcess } from './mfaProcess';
 import { obtainSession, type Session } from './obtainSession';
-import { fileSignature, recordingEnv, rememberPlan } from './planMemo';
+import { rememberPlan } from './planMemo';
 import type { DialogPrompt, Prompt } from './promptNames';
 
 /** What a command asks of the session pipeline: which profile, how to get a code, how long, from where. */
