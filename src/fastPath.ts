@@ -1,8 +1,10 @@
 // The paths a shell runs on every start, prompt renewal and `--clear`, served without yargs, the INI parser or the
-// SDK: `--clear`, and an export whose session is cached and whose profile resolution is memoised. Only a narrow
+// SDK: `--clear`, an export whose session is cached and whose profile resolution is memoised, and a `list` whose
+// rows are remembered. Only a narrow
 // grammar is accepted here; anything else (or any problem at all) returns undefined and the full CLI runs, which
 // gives the same answer or the proper error message. So this module never reports an error and never writes a file.
 import { clearSession } from './commands/clearSession';
+import { renderListing, withTimesLeft } from './commands/listingView';
 import { originalEnv } from './env/envChange';
 import { defaultShell, type Format, formatOfShell, type Shell } from './env/formats';
 import { renderSession } from './env/sessionExport';
@@ -12,6 +14,7 @@ import { chooseProfile, rememberedDuration } from './profiles/chooseProfile';
 import type { Env } from './profiles/configPaths';
 import { credentialsOf } from './session/cache';
 import { cacheDisabled, minTtlSeconds, sessionCache } from './session/cacheSettings';
+import { recallListing } from './session/listingMemo';
 import { recallPlan } from './session/planMemo';
 
 interface FastRequest {
@@ -32,6 +35,8 @@ export interface FastOutput {
 export function fastPath(argv: string[], env: Env, uid: number): FastOutput | undefined {
   if (env.MFA_ENV_DEBUG === '1' || env.MFA_ENV_NO_FAST_PATH === '1') return undefined;
   try {
+    const listing = rememberedListing(argv, env, uid);
+    if (listing !== undefined) return { text: listing, isCode: false };
     const request = parse(argv);
     if (!request) return undefined;
     const shell = request.shell ?? defaultShell(env);
@@ -61,6 +66,21 @@ function parse(argv: string[]): FastRequest | undefined {
   // The full CLI says what is wrong with these.
   if (request.clear && (request.profile !== undefined || request.format !== undefined)) return undefined;
   return request;
+}
+
+/** The options of `list` the fast path serves (`input` is every command's, and means nothing to a listing). */
+const LISTING_SERVED = new Set(['cache', 'json', 'input']);
+
+/** `list` (or `list --json`) while the memo of the last listing is true: only the session files are read. */
+function rememberedListing(argv: string[], env: Env, uid: number): string | undefined {
+  const parsed = leanParse(argv);
+  if (parsed?.command !== 'list' || parsed.args.cache !== true) return undefined;
+  if (Object.keys(parsed.args).some((name) => !LISTING_SERVED.has(name))) return undefined;
+  const original = originalEnv(env);
+  if (cacheDisabled(original)) return undefined;
+  const cache = sessionCache(original, { uid });
+  const rows = recallListing(cache, original);
+  return rows && renderListing(withTimesLeft(rows, cache, Date.now()), parsed.args.json === true);
 }
 
 /** The export, if the profile's resolution is memoised and its session is cached and fresh. */

@@ -106,8 +106,9 @@ const HANDLERS: Record<CommandName | '$0', Handler> = {
     process.exitCode = result.code;
   },
   async list(args, emit) {
-    const [{ listProfiles, formatListing }, { openCache }, { originalEnv }, { keystoreFor }] = await Promise.all([
+    const [{ listProfiles }, { renderListing }, { openCache }, { originalEnv }, { keystoreFor }] = await Promise.all([
       import('./commands/listProfiles'),
+      import('./commands/listingView'),
       import('./session/cacheSettings'),
       import('./env/envChange'),
       import('./keys/keystore'),
@@ -117,7 +118,7 @@ const HANDLERS: Record<CommandName | '$0', Handler> = {
       openCache(args.cache !== false, originalEnv(io.env), io),
       keystoreFor(originalEnv(io.env), io.uid),
     );
-    emit({ text: args.json ? `${JSON.stringify(rows, null, 2)}\n` : formatListing(rows) });
+    emit({ text: renderListing(rows, args.json === true) });
   },
   async setup(args) {
     const { setup } = await import('./commands/setup');

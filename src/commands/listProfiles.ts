@@ -1,96 +1,91 @@
+import { basename } from 'node:path';
 import { originalEnv } from '../env/envChange';
 import { MfaEnvError } from '../errors';
-import { type Env, loadConfigFiles } from '../profiles/configFiles';
-import { formatTimeLeft, secondsUntil } from '../profiles/duration';
+import { keyringIndexPath, readKeyringIndex } from '../keys/keyringIndex';
+import { configFilePaths, type Env, loadConfigFiles } from '../profiles/configFiles';
 import { ProfileSet } from '../profiles/profileSet';
 import { type Keystore, type Plan, resolvePlan, usesCredentialProcess } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
+import { type ListedProfile, recallListing, rememberListing } from '../session/listingMemo';
+import { fileSignature, recordingEnv } from '../session/memoInputs';
 import { mfaSessionKey, roleSessionKey } from '../session/sessionKeys';
-import { formatColumns } from '../text/columns';
-import { escapeControls, showName } from '../text/showText';
+import { type ProfileListing, withTimesLeft } from './listingView';
 
-export interface ProfileListing {
-  profile: string;
-  /**
-   * `user`: GetSessionToken with the profile's keys; `role`: AssumeRole; `process`: credentials from its
-   * credential_process, for other tools; absent when mfa-env cannot serve it.
-   */
-  kind?: 'user' | 'role' | 'process';
-  source?: string;
-  mfaSerial?: string;
-  roleArn?: string;
-  /** Seconds left on the cached session for this profile (the role session for a role). */
-  sessionSecondsLeft?: number;
-  /** Seconds left on the cached MFA session behind it: while positive, no code is needed. */
-  mfaSessionSecondsLeft?: number;
-  /** Why mfa-env cannot serve it. */
-  problem?: string;
-}
-
-/** Every profile of both files, with what it needs and what is cached for it. One read of each file. */
+/**
+ * Every profile of both files, with what it needs and what is cached for it. One read of each file; none at all
+ * while the memo of the last listing is still true (listingMemo.ts): only the session files are read for the times.
+ */
 export async function listProfiles(
   env: Env,
   cache: SessionCache | undefined,
   keystore?: Keystore,
 ): Promise<ProfileListing[]> {
   const original = originalEnv(env);
-  const profiles = new ProfileSet(await loadConfigFiles(original));
-  const present = cache?.fileNames() ?? new Set<string>();
-  const left = (key: Parameters<SessionCache['fileFor']>[0]) => {
-    // No session file at all (the common case for most of thousands of profiles): no name to work out.
-    if (!cache || present.size === 0 || !present.has(cache.fileFor(key))) return undefined;
-    const entry = cache.peek(key);
-    // Counted as the prompt counts it, so both say the same at the same moment.
-    return entry && Math.max(0, secondsUntil(Date.parse(entry.expiration) / 1000, now));
+  const rows = (cache && recallListing(cache, original)) ?? (await listFromFiles(original, cache, keystore));
+  return withTimesLeft(rows, cache, Date.now());
+}
+
+/** The rows worked out from the files, remembered for the next listing when the keyring had no part in them. */
+async function listFromFiles(
+  original: Env,
+  cache: SessionCache | undefined,
+  keystore?: Keystore,
+): Promise<ListedProfile[]> {
+  // Read through a recorder, so the memo can tell when it is no longer true; the signatures come before the reads.
+  const recorded = recordingEnv(original);
+  const paths = configFilePaths(recorded.env);
+  const signatures: Record<string, string | null | undefined> = {
+    [paths.configPath]: fileSignature(paths.configPath),
+    [paths.credentialsPath]: fileSignature(paths.credentialsPath),
   };
-  const now = Date.now();
+  // The keyring index tells which profiles mfa-env keeps keys for in the OS keyring: a listing that found no keys
+  // there for profiles outside it holds for as long as the index is unchanged. Keys the keyring did give (or an
+  // error) can change without any file changing: such a listing is not remembered.
+  if (cache) signatures[keyringIndexPath(cache.dir)] = fileSignature(keyringIndexPath(cache.dir));
+  const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
+  let keyringAnswered = false;
+  let indexed: Set<string> | undefined;
+  const asking: Keystore | undefined =
+    keystore &&
+    ((account) => {
+      let keys: ReturnType<Keystore>;
+      try {
+        keys = keystore(account);
+      } catch (err) {
+        keyringAnswered = true;
+        throw err;
+      }
+      indexed ??= cache ? readKeyringIndex(cache) : new Set();
+      if (keys !== undefined || indexed.has(account)) keyringAnswered = true;
+      return keys;
+    });
   // Session names do not matter for a listing; a fixed user spares a system call per role.
-  const options = { userName: 'list', now: new Date(now), keystore };
-  return profiles
+  const options = { userName: 'list', now: new Date(), keystore: asking };
+  const rows = profiles
     .names()
     .filter((name) => !name.endsWith('-long-term') || !profiles.has(name.slice(0, -'-long-term'.length)))
-    .map((name) => {
+    .map((name): ListedProfile => {
       const own = profiles.get(name);
-      if (own && usesCredentialProcess(own)) return { profile: name, kind: 'process' } satisfies ProfileListing;
+      if (own && usesCredentialProcess(own)) return { profile: name, kind: 'process' };
       let plan: Plan;
       try {
-        plan = resolvePlan(profiles, name, original, options);
+        plan = resolvePlan(profiles, name, recorded.env, options);
       } catch (err) {
         if (!(err instanceof MfaEnvError)) throw err;
         return { profile: name, problem: err.message };
       }
       const role = plan.roles.at(-1);
+      const mfaFile = cache && basename(cache.fileFor(mfaSessionKey(plan)));
       return {
         profile: name,
         kind: role ? 'role' : 'user',
         source: plan.keys.profile,
         mfaSerial: plan.mfaSerial,
         roleArn: role?.roleArn,
-        sessionSecondsLeft: left(role ? roleSessionKey(plan) : mfaSessionKey(plan)),
-        mfaSessionSecondsLeft: left(mfaSessionKey(plan)),
-      } satisfies ProfileListing;
+        sessionFile: role ? cache && basename(cache.fileFor(roleSessionKey(plan))) : mfaFile,
+        mfaSessionFile: role ? mfaFile : undefined,
+      };
     });
-}
-
-/** A table for people: one line per profile. Names and values from the files are shown printable (JSON needs no help). */
-export function formatListing(rows: ProfileListing[]): string {
-  const time = (s?: number) => (s === undefined ? '' : s <= 0 ? 'expired' : `${formatTimeLeft(s)} left`);
-  const table = [['PROFILE', 'KIND', 'SOURCE', 'MFA DEVICE', 'CACHED SESSION']];
-  for (const r of rows) {
-    if (!r.kind) {
-      table.push([showName(r.profile), '-', '', '', `not served: ${escapeControls(r.problem ?? '')}`]);
-      continue;
-    }
-    if (r.kind === 'process') {
-      table.push([showName(r.profile), r.kind, '', '', 'credential_process, run by the AWS CLI and SDKs']);
-      continue;
-    }
-    const cached =
-      r.kind === 'role' && r.sessionSecondsLeft === undefined && r.mfaSessionSecondsLeft
-        ? `MFA session ${time(r.mfaSessionSecondsLeft)}`
-        : time(r.sessionSecondsLeft);
-    // The profile whose keys are used, as in --json: for a user profile, itself (or its aws-mfa NAME-long-term).
-    table.push([showName(r.profile), r.kind, showName(r.source ?? ''), showName(r.mfaSerial ?? ''), cached]);
-  }
-  return formatColumns(table);
+  if (cache && !keyringAnswered) rememberListing(cache, signatures, recorded, rows);
+  return rows;
 }

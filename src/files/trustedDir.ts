@@ -87,7 +87,10 @@ export class TrustedDir {
    * The text of a file of ours here, if it can be trusted (ours, 0600, a regular file); undefined when it is not
    * there or cannot be trusted (said, unless `quiet`, as `ignoring WHAT FILE: why`).
    */
-  readText(file: string, { quiet = false, what = 'cached session' } = {}): string | undefined {
+  readText(
+    file: string,
+    { quiet = false, what = 'cached session', maxBytes = MAX_READ_BYTES } = {},
+  ): string | undefined {
     const warn = (why: string) => {
       if (!quiet) this.options.warn(`ignoring ${what} ${show(file)}: ${why}`);
       return undefined;
@@ -109,6 +112,7 @@ export class TrustedDir {
       if (stat.uid !== this.options.uid) return warn(`it belongs to another user (uid ${stat.uid})`);
       if ((stat.mode & 0o077) !== 0)
         return warn(`its mode ${(stat.mode & 0o777).toString(8)} lets other users read it; delete it`);
+      if (stat.size > maxBytes) return warn(`it is larger than ${maxBytes} bytes; delete it`);
       return readFileSync(fd, 'utf8');
     } catch (err) {
       return warn(`cannot read it (${describe(err)})`);
@@ -128,6 +132,9 @@ export class TrustedDir {
     }
   }
 }
+
+/** Far beyond any session or memo of one profile (a few KB): a bigger file here was not written by mfa-env. */
+const MAX_READ_BYTES = 1024 * 1024;
 
 export function describe(err: unknown): string {
   const e = err as NodeJS.ErrnoException;

@@ -94,6 +94,11 @@ export class SessionCache {
     return this.read(this.fileFor(key), { quiet: true });
   }
 
+  /** The session in a file named by `fileFor` (here or earlier: the listing memo), however little time it has left. */
+  peekFile(file: string): CachedSession | undefined {
+    return this.read(file, { quiet: true });
+  }
+
   /** Names of the session files present, read once, so listing thousands of profiles opens only real files. */
   fileNames(): Set<string> {
     return new Set(this.files.usable(true) ? this.sessionFiles() : []);
@@ -245,7 +250,7 @@ function crypto(): typeof import('node:crypto') {
 }
 
 /** `mfa-` or `role-` and 32 hex digits of a hash, `.json`: the only names fileFor() makes. */
-function isSessionFileName(name: string): boolean {
+export function isSessionFileName(name: string): boolean {
   return /^(mfa|role)-[0-9a-f]{32}\.json$/.test(name);
 }
 

@@ -52,17 +52,23 @@ export function rememberPlan(
       sessionFile: cache.fileFor(sessionKeyOf(plan)),
     },
   };
-  // The memos live apart from the sessions, in a directory made only inside a cache directory mfa-env trusts. A
-  // failed write only means the next run takes the slow path.
+  writeMemo(cache, memoFile(cache, profile, plan.durationRequested), memo);
+}
+
+/**
+ * Writes a memo (of a plan, of the listing) where memos live: apart from the sessions, in a directory made only
+ * inside a cache directory mfa-env trusts. A failed write only means the next run takes the slow path.
+ */
+export function writeMemo(cache: SessionCache, file: string, memo: object): void {
   if (cache.files.subdir(PLANS) === undefined) return;
-  cache.files.writeText(memoFile(cache, profile, plan.durationRequested), `${JSON.stringify(memo)}\n`);
+  cache.files.writeText(file, `${JSON.stringify(memo)}\n`);
 }
 
 /** Deletes every memo (with `forget`): they hold no secret, but forgetting everything should leave nothing. */
 export function forgetPlans(cache: SessionCache): void {
   try {
     for (const name of readdirSync(plansDir(cache))) {
-      const memo = /^[0-9a-f]{16}\.json/.exec(name)?.[0];
+      const memo = /^([0-9a-f]{16}|listing)\.json/.exec(name)?.[0];
       if (memo !== undefined && (memo === name || isTempFileOf(memo, name, { pidForm: true })))
         removeFile(join(plansDir(cache), name));
     }
@@ -99,7 +105,8 @@ export function recallPlan(
 
 const PLANS = 'plans';
 
-function plansDir(cache: SessionCache): string {
+/** The directory of the memos (plans/ in the cache directory). */
+export function plansDir(cache: SessionCache): string {
   return join(cache.dir, PLANS);
 }
 

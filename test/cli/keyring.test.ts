@@ -3,7 +3,7 @@
 // imported (the files changed only by the removed lines), used to get sessions from the test STS server, exported
 // and removed; without a Secret Service every command says what to do in one line.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT, DEMO_USER, type Fixture, startFixture } from '../support/fixture';
 import { Pty } from '../support/pty';
@@ -513,6 +513,18 @@ describe('the shell functions of keyring profiles', () => {
     expect(loaded).toEqual({ status: 0, out: `key=${f.server.lastIssued()!.accessKeyId}\n` });
     expect((await run(['keys', 'remove', 'demo-user', '--yes'])).status).toBe(0);
     expect(await bash('type -t mfa-demo-user || echo none')).toEqual({ status: 0, out: 'none\n' });
+  });
+});
+
+describe('list and the keyring', () => {
+  it('a listing that took keys from the keyring is not remembered: the keyring can change without any file changing', async () => {
+    expect((await run(['keys', 'import', 'demo-user'])).status).toBe(0);
+    // Without the index naming it, only the keys the keyring gave tell that it had a part in the listing.
+    rmSync(join(f.home.env.MFA_ENV_CACHE_DIR, 'keyring-profiles.json'));
+    const listed = await run(['list', '--json']);
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)[0]).toMatchObject({ profile: 'demo-user', kind: 'user', source: 'demo-user' });
+    expect(existsSync(join(f.home.env.MFA_ENV_CACHE_DIR, 'plans', 'listing.json'))).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@
 // `1h05m`), counted on the clock's whole seconds as the shells count them. The prompt segments compute it in shell
 // code (src/integration/templates/), status and list in TypeScript (formatTimeLeft); these tests hold them together.
 import { spawnSync } from 'node:child_process';
-import { formatListing } from '../../src/commands/listProfiles';
+import { formatListing } from '../../src/commands/listingView';
 import { status } from '../../src/commands/status';
 import { formatTimeLeft } from '../../src/profiles/duration';
 import { CLI } from '../support/runCli';
