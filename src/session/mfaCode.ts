@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { ReadStream, WriteStream } from 'node:tty';
+import type { ReadStream, WriteStream } from 'node:tty';
 import { InterruptedError, MfaInputError, UsageError } from '../errors';
 import { maskControls, show } from '../text/showText';
 
@@ -59,8 +59,10 @@ export function openTerminal(): Terminal | undefined {
     if (inFd !== undefined) closeSync(inFd);
     return undefined;
   }
-  const input = new ReadStream(inFd);
-  const output = new WriteStream(outFd);
+  // Loaded only when a terminal is opened: a code given with -t needs none.
+  const tty = require('node:tty') as typeof import('node:tty');
+  const input = new tty.ReadStream(inFd);
+  const output = new tty.WriteStream(outFd);
   return {
     input,
     output,

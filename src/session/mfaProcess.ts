@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { MfaInputError } from '../errors';
 import { show } from '../text/showText';
+import { spawn } from './lazySpawn';
 import { type CodeSource, parseCode } from './mfaCode';
 
 const TIMEOUT_MS = 120_000;
