@@ -129,14 +129,22 @@ describe('the listing memo', () => {
   });
 
   // Each of these stands in for the memo of the fixture's files; the listing must be worked out again, whole.
-  const hostile: Array<[string, (m: Record<string, unknown> & { rows: Array<Record<string, unknown>> }) => unknown]> = [
-    ['a field that is not a row field (it would reach --json)', (m) => ((m.rows[0].extra = 'x'), m)],
-    ['a session file that is a path', (m) => ((m.rows[0].sessionFile = '../../etc/passwd'), m)],
-    ['a session file of another name', (m) => ((m.rows[0].sessionFile = 'mfa-0.json'), m)],
-    ['an unknown kind', (m) => ((m.rows[0].kind = 'admin'), m)],
-    ['a name that is not text', (m) => ((m.rows[0].profile = { toString: 1 }), m)],
-    ['rows that are not a list', (m) => ((m.rows = { 0: m.rows[0] } as never), m)],
-    ['a row that is not an object', (m) => ((m.rows[1] = 'admin' as never), m)],
+  type Memo = Record<string, unknown> & { rows: Array<Record<string, unknown>> };
+  /** Sets `key` of the first row (or of the row `index`) to `value`. */
+  const setRow =
+    (key: string, value: unknown, index = 0) =>
+    (m: Memo) => {
+      m.rows[index][key] = value;
+      return m;
+    };
+  const hostile: Array<[string, (m: Memo) => unknown]> = [
+    ['a field that is not a row field (it would reach --json)', setRow('extra', 'x')],
+    ['a session file that is a path', setRow('sessionFile', '../../etc/passwd')],
+    ['a session file of another name', setRow('sessionFile', 'mfa-0.json')],
+    ['an unknown kind', setRow('kind', 'admin')],
+    ['a name that is not text', setRow('profile', { toString: 1 })],
+    ['rows that are not a list', (m) => ({ ...m, rows: { 0: m.rows[0] } })],
+    ['a row that is not an object', (m) => ({ ...m, rows: [m.rows[0], 'admin'] })],
     ['another version', (m) => ({ ...m, version: 2 })],
     ['inputs that are not a record', (m) => ({ ...m, files: 'x', env: null })],
     ['no JSON', () => '{"version":1,'],
