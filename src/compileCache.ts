@@ -1,8 +1,9 @@
-// V8's compiled code for the bundles the slow path loads (main.js, the SDK bundles), kept between runs where Node
-// offers it (module.enableCompileCache, Node 22.1+), so a run that needs the full CLI or STS does not compile them
+// V8's compiled code for the bundles the slow path loads (main.js, the SDK bundles), kept between runs: by Node
+// where it offers it (module.enableCompileCache, Node 22.1+), by codeCache.ts for mfa-env's bundles on Node 20, so a run that needs the full CLI or STS does not compile them
 // again. Compiled code is run as found, so it lives only in a directory of the user's own that nobody else can
 // write (a `compiled/` beside the session cache, checked the same way), never Node's default in the shared temp
 // directory. MFA_ENV_NO_CACHE=1, which keeps mfa-env from writing a cache at all, turns it off too.
+import { keepCodeCache } from './codeCache';
 import { originalEnv } from './env/envChange';
 import { TrustedDir } from './files/trustedDir';
 import type { Env } from './profiles/configPaths';
@@ -13,7 +14,8 @@ export const COMPILED = 'compiled';
 
 export function useCompileCache(env: Env, uid: number): void {
   const enable = (require('node:module') as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
-  if (typeof enable !== 'function') return;
+  // Coverage runs need every function compiled afresh, instrumented: a code cache would hide what ran.
+  if (typeof enable !== 'function' && env.NODE_V8_COVERAGE) return;
   try {
     const original = originalEnv(env);
     if (cacheDisabled(original)) return;
@@ -22,7 +24,9 @@ export function useCompileCache(env: Env, uid: number): void {
     // no cache directory for this alone.
     const cache = new TrustedDir({ dir: cacheDir(original), uid, warn: () => undefined });
     const dir = cache.usable(true) ? cache.subdir(COMPILED) : undefined;
-    if (dir !== undefined) enable(dir);
+    if (dir === undefined) return;
+    if (typeof enable === 'function') enable(dir);
+    else keepCodeCache(new TrustedDir({ dir, uid, warn: () => undefined }), __dirname);
   } catch {
     // Only ever a speed-up: without it, Node compiles as usual.
   }

@@ -15,7 +15,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { removeFile } from './removeFile';
@@ -32,7 +32,7 @@ export interface AtomicWriteOptions {
 }
 
 /** Writes `text` to `path` atomically; throws the system's error (the file is then unchanged, no temp file left). */
-export function writeFileAtomically(path: string, text: string, options: AtomicWriteOptions = {}): void {
+export function writeFileAtomically(path: string, text: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   let mode = options.mode;
   let existed = false;
   try {
@@ -50,7 +50,8 @@ export function writeFileAtomically(path: string, text: string, options: AtomicW
     try {
       // The mode given to open is reduced by the umask; the file must have its mode whatever the umask.
       fchmodSync(fd, mode ?? 0o600);
-      writeSync(fd, text);
+      // writeFileSync on a descriptor writes it all (one writeSync may write part of it).
+      writeFileSync(fd, text);
       if (options.mtime) futimesSync(fd, options.mtime, options.mtime);
       fsyncSync(fd);
     } finally {

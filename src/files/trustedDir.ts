@@ -7,6 +7,15 @@ import { join } from 'node:path';
 import { show } from '../text/showText';
 import { writeFileAtomically } from './atomicWrite';
 
+export interface ReadOptions {
+  /** Say nothing about a file that cannot be trusted. */
+  quiet?: boolean;
+  /** What the file is, for the warning. */
+  what?: string;
+  /** Larger files are not read (nor trusted). */
+  maxBytes?: number;
+}
+
 export interface TrustedDirOptions {
   dir: string;
   /** The user the directory and its files must belong to. */
@@ -87,10 +96,15 @@ export class TrustedDir {
    * The text of a file of ours here, if it can be trusted (ours, 0600, a regular file); undefined when it is not
    * there or cannot be trusted (said, unless `quiet`, as `ignoring WHAT FILE: why`).
    */
-  readText(
+  readText(file: string, options: ReadOptions = {}): string | undefined {
+    return this.readBytes(file, options)?.toString('utf8');
+  }
+
+  /** The bytes of such a file (compiled code, say), on the same terms as readText. */
+  readBytes(
     file: string,
-    { quiet = false, what = 'cached session', maxBytes = MAX_READ_BYTES } = {},
-  ): string | undefined {
+    { quiet = false, what = 'cached session', maxBytes = MAX_READ_BYTES }: ReadOptions = {},
+  ): Buffer | undefined {
     const warn = (why: string) => {
       if (!quiet) this.options.warn(`ignoring ${what} ${show(file)}: ${why}`);
       return undefined;
@@ -113,7 +127,7 @@ export class TrustedDir {
       if ((stat.mode & 0o077) !== 0)
         return warn(`its mode ${(stat.mode & 0o777).toString(8)} lets other users read it; delete it`);
       if (stat.size > maxBytes) return warn(`it is larger than ${maxBytes} bytes; delete it`);
-      return readFileSync(fd, 'utf8');
+      return readFileSync(fd);
     } catch (err) {
       return warn(`cannot read it (${describe(err)})`);
     } finally {
@@ -122,7 +136,7 @@ export class TrustedDir {
   }
 
   /** Writes a file of ours here: 0600 whatever the umask, atomically. Returns what went wrong, if anything. */
-  writeText(file: string, text: string, { mtime }: { mtime?: Date } = {}): string | undefined {
+  writeText(file: string, text: string | Uint8Array, { mtime }: { mtime?: Date } = {}): string | undefined {
     if (!this.ensure()) return 'no usable cache directory';
     try {
       writeFileAtomically(file, text, { mode: 0o600, mtime });

@@ -121,7 +121,7 @@ function memoFile(cache: SessionCache, profile: string, durationSeconds: number 
  * A file name for any profile name (which may hold anything). Not crypto: a collision only makes two profiles
  * share a memo slot, and the memo names its profile; `node:crypto` would cost the fast path its load time.
  */
-function nameHash(text: string): string {
+export function nameHash(text: string): string {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
