@@ -11,10 +11,17 @@ const argv = process.argv.slice(2);
 const channel = takeEvalChannel(process.env);
 const output = fastPath(argv, process.env, process.geteuid?.() ?? 0);
 if (output === undefined) {
-  useCompileCache(process.env, process.geteuid?.() ?? 0);
+  useCompileCache(process.env, process.geteuid?.() ?? 0, {
+    runtime: `${process.version} ${process.arch}`,
+    atExit: (save) => process.once('exit', save),
+  });
   (require('./main') as typeof import('./main')).run(argv, channel);
 } else if (output.isCode && channel) {
   channel.write(output.text);
-} else if (!writeStdout(output.text)) {
+} else if (!writeStdout(output.text, () => process.stdout, failed)) {
+  failed();
+}
+
+function failed(): void {
   process.exitCode = ExitCode.internal;
 }

@@ -29,8 +29,14 @@ interface LoadedModule {
 /** Far above the caches of the bundles (the SDK's is about 0.5 MB). */
 const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
-/** Loads the bundles next to this one (dist/*.js) with their code caches from `compiled`. */
-export function keepCodeCache(compiled: TrustedDir, bundles: string): void {
+/** What the entry point gives: this Node's version and architecture, and a way to run something at exit. */
+export interface CodeCacheHost {
+  runtime: string;
+  atExit(save: () => void): void;
+}
+
+/** Loads the bundles in `bundles` (dist/) with their code caches from `compiled`. */
+export function keepCodeCache(compiled: TrustedDir, bundles: string, host: CodeCacheHost): void {
   const vm = require('node:vm') as typeof import('node:vm');
   const Module = require('node:module') as unknown as ModuleInternals;
   const compile = Module.prototype._compile;
@@ -41,20 +47,20 @@ export function keepCodeCache(compiled: TrustedDir, bundles: string): void {
     const signature = ours ? fileSignature(filename) : undefined;
     if (typeof signature !== 'string') return compile.call(this, content, filename);
     const name = basename(filename, '.js');
-    const file = join(compiled.dir, `${name}-${nameHash(`${signature}\0${process.version}\0${process.arch}`)}.v8`);
+    const file = join(compiled.dir, `${name}-${nameHash(`${signature}\0${host.runtime}`)}.v8`);
     const cachedData = compiled.readBytes(file, { quiet: true, maxBytes: MAX_CACHE_BYTES });
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     if (cachedData === undefined || script.cachedDataRejected) {
       // At exit, so the cache also holds the functions this run compiled lazily (the ones the next run needs).
-      process.once('exit', () => save(compiled, name, file, script.createCachedData()));
+      host.atExit(() => save(compiled, name, file, script.createCachedData()));
     }
-    const require = Object.assign((id: string) => this.require(id), {
+    const moduleRequire = Object.assign((id: string) => this.require(id), {
       resolve: (request: string, options?: unknown) => Module._resolveFilename(request, this, false, options),
       cache: Module._cache,
-      main: (globalThis as { process: { mainModule?: unknown } }).process.mainModule,
+      main: require.main,
     });
     const run = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
-    return run.call(this.exports, this.exports, require, this, filename, dirname(filename));
+    return run.call(this.exports, this.exports, moduleRequire, this, filename, dirname(filename));
   };
 }
 

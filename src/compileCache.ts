@@ -3,7 +3,7 @@
 // again. Compiled code is run as found, so it lives only in a directory of the user's own that nobody else can
 // write (a `compiled/` beside the session cache, checked the same way), never Node's default in the shared temp
 // directory. MFA_ENV_NO_CACHE=1, which keeps mfa-env from writing a cache at all, turns it off too.
-import { keepCodeCache } from './codeCache';
+import { type CodeCacheHost, keepCodeCache } from './codeCache';
 import { originalEnv } from './env/envChange';
 import { TrustedDir } from './files/trustedDir';
 import type { Env } from './profiles/configPaths';
@@ -12,7 +12,7 @@ import { cacheDir, cacheDisabled } from './session/cacheSettings';
 /** The subdirectory of the cache directory that holds compiled code. */
 export const COMPILED = 'compiled';
 
-export function useCompileCache(env: Env, uid: number): void {
+export function useCompileCache(env: Env, uid: number, host: CodeCacheHost): void {
   const enable = (require('node:module') as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
   // Coverage runs need every function compiled afresh, instrumented: a code cache would hide what ran.
   if (typeof enable !== 'function' && env.NODE_V8_COVERAGE) return;
@@ -26,7 +26,7 @@ export function useCompileCache(env: Env, uid: number): void {
     const dir = cache.usable(true) ? cache.subdir(COMPILED) : undefined;
     if (dir === undefined) return;
     if (typeof enable === 'function') enable(dir);
-    else keepCodeCache(new TrustedDir({ dir, uid, warn: () => undefined }), __dirname);
+    else keepCodeCache(new TrustedDir({ dir, uid, warn: () => undefined }), __dirname, host);
   } catch {
     // Only ever a speed-up: without it, Node compiles as usual.
   }

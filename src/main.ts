@@ -248,10 +248,15 @@ export function run(argv: string[], channel?: EvalChannel): void {
       // One write, after everything succeeded: an error never leaves half an export behind.
       if (!output?.text) return;
       if (output.isCode && channel) channel.write(output.text);
-      else if (!writeStdout(output.text)) process.exitCode = ExitCode.internal;
+      else if (!writeStdout(output.text, () => process.stdout, outputFailed)) outputFailed();
     },
     (err: unknown) => {
       process.exitCode = report(err);
     },
   );
+}
+
+/** stdout could not take the output (closed by its reader): not a crash, but not a success either. */
+function outputFailed(): void {
+  process.exitCode = ExitCode.internal;
 }
