@@ -40,13 +40,13 @@ __mfa_env_update_prompt() {
   if (( left <= 0 )); then
     text=expired colour=red
   else
-    # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
-    if (( left < 60 )); then
-      text='<1m'
-    elif (( left < 3600 )); then
-      text="$(( left / 60 ))m"
+    # Whole minutes, rounded down, as status and list show it: rendered from TIME_LEFT_STEPS (src/profiles/duration.ts).
+    if ((left < 60)); then
+      printf -v text '<1m'
+    elif ((left < 3600)); then
+      printf -v text '%dm' $((left / 60))
     else
-      text="$(( left / 3600 ))h${(l:2::0:)$(( left % 3600 / 60 ))}m"
+      printf -v text '%dh%02dm' $((left / 3600)) $((left % 3600 / 60))
     fi
     (( left < 900 )) && colour=yellow
     (( EPOCHSECONDS >= renew )) && colour=red text="expiring $text"

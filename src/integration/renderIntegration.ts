@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { INTEGRATION_SHELLS } from '../env/formats';
 import { EVAL_FD_VAR } from '../evalChannel';
 import { type IntegrationShell, quotedDelegateLine, SHELL_TABLE } from './shellTable';
+import { timeLeftCode } from './timeLeftCode';
 
 /** Under this much time left the prompt turns yellow (red and "expiring" come from MFA_ENV_RENEW_AT). */
 export const SOON_SECONDS = 15 * 60;
@@ -31,6 +32,7 @@ function values(shell: IntegrationShell): Record<string, string> {
     PROFILES_COMMAND: '__profiles',
     COMPLETE_COMMAND: '__complete',
     DELEGATE_LINE_QUOTED: quotedDelegateLine(shell),
+    TIME_LEFT_CODE: timeLeftCode(shell),
   };
 }
 
@@ -38,10 +40,19 @@ function values(shell: IntegrationShell): Record<string, string> {
 export function renderIntegration(shell: IntegrationShell, templateDir = join(__dirname, 'templates')): string {
   const template = readFileSync(join(templateDir, `mfa-env.${shell}`), 'utf8');
   const table = values(shell);
-  return template.replace(/@([A-Z][A-Z_]*)@/g, (_, name: string) => {
+  const value = (name: string) => {
     if (!Object.hasOwn(table, name)) throw new Error(`mfa-env.${shell}: no value for @${name}@`);
     return table[name];
-  });
+  };
+  // A placeholder alone on its line may stand for several lines: each gets that line's indentation.
+  return template
+    .replace(/^([ \t]*)@([A-Z][A-Z_]*)@$/gm, (_, indent: string, name: string) =>
+      value(name)
+        .split('\n')
+        .map((line) => indent + line)
+        .join('\n'),
+    )
+    .replace(/@([A-Z][A-Z_]*)@/g, (_, name: string) => value(name));
 }
 
 /** Writes shell/ (the build runs this from the repository root). */

@@ -26,15 +26,30 @@ export function secondsUntil(endEpochSeconds: number, nowMs: number): number {
   return Math.floor(endEpochSeconds) - Math.floor(nowMs / 1000);
 }
 
+/** Part of the time-left text: literal text, or the whole number of `per` seconds in the time (in its rest `of`). */
+export type TimeLeftPiece = string | { per: number; of?: number; digits?: number };
+
 /**
  * The time a session has left, for people: whole minutes rounded down, so it never promises time that is not there
- * (`<1m`, `42m`, `1h05m`). `status`, `list` and the shells' prompt segments all show it so; the prompt code in
- * src/integration/templates/ follows the same rule, and a test holds the two together.
+ * (`<1m`, `42m`, `1h05m`). As data, because it has one home for every place that shows it: `status` and `list`
+ * (formatTimeLeft) and the shells' prompt segments, whose code the build renders from these steps
+ * (src/integration/timeLeftCode.ts), since a prompt must work it out without starting a process.
  */
+export const TIME_LEFT_STEPS: ReadonlyArray<{ below?: number; pieces: readonly TimeLeftPiece[] }> = [
+  { below: 60, pieces: ['<1m'] },
+  { below: 3600, pieces: [{ per: 60 }, 'm'] },
+  { pieces: [{ per: 3600 }, 'h', { per: 60, of: 3600, digits: 2 }, 'm'] },
+];
+
 export function formatTimeLeft(seconds: number): string {
-  if (seconds < 60) return '<1m';
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+  const step = TIME_LEFT_STEPS.find((s) => s.below === undefined || seconds < s.below) ?? TIME_LEFT_STEPS[0];
+  return step.pieces
+    .map((piece) =>
+      typeof piece === 'string'
+        ? piece
+        : String(Math.floor((piece.of ? seconds % piece.of : seconds) / piece.per)).padStart(piece.digits ?? 0, '0'),
+    )
+    .join('');
 }
 
 /** GetSessionToken: 15 minutes to 36 hours, 12 hours unless asked. */

@@ -41,14 +41,8 @@ __mfa_env_update_prompt() {
   if ((left <= 0)); then
     text=expired colour=31
   else
-    # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
-    if ((left < 60)); then
-      text='<1m'
-    elif ((left < 3600)); then
-      text="$((left / 60))m"
-    else
-      printf -v text '%dh%02dm' $((left / 3600)) $((left % 3600 / 60))
-    fi
+    # Whole minutes, rounded down, as status and list show it: rendered from TIME_LEFT_STEPS (src/profiles/duration.ts).
+    @TIME_LEFT_CODE@
     ((left < @SOON_SECONDS@)) && colour=33
     ((now >= renew)) && colour=31 text="expiring ${text}"
   fi

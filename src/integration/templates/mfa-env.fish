@@ -38,14 +38,8 @@ function mfa_env_prompt --description 'Print the loaded AWS profile and the time
         set text expired
         set colour red
     else
-        # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
-        if test $left -lt 60
-            set text '<1m'
-        else if test $left -lt 3600
-            set text (math -s0 floor $left / 60)m
-        else
-            set text (printf '%dh%02dm' (math -s0 floor $left / 3600) (math -s0 floor $left % 3600 / 60))
-        end
+        # Whole minutes, rounded down, as status and list show it: rendered from TIME_LEFT_STEPS (src/profiles/duration.ts).
+        @TIME_LEFT_CODE@
         test $left -lt @SOON_SECONDS@; and set colour yellow
         if test $now -ge $renew
             set colour red

@@ -40,14 +40,8 @@ __mfa_env_update_prompt() {
   if (( left <= 0 )); then
     text=expired colour=red
   else
-    # Whole minutes, rounded down, as status and list show it (formatTimeLeft in src/profiles/duration.ts).
-    if (( left < 60 )); then
-      text='<1m'
-    elif (( left < 3600 )); then
-      text="$(( left / 60 ))m"
-    else
-      text="$(( left / 3600 ))h${(l:2::0:)$(( left % 3600 / 60 ))}m"
-    fi
+    # Whole minutes, rounded down, as status and list show it: rendered from TIME_LEFT_STEPS (src/profiles/duration.ts).
+    @TIME_LEFT_CODE@
     (( left < @SOON_SECONDS@ )) && colour=yellow
     (( EPOCHSECONDS >= renew )) && colour=red text="expiring $text"
   fi
