@@ -9,7 +9,7 @@ import { writeStdout } from './stdoutWrite';
 
 const argv = process.argv.slice(2);
 const channel = takeEvalChannel(process.env);
-const output = fastPath(argv, process.env, process.geteuid?.() ?? 0);
+const output = fastPath(argv, process.env, process.geteuid?.() ?? 0, Date.now);
 if (output === undefined) {
   useCompileCache(process.env, process.geteuid?.() ?? 0, {
     runtime: `${process.version} ${process.arch}`,

@@ -8,6 +8,11 @@ export interface CommandIo {
   uid: number;
   /** This process (pid, signals): `process` itself, passed down from the entry point. */
   host: ProcessHost;
+  /**
+   * The clock (ms since the epoch; Date.now from the entry point): what decides whether a session is fresh and what
+   * time-left is shown. Deadlines and timeouts measure elapsed time with the real clock, as timers do.
+   */
+  now(): number;
   /** A problem worked around (a bad cache file): `mfa-env: warning: ...` on stderr. */
   warn(message: string): void;
   /** Plain information for the user on stderr. */

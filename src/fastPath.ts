@@ -32,15 +32,15 @@ export interface FastOutput {
 }
 
 /** The output for argv if it can be given without the full CLI; undefined to run the full CLI. */
-export function fastPath(argv: string[], env: Env, uid: number): FastOutput | undefined {
+export function fastPath(argv: string[], env: Env, uid: number, now: () => number): FastOutput | undefined {
   if (env.MFA_ENV_DEBUG === '1' || env.MFA_ENV_NO_FAST_PATH === '1') return undefined;
   try {
-    const listing = rememberedListing(argv, env, uid);
+    const listing = rememberedListing(argv, env, { uid, now });
     if (listing !== undefined) return { text: listing, isCode: false };
     const request = parse(argv);
     if (!request) return undefined;
     const shell = request.shell ?? defaultShell(env);
-    const text = request.clear ? clearSession(shell, env) : cachedExport(request, shell, env, uid);
+    const text = request.clear ? clearSession(shell, env) : cachedExport(request, shell, env, { uid, now });
     return text === undefined ? undefined : { text, isCode: isCodeForShell(request) };
   } catch {
     return undefined;
@@ -72,26 +72,31 @@ function parse(argv: string[]): FastRequest | undefined {
 const LISTING_SERVED = new Set(['cache', 'json', 'input']);
 
 /** `list` (or `list --json`) while the memo of the last listing is true: only the session files are read. */
-function rememberedListing(argv: string[], env: Env, uid: number): string | undefined {
+function rememberedListing(argv: string[], env: Env, clock: { uid: number; now(): number }): string | undefined {
   const parsed = leanParse(argv);
   if (parsed?.command !== 'list' || parsed.args.cache !== true) return undefined;
   if (Object.keys(parsed.args).some((name) => !LISTING_SERVED.has(name))) return undefined;
   const original = originalEnv(env);
   if (cacheDisabled(original)) return undefined;
-  const cache = sessionCache(original, { uid });
+  const cache = sessionCache(original, clock);
   const rows = recallListing(cache, original);
-  return rows && renderListing(withTimesLeft(rows, cache, Date.now()), parsed.args.json === true);
+  return rows && renderListing(withTimesLeft(rows, cache, clock.now()), parsed.args.json === true);
 }
 
 /** The export, if the profile's resolution is memoised and its session is cached and fresh. */
-function cachedExport(request: FastRequest, shell: Shell, env: Env, uid: number): string | undefined {
+function cachedExport(
+  request: FastRequest,
+  shell: Shell,
+  env: Env,
+  clock: { uid: number; now(): number },
+): string | undefined {
   const original = originalEnv(env);
   if (cacheDisabled(original)) return undefined;
   const profile = chooseProfile(request.profile, env, original);
   // Renewing the loaded session keeps its length (a malformed one throws: the full CLI says what is wrong).
   const durationSeconds = rememberedDuration(profile, env);
   const minTtl = minTtlSeconds(original);
-  const cache = sessionCache(original, { uid }, minTtl);
+  const cache = sessionCache(original, clock, minTtl);
   const memo = recallPlan(cache, profile, durationSeconds, original);
   const entry = memo && cache.freshFile(memo.sessionFile);
   if (!memo || !entry) return undefined;

@@ -33,6 +33,7 @@ const io: CommandIo = {
   },
   uid: process.geteuid?.() ?? 0,
   host: process,
+  now: Date.now,
   warn: (message) => process.stderr.write(`mfa-env: warning: ${message}\n`),
   say: (message) => process.stderr.write(`mfa-env: ${message}\n`),
 };
@@ -116,7 +117,8 @@ const HANDLERS: Record<CommandName | '$0', Handler> = {
     const rows = await listProfiles(
       io.env,
       openCache(args.cache !== false, originalEnv(io.env), io),
-      keystoreFor(originalEnv(io.env), io.uid),
+      keystoreFor(originalEnv(io.env), io),
+      io.now(),
     );
     emit({ text: renderListing(rows, args.json === true) });
   },
@@ -189,8 +191,8 @@ const HANDLERS: Record<CommandName | '$0', Handler> = {
     const report = await status(
       io.env,
       openCache(args.cache !== false, originalEnv(io.env), io),
-      undefined,
-      keystoreFor(originalEnv(io.env), io.uid),
+      io.now(),
+      keystoreFor(originalEnv(io.env), io),
     );
     if (args.check) process.exitCode = report.active ? 0 : 1;
     else emit({ text: report.text });

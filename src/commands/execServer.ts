@@ -37,7 +37,7 @@ export async function serveSession(source: SessionSource, args: ExecArgs, io: Co
   const hideCredentialsFile = mustHideCredentialsFile(source.profiles.files);
   // With no disk cache, the MFA session lives here, or every renewal would take a code.
   const store: SessionStore | undefined =
-    args.cache === false || cacheDisabled(original) ? memoryStore(minTtlSeconds(original)) : undefined;
+    args.cache === false || cacheDisabled(original) ? memoryStore(minTtlSeconds(original), io.now) : undefined;
   await sessionOnce(source, { refresh: args.refresh, store });
 
   const codes = source.laterCodes(

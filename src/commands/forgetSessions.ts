@@ -36,7 +36,9 @@ async function sourceProfileOf(profile: string, env: CommandIo['env']): Promise<
     // Only the name of the profile with the keys matters: keys in the keyring are taken as there, unread, so that
     // forgetting never opens (or asks to unlock) the keyring.
     const named = () => ({ accessKeyId: 'NAMEONLY00000000', secretAccessKey: '' });
-    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env, { keystore: named }).keys.profile;
+    // No session name is made from `now` here: only the keys' profile is looked at.
+    return resolvePlan(new ProfileSet(await loadConfigFiles(env)), profile, env, { keystore: named, now: new Date(0) })
+      .keys.profile;
   } catch {
     return undefined;
   }

@@ -17,7 +17,7 @@ import { formatColumns } from '../text/columns';
 import { show, showName } from '../text/showText';
 
 /** What every keys command starts from: the files, the index's cache directory, and the profile's keyring account. */
-export async function keysContext(name: string, action: string, io: Pick<CommandIo, 'env' | 'uid' | 'warn'>) {
+export async function keysContext(name: string, action: string, io: Pick<CommandIo, 'env' | 'uid' | 'warn' | 'now'>) {
   const env = originalEnv(io.env);
   const files = await loadConfigFiles(env);
   const profiles = new ProfileSet(files);

@@ -18,11 +18,12 @@ import { type ProfileListing, withTimesLeft } from './listingView';
 export async function listProfiles(
   env: Env,
   cache: SessionCache | undefined,
-  keystore?: Keystore,
+  keystore: Keystore | undefined,
+  now: number,
 ): Promise<ProfileListing[]> {
   const original = originalEnv(env);
   const rows = (cache && recallListing(cache, original)) ?? (await listFromFiles(original, cache, keystore));
-  return withTimesLeft(rows, cache, Date.now());
+  return withTimesLeft(rows, cache, now);
 }
 
 /** The rows worked out from the files, remembered for the next listing when the keyring had no part in them. */
@@ -59,8 +60,9 @@ async function listFromFiles(
       if (keys !== undefined || indexed.has(account)) keyringAnswered = true;
       return keys;
     });
-  // Session names do not matter for a listing; a fixed user spares a system call per role.
-  const options = { userName: 'list', now: new Date(), keystore: asking };
+  // Session names do not matter for a listing (nor are they remembered): a fixed user and time spare a system call
+  // per role, and keep the rows free of the clock.
+  const options = { userName: 'list', now: new Date(0), keystore: asking };
   const rows = profiles
     .names()
     .filter((name) => !name.endsWith('-long-term') || !profiles.has(name.slice(0, -'-long-term'.length)))

@@ -64,7 +64,7 @@ export async function rotate(args: RotateArgs, io: CommandIo): Promise<void> {
     userSession: true,
     // Where the keys are and whether they can be replaced there is settled before a code is asked for.
     async check(plan, profiles) {
-      const keystore = keystoreFor(originalEnv(io.env), io.uid);
+      const keystore = keystoreFor(originalEnv(io.env), io);
       const standing = standingOf(profiles, plan.profile, keystore);
       stored = findKeys(profiles, plan.profile, keystore);
       // A store the new key could not be written into is found out now, not after IAM has made the key.
@@ -99,7 +99,7 @@ export async function rotate(args: RotateArgs, io: CommandIo): Promise<void> {
     keys: { ...plan.keys, accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey },
   };
   try {
-    cache?.put(mfaSessionKey(newPlan), entryFor(newPlan, 'mfa', session.credentials, undefined, new Date()));
+    cache?.put(mfaSessionKey(newPlan), entryFor(newPlan, 'mfa', session.credentials, undefined, new Date(io.now())));
   } catch {
     // a convenience: without it, the next session asks for a code
   }

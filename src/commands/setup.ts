@@ -34,7 +34,7 @@ const MAX_DEVICES = 100;
 export async function setup(
   name: string,
   options: SetupOptions,
-  io: { env: Env; uid: number; say(message: string): void; debug?(message: string): void },
+  io: { env: Env; uid: number; now(): number; say(message: string): void; debug?(message: string): void },
 ): Promise<void> {
   // Bad flags are reported before anything is read.
   if (options.endpointUrl !== undefined) checkEndpoint(options.endpointUrl, '--endpoint-url');
@@ -59,7 +59,7 @@ export async function setup(
   const serial =
     options.mfaSerial !== undefined
       ? options.mfaSerial
-      : await chooseDevice(name, profiles, env, options, { ...io, keystore: keystoreFor(env, io.uid) });
+      : await chooseDevice(name, profiles, env, options, { ...io, keystore: keystoreFor(env, io) });
   if (serial === undefined) {
     io.say('nothing changed');
     return;

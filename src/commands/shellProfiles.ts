@@ -39,7 +39,7 @@ export async function shellProfiles(
   { print = false } = {},
 ): Promise<string> {
   // The memo's time: before anything is read, so a file changed meanwhile is newer than the memo.
-  const started = new Date();
+  const started = new Date(io.now());
   const recorded = recordingEnv(originalEnv(io.env));
   const { configPath, credentialsPath } = configFilePaths(recorded.env);
   const cache = sessionCache(recorded.env, io);
@@ -59,7 +59,7 @@ export async function shellProfiles(
   const env = new Map([...recorded.reads].filter(([name]) => !unrecorded(name)));
   const text = renderMemo(shell, { env, files }, plan);
   const problem = cache.files.writeText(join(dir, SHELL_TABLE[shell].memoFile), text, {
-    mtime: memoTime(started, files),
+    mtime: memoTime(started, files, io.now()),
   });
   if (problem) {
     io.warn(
@@ -93,9 +93,8 @@ function exists(path: string): boolean {
 // A file dated in the future (a skewed clock, an unpacked archive) would make every memo look older than it, and
 // every shell start run mfa-env: the memo is dated just after such a file then. (A file changed while this ran is
 // dated now or earlier, and keeps the memo older than it.)
-function memoTime(started: Date, files: Array<{ path: string; exists: boolean }>): Date {
+function memoTime(started: Date, files: Array<{ path: string; exists: boolean }>, now: number): Date {
   let newest = started.getTime();
-  const now = Date.now();
   for (const { path, exists: present } of files) {
     if (!present) continue;
     try {

@@ -23,7 +23,7 @@ export interface StatusReport {
 export async function status(
   env: Env,
   cache: SessionCache | undefined,
-  nowMs = Date.now(),
+  nowMs: number,
   keystore?: Keystore,
 ): Promise<StatusReport> {
   const lines: string[] = [];
@@ -66,6 +66,7 @@ async function renewal(
     const plan = resolvePlan(new ProfileSet(await loadConfigFiles(original)), profile, original, {
       durationSeconds: rememberedDuration(profile, env),
       keystore,
+      now: new Date(nowMs),
     });
     const mfa = cache.fresh(mfaSessionKey(plan));
     if (mfa && (plan.roles.length === 0 || firstRoleFromMfaSession(plan))) {

@@ -128,7 +128,7 @@ export function servableProfiles(
   // A fixed session name spares resolution a lookup of the user per profile; it is not used.
   const options = {
     userName: 'functions',
-    now: new Date(),
+    now: new Date(0),
     keystore: (account: string) => (inKeyring.has(account) ? indexed : undefined),
   };
   return candidates.filter((name) => {

@@ -9,7 +9,7 @@ import { readKeyringIndex } from './keyringIndex';
  * in the files; the index (read only then) tells a keyring that cannot be reached from keys that were never there.
  * `env` is the user's original environment; the addon itself reads the process's (DBUS_SESSION_BUS_ADDRESS).
  */
-export function keystoreFor(env: Env, uid: number): Keystore {
-  const cache = sessionCache(env, { uid });
+export function keystoreFor(env: Env, io: { uid: number; now(): number }): Keystore {
+  const cache = sessionCache(env, io);
   return keyringLookup(env, (account) => readKeyringIndex(cache).has(account));
 }

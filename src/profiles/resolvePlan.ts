@@ -78,7 +78,8 @@ export interface PlanOptions {
   nameOrigin?: string;
   /** For generated role session names. */
   userName?: string;
-  now?: Date;
+  /** The clock's time, for generated role session names. */
+  now: Date;
   /** Asked for the keys of a profile whose files hold none; without it such a profile has no keys. */
   keystore?: Keystore;
 }
@@ -87,7 +88,7 @@ export interface PlanOptions {
  * Turns a profile name into a plan. Pure: given the parsed files and the user's original environment (see
  * `originalEnv`), so a session exported earlier never changes what the profile means.
  */
-export function resolvePlan(profiles: ProfileSet, name: string, env: Env, options: PlanOptions = {}): Plan {
+export function resolvePlan(profiles: ProfileSet, name: string, env: Env, options: PlanOptions): Plan {
   const { requested, chain, source, keys, lineage } = standingOf(profiles, name, options.keystore, options.nameOrigin);
   const roles = chain.map((profile, i) =>
     roleHop(profile, i === chain.length - 1 ? options.durationSeconds : undefined, options, i > 0),

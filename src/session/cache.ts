@@ -37,7 +37,8 @@ export interface CacheOptions {
   /** The user the files must belong to. */
   uid: number;
   warn(message: string): void;
-  now?: () => number;
+  /** The clock (ms since the epoch): what is fresh, what is left. */
+  now: () => number;
 }
 
 /**
@@ -78,7 +79,7 @@ export class SessionCache {
   /** The session in a file named by `fileFor` (here or earlier: the fast path's plan memo), if trustworthy and fresh. */
   freshFile(file: string, { quiet = true } = {}): CachedSession | undefined {
     const entry = this.read(file, { quiet });
-    return entry && isFresh(entry, this.options.minTtlSeconds, (this.options.now ?? Date.now)()) ? entry : undefined;
+    return entry && isFresh(entry, this.options.minTtlSeconds, this.options.now()) ? entry : undefined;
   }
 
   /**
@@ -105,7 +106,7 @@ export class SessionCache {
   }
 
   secondsLeft(entry: CachedSession): number {
-    return secondsLeft(entry, (this.options.now ?? Date.now)());
+    return secondsLeft(entry, this.options.now());
   }
 
   put(key: CacheKey, entry: CachedSession): void {
@@ -186,7 +187,7 @@ export type SessionStore = Pick<SessionCache, 'fresh' | 'fileFor' | 'lockFileFor
  * Sessions kept in this process only, by the same freshness rule as the disk cache: what lets a long-running
  * `exec --server --no-cache` renew a role from its MFA session without a code and without writing a file.
  */
-export function memoryStore(minTtlSeconds: number, now: () => number = Date.now): SessionStore {
+export function memoryStore(minTtlSeconds: number, now: () => number): SessionStore {
   const entries = new Map<string, CachedSession>();
   const id = (key: CacheKey) => JSON.stringify([key.kind, key.parts]);
   return {

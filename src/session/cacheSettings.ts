@@ -49,12 +49,17 @@ export function cacheDisabled(env: Env): boolean {
  * The session cache in the user's cache directory (`env`: the user's original environment), as every command opens
  * it; `minTtl`: what a served session must have left (0 for commands that only list or delete).
  */
-export function sessionCache(env: Env, io: { uid: number; warn?(message: string): void }, minTtl = 0): SessionCache {
+export function sessionCache(
+  env: Env,
+  io: { uid: number; now(): number; warn?(message: string): void },
+  minTtl = 0,
+): SessionCache {
   return new SessionCache({
     dir: cacheDir(env),
     minTtlSeconds: minTtl,
     uid: io.uid,
     warn: io.warn ?? (() => undefined),
+    now: io.now,
   });
 }
 
@@ -62,7 +67,7 @@ export function sessionCache(env: Env, io: { uid: number; warn?(message: string)
 export function openCache(
   enabled: boolean | undefined,
   env: Env,
-  io: { uid: number; warn(message: string): void },
+  io: { uid: number; now(): number; warn(message: string): void },
 ): SessionCache | undefined {
   if (enabled === false || cacheDisabled(env)) return undefined;
   return sessionCache(env, io, minTtlSeconds(env));

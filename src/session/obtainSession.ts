@@ -23,7 +23,8 @@ export interface SessionOptions {
   say?(message: string): void;
   /** --debug. */
   debug?(message: string): void;
-  now?: () => Date;
+  /** The clock (ms since the epoch): what is fresh, and when a session was made. */
+  now(): number;
   /** This process and user, for the lock that makes shells started together ask for one code. */
   host: ProcessHost;
   uid: number;
@@ -42,7 +43,13 @@ export interface Session {
  */
 export async function obtainSession(plan: Plan, options: SessionOptions): Promise<Session> {
   const target = { region: plan.stsRegion, endpoint: plan.endpoint };
-  const context = { profile: plan.profile, timeoutMs: options.timeoutMs, say: options.say, debug: options.debug };
+  const context = {
+    profile: plan.profile,
+    now: options.now,
+    timeoutMs: options.timeoutMs,
+    say: options.say,
+    debug: options.debug,
+  };
   const cached = (key: CacheKey) => {
     const hit = options.refresh ? undefined : options.cache?.fresh(key);
     options.debug?.(
@@ -55,7 +62,7 @@ export async function obtainSession(plan: Plan, options: SessionOptions): Promis
     return hit;
   };
   const save = (key: CacheKey, credentials: TemporaryCredentials, roleArn?: string) =>
-    options.cache?.put(key, entryFor(plan, key.kind, credentials, roleArn, options.now?.() ?? new Date()));
+    options.cache?.put(key, entryFor(plan, key.kind, credentials, roleArn, new Date(options.now())));
 
   /**
    * After a cache miss, a session that takes a code is made (and stored) by one process at a time, so shells started

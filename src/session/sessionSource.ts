@@ -119,7 +119,7 @@ export async function sessionSource(
     [paths.credentialsPath]: fileSignature(paths.credentialsPath),
   };
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
-  const keystore = keystoreFor(original, io.uid);
+  const keystore = keystoreFor(original, io);
   const resolved = resolvePlan(profiles, profileName, recorded.env, {
     mfaSerial: args.mfaSerial,
     nameOrigin,
@@ -130,6 +130,7 @@ export async function sessionSource(
         : undefined,
     endpointUrl: args.endpointUrl,
     keystore,
+    now: new Date(io.now()),
   });
   const plan = hooks.userSession ? { ...resolved, roles: [] } : resolved;
   await hooks.check?.(plan, profiles);
@@ -160,6 +161,7 @@ export async function sessionSource(
         debug: io.debug,
         host: io.host,
         uid: io.uid,
+        now: io.now,
       }),
     remember() {
       // The fast path serves plain requests, with the loaded session's length when renewing it (the memo is kept per

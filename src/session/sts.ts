@@ -46,12 +46,17 @@ function send<Output>(
   return call('STS', operation, client, command, target, credentials, context, carriesCode);
 }
 
+/** A call whose answer holds credentials: their times are judged by the command's clock (ms since the epoch). */
+export interface TimedContext extends CallContext {
+  now(): number;
+}
+
 export async function getSessionToken(
   target: StsTarget,
   keys: Credentials,
   durationSeconds: number,
   mfa: MfaProof | undefined,
-  context: CallContext,
+  context: TimedContext,
 ): Promise<TemporaryCredentials> {
   const command = new (loadSdk().GetSessionTokenCommand)({
     DurationSeconds: durationSeconds,
@@ -66,7 +71,7 @@ export async function getSessionToken(
     context,
     mfa !== undefined,
   );
-  return temporaryCredentials(output.Credentials, 'GetSessionToken', target);
+  return temporaryCredentials(output.Credentials, 'GetSessionToken', target, context.now());
 }
 
 export interface RoleRequest {
@@ -81,7 +86,7 @@ export async function assumeRole(
   credentials: Credentials,
   role: RoleRequest,
   mfa: MfaProof | undefined,
-  context: CallContext,
+  context: TimedContext,
 ): Promise<TemporaryCredentials> {
   const command = new (loadSdk().AssumeRoleCommand)({
     RoleArn: role.roleArn,
@@ -99,7 +104,7 @@ export async function assumeRole(
     context,
     mfa !== undefined,
   );
-  return temporaryCredentials(output.Credentials, 'AssumeRole', target);
+  return temporaryCredentials(output.Credentials, 'AssumeRole', target, context.now());
 }
 
 export interface CallerIdentity {
@@ -139,6 +144,7 @@ function temporaryCredentials(
   creds: StsSdk.Credentials | undefined,
   operation: string,
   target: StsTarget,
+  now: number,
 ): TemporaryCredentials {
   const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = creds ?? {};
   // Real credentials are printable ASCII; control characters (C0, DEL, C1, bidirectional marks; a NUL cannot even
@@ -165,13 +171,13 @@ function temporaryCredentials(
     }
   }
   // Caching or exporting a session that is already over would only fail later, far from the cause.
-  if (Expiration.getTime() <= Date.now()) {
+  if (Expiration.getTime() <= now) {
     throw new NetworkError(
       `STS at ${describeTarget(target)} answered ${operation} with credentials that expired at ${rfc3339(Expiration)}; check this machine's clock and try again`,
     );
   }
   // Nor one that claims to outlive anything STS grants: the cache would serve it for ever.
-  if (Expiration.getTime() > Date.now() + MAX_SESSION_MS) {
+  if (Expiration.getTime() > now + MAX_SESSION_MS) {
     throw new NetworkError(
       `STS at ${describeTarget(target)} answered ${operation} with credentials valid until ${rfc3339(Expiration)}, longer than the 36 hours STS grants; check this machine's clock, not used`,
     );

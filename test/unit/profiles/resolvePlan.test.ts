@@ -87,8 +87,8 @@ beforeEach(() => {
 });
 afterEach(() => home.remove());
 
-async function plan(name: string, env: Env = home.env, options?: PlanOptions) {
-  return resolvePlan(new ProfileSet(await loadConfigFiles(env)), name, env, options);
+async function plan(name: string, env: Env = home.env, options: Partial<PlanOptions> = {}) {
+  return resolvePlan(new ProfileSet(await loadConfigFiles(env)), name, env, { now: new Date(), ...options });
 }
 
 describe('resolvePlan', () => {

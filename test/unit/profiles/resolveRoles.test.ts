@@ -239,9 +239,9 @@ describe('role session names', () => {
     expect(defaultSessionName('a@b.c+d=e,f_g-h', NOW)).toBe(`mfa-env-a@b.c+d=e,f_g-h-${STAMP}`);
   });
 
-  it('defaultSessionName works with the current user and clock', () => {
+  it('defaultSessionName works with the current user and the time given', () => {
     const before = Math.floor(Date.now() / 1000);
-    const name = defaultSessionName();
+    const name = defaultSessionName(undefined, new Date());
     expect(name).toMatch(SESSION_NAME);
     expect(name.length).toBeLessThanOrEqual(64);
     expect(Number(/-(\d+)$/.exec(name)![1])).toBeGreaterThanOrEqual(before);
