@@ -1,8 +1,9 @@
-// V8's compiled code for the bundles the slow path loads (main.js, the SDK bundles), kept between runs: by Node
-// where it offers it (module.enableCompileCache, Node 22.1+), by codeCache.ts for mfa-env's bundles on Node 20, so a run that needs the full CLI or STS does not compile them
-// again. Compiled code is run as found, so it lives only in a directory of the user's own that nobody else can
-// write (a `compiled/` beside the session cache, checked the same way), never Node's default in the shared temp
-// directory. MFA_ENV_NO_CACHE=1, which keeps mfa-env from writing a cache at all, turns it off too.
+// V8's compiled code for the bundles the slow path loads (main.js, the SDK bundles), kept between runs so that a run
+// needing the full CLI or STS does not compile them again: by Node where it offers it (module.enableCompileCache,
+// Node 22.1+), by codeCache.ts for mfa-env's own bundles on Node 20. Compiled code is run as found, so it lives only
+// in a directory of the user's own that nobody else can write (a `compiled/` beside the session cache, checked the
+// same way), never Node's default in the shared temp directory. MFA_ENV_NO_CACHE=1, which keeps mfa-env from
+// writing a cache at all, turns it off too.
 import { type CodeCacheHost, keepCodeCache } from './codeCache';
 import { originalEnv } from './env/envChange';
 import { TrustedDir } from './files/trustedDir';

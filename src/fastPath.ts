@@ -9,7 +9,7 @@ import { originalEnv } from './env/envChange';
 import { defaultShell, type Format, formatOfShell, type Shell } from './env/formats';
 import { renderSession } from './env/sessionExport';
 import { isCodeForShell } from './evalChannel';
-import { leanParse } from './leanArgs';
+import { type LeanParse, leanParse } from './leanArgs';
 import { chooseProfile, rememberedDuration } from './profiles/chooseProfile';
 import type { Env } from './profiles/configPaths';
 import { credentialsOf } from './session/cache';
@@ -35,9 +35,14 @@ export interface FastOutput {
 export function fastPath(argv: string[], env: Env, uid: number, now: () => number): FastOutput | undefined {
   if (env.MFA_ENV_DEBUG === '1' || env.MFA_ENV_NO_FAST_PATH === '1') return undefined;
   try {
-    const listing = rememberedListing(argv, env, { uid, now });
-    if (listing !== undefined) return { text: listing, isCode: false };
-    const request = parse(argv);
+    // Read once, by the lean parser (the one grammar, from the command table).
+    const parsed = leanParse(argv);
+    if (parsed === undefined || !served(parsed)) return undefined;
+    if (parsed.command === 'list') {
+      const text = rememberedListing(parsed.args.json === true, env, { uid, now });
+      return text === undefined ? undefined : { text, isCode: false };
+    }
+    const request = exportRequest(parsed.args);
     if (!request) return undefined;
     const shell = request.shell ?? defaultShell(env);
     const text = request.clear ? clearSession(shell, env) : cachedExport(request, shell, env, { uid, now });
@@ -47,15 +52,22 @@ export function fastPath(argv: string[], env: Env, uid: number, now: () => numbe
   }
 }
 
-/** What the fast path serves: the export or `--clear`, with no option but these (the rest need the full CLI). */
-const SERVED = new Set(['profile', 'shell', 'format', 'input', 'clear', 'cache']);
+/**
+ * What the fast path serves: the export or `--clear`, and `list`, each with no option but these (the rest need the
+ * full CLI), and never --no-cache. `input` is every command's, and means nothing to a listing.
+ */
+const SERVED: Partial<Record<LeanParse['command'], ReadonlySet<string>>> = {
+  $0: new Set(['profile', 'shell', 'format', 'input', 'clear', 'cache']),
+  list: new Set(['cache', 'json', 'input']),
+};
 
-/** The command line, read by the lean parser (the one grammar, from the command table), if the fast path serves it. */
-function parse(argv: string[]): FastRequest | undefined {
-  const parsed = leanParse(argv);
-  if (parsed?.command !== '$0') return undefined;
-  const { args } = parsed;
-  if (Object.keys(args).some((name) => !SERVED.has(name)) || args.cache !== true) return undefined;
+function served({ command, args }: LeanParse): boolean {
+  const options = SERVED[command];
+  return options !== undefined && args.cache === true && Object.keys(args).every((name) => options.has(name));
+}
+
+/** The export or `--clear` the arguments ask for, or undefined for a combination the full CLI must refuse. */
+function exportRequest(args: LeanParse['args']): FastRequest | undefined {
   const profile = args.profile as string[] | undefined;
   const request: FastRequest = {
     clear: args.clear === true,
@@ -68,19 +80,13 @@ function parse(argv: string[]): FastRequest | undefined {
   return request;
 }
 
-/** The options of `list` the fast path serves (`input` is every command's, and means nothing to a listing). */
-const LISTING_SERVED = new Set(['cache', 'json', 'input']);
-
 /** `list` (or `list --json`) while the memo of the last listing is true: only the session files are read. */
-function rememberedListing(argv: string[], env: Env, clock: { uid: number; now(): number }): string | undefined {
-  const parsed = leanParse(argv);
-  if (parsed?.command !== 'list' || parsed.args.cache !== true) return undefined;
-  if (Object.keys(parsed.args).some((name) => !LISTING_SERVED.has(name))) return undefined;
+function rememberedListing(json: boolean, env: Env, clock: { uid: number; now(): number }): string | undefined {
   const original = originalEnv(env);
   if (cacheDisabled(original)) return undefined;
   const cache = sessionCache(original, clock);
   const rows = recallListing(cache, original);
-  return rows && renderListing(withTimesLeft(rows, cache, clock.now()), parsed.args.json === true);
+  return rows && renderListing(withTimesLeft(rows, cache, clock.now()), json);
 }
 
 /** The export, if the profile's resolution is memoised and its session is cached and fresh. */

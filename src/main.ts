@@ -1,6 +1,7 @@
 // The full CLI, loaded by the entry point (cli.ts) when the fast path cannot answer: it parses argv (the plain
-// command lines without yargs, leanArgs.ts; the rest with it, yargsCli.ts), runs one command (each loaded only when used, so no path pays for the SDK unless it calls STS), writes the command's
-// output once, and maps errors to exit codes. With cli.ts, the only module that touches `process`.
+// command lines without yargs, leanArgs.ts; the rest with it, yargsCli.ts), runs one command (each loaded only when
+// used, so no path pays for the SDK unless it calls STS), writes the command's output once, and maps errors to exit
+// codes. With cli.ts, the only module that touches `process`.
 import { join } from 'node:path';
 import type { CommandIo } from './commandIo';
 import type { CommandName } from './commandNames';

@@ -7,7 +7,7 @@ import { ProfileSet } from '../profiles/profileSet';
 import { type Keystore, type Plan, resolvePlan, usesCredentialProcess } from '../profiles/resolvePlan';
 import type { SessionCache } from '../session/cache';
 import { type ListedProfile, recallListing, rememberListing } from '../session/listingMemo';
-import { fileSignature, recordingEnv } from '../session/memoInputs';
+import { recordingEnv, signaturesOf } from '../session/memoInputs';
 import { mfaSessionKey, roleSessionKey } from '../session/sessionKeys';
 import { type ProfileListing, withTimesLeft } from './listingView';
 
@@ -35,14 +35,14 @@ async function listFromFiles(
   // Read through a recorder, so the memo can tell when it is no longer true; the signatures come before the reads.
   const recorded = recordingEnv(original);
   const paths = configFilePaths(recorded.env);
-  const signatures: Record<string, string | null | undefined> = {
-    [paths.configPath]: fileSignature(paths.configPath),
-    [paths.credentialsPath]: fileSignature(paths.credentialsPath),
-  };
   // The keyring index tells which profiles mfa-env keeps keys for in the OS keyring: a listing that found no keys
   // there for profiles outside it holds for as long as the index is unchanged. Keys the keyring did give (or an
   // error) can change without any file changing: such a listing is not remembered.
-  if (cache) signatures[keyringIndexPath(cache.dir)] = fileSignature(keyringIndexPath(cache.dir));
+  const signatures = signaturesOf([
+    paths.configPath,
+    paths.credentialsPath,
+    ...(cache ? [keyringIndexPath(cache.dir)] : []),
+  ]);
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
   let keyringAnswered = false;
   let indexed: Set<string> | undefined;

@@ -1,8 +1,8 @@
 // The prompt segments' time-left text, rendered from the one rule (TIME_LEFT_STEPS in src/profiles/duration.ts) into
 // each shell's syntax at build time: an if/else chain on `$left` (seconds) that sets `text`. Every piece goes
-// through printf: literal text in its format (a `%` doubled), each number as %d or %0Nd of an integer division.
-import type { TimeLeftPiece } from '../profiles/duration';
-import { TIME_LEFT_STEPS } from '../profiles/duration';
+// through printf: literal text in its format (plain text only, checked), each number as %d or %0Nd of an integer
+// division.
+import { TIME_LEFT_STEPS, type TimeLeftPiece } from '../profiles/duration';
 import type { IntegrationShell } from './shellTable';
 
 /** The code, one line per element, indented from the line the template's placeholder is on. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Env } from '../profiles/configPaths';
 import { isSessionFileName, type SessionCache } from './cache';
 import { inputsUnchanged, type MemoInputs, memoInputs, type recordingEnv } from './memoInputs';
-import { plansDir, writeMemo } from './planMemo';
+import { plansDir, readMemo, writeMemo } from './planMemo';
 
 /**
  * What `list` worked out for one profile, before the clock is read: which session files would hold its sessions.
@@ -41,14 +41,7 @@ export function rememberListing(
 
 /** The rows of the last listing, if everything they were worked out from is unchanged and the memo is well formed. */
 export function recallListing(cache: SessionCache, env: Env): ListedProfile[] | undefined {
-  const text = cache.files.readText(listingFile(cache), { quiet: true, maxBytes: MAX_LISTING_BYTES });
-  if (text === undefined) return undefined;
-  let memo: ListingMemo;
-  try {
-    memo = JSON.parse(text) as ListingMemo;
-  } catch {
-    return undefined;
-  }
+  const memo = readMemo<ListingMemo>(cache, listingFile(cache), MAX_LISTING_BYTES);
   if (memo?.version !== 1 || !Array.isArray(memo.rows) || !inputsUnchanged(memo, env)) return undefined;
   // A memo is trusted only as a whole; its rows are checked where they lie (thousands of copies cost GC time).
   return (memo.rows as unknown[]).every(isListedProfile) ? memo.rows : undefined;

@@ -52,6 +52,11 @@ export function fileSignature(path: string): string | null | undefined {
   }
 }
 
+/** The signatures of files a memo's result will be read from: taken before they are read. */
+export function signaturesOf(paths: readonly string[]): Record<string, string | null | undefined> {
+  return Object.fromEntries(paths.map((path) => [path, fileSignature(path)]));
+}
+
 // Credentials are never written down here, not even as something a plan depended on.
 const NEVER_RECORDED = new Set([
   'AWS_ACCESS_KEY_ID',

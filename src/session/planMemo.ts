@@ -64,6 +64,20 @@ export function writeMemo(cache: SessionCache, file: string, memo: object): void
   cache.files.writeText(file, `${JSON.stringify(memo)}\n`);
 }
 
+/**
+ * A memo as written (a plan's, the listing's), if it is there, trusted and JSON: shaped as `Memo` only by its
+ * writer, so a reader checks what it uses. `maxBytes`: a listing is larger than the cache's usual bound.
+ */
+export function readMemo<Memo>(cache: SessionCache, file: string, maxBytes?: number): Memo | undefined {
+  const text = cache.files.readText(file, { quiet: true, maxBytes });
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Memo;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Deletes every memo (with `forget`): they hold no secret, but forgetting everything should leave nothing. */
 export function forgetPlans(cache: SessionCache): void {
   try {
@@ -84,14 +98,7 @@ export function recallPlan(
   durationSeconds: number | undefined,
   env: Env,
 ): MemoResult | undefined {
-  const text = cache.files.readText(memoFile(cache, profile, durationSeconds), { quiet: true });
-  if (text === undefined) return undefined;
-  let memo: PlanMemo;
-  try {
-    memo = JSON.parse(text) as PlanMemo;
-  } catch {
-    return undefined;
-  }
+  const memo = readMemo<PlanMemo>(cache, memoFile(cache, profile, durationSeconds));
   if (memo?.version !== 1 || memo.profile !== profile) return undefined;
   if ((memo.durationSeconds ?? undefined) !== durationSeconds) return undefined;
   if (!inputsUnchanged(memo, env)) return undefined;

@@ -16,7 +16,7 @@ import { show } from '../text/showText';
 import { describeUrl, keyHint } from './awsCall';
 import type { SessionStore } from './cache';
 import { lockWaitMs, openCache } from './cacheSettings';
-import { fileSignature, recordingEnv } from './memoInputs';
+import { recordingEnv, signaturesOf } from './memoInputs';
 import { type CodeSource, codeFromFlag, interactiveCodeSource, noCodeSource } from './mfaCode';
 import { codeFromProcess } from './mfaProcess';
 import { obtainSession, type Session } from './obtainSession';
@@ -114,10 +114,7 @@ export async function sessionSource(
   // of the result is still true; the files' signatures are taken before they are read.
   const recorded = recordingEnv(original);
   const paths = configFilePaths(recorded.env);
-  const signatures = {
-    [paths.configPath]: fileSignature(paths.configPath),
-    [paths.credentialsPath]: fileSignature(paths.credentialsPath),
-  };
+  const signatures = signaturesOf([paths.configPath, paths.credentialsPath]);
   const profiles = new ProfileSet(await loadConfigFiles(recorded.env));
   const keystore = keystoreFor(original, io);
   const resolved = resolvePlan(profiles, profileName, recorded.env, {
