@@ -42,11 +42,11 @@ __mfa_env_update_prompt() {
   else
     # Whole minutes, rounded down, as status and list show it: rendered from TIME_LEFT_STEPS (src/profiles/duration.ts).
     if ((left < 60)); then
-      printf -v text '<1m'
+      text="<1m"
     elif ((left < 3600)); then
-      printf -v text '%dm' $((left / 60))
+      text="$(( left / 60 ))m"
     else
-      printf -v text '%dh%02dm' $((left / 3600)) $((left % 3600 / 60))
+      text="$(( left / 3600 ))h${(l:2::0:)$(( left % 3600 / 60 ))}m"
     fi
     (( left < 900 )) && colour=yellow
     (( EPOCHSECONDS >= renew )) && colour=red text="expiring $text"
